@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0
+# tcpopt: run ./configure first (it writes config.mk).
+#   make              build tcpopt/tcpopt (BPF objects embedded as skeletons)
+#   make check        run the test suites (as root: real namespaces and cgroups)
+#   make check SANITIZE=1   the same with an ASan/UBSan build
+#   make demo         show the User Timeout option on the wire, in throwaway namespaces
+#   make install      PREFIX=/usr/local DESTDIR=
+#   V=1               show the commands
+
+-include config.mk
+ifeq ($(wildcard config.mk),)
+ifeq ($(filter clean help,$(MAKECMDGOALS)),)
+$(error run ./configure first)
+endif
+endif
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+ifeq ($(SANITIZE),1)
+BUILD := build/san
+TCPOPT_BIN := tcpopt/tcpopt-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD := build/std
+TCPOPT_BIN := tcpopt/tcpopt
+SANFLAGS :=
+endif
+
+# BPF programs embedded in the binary (bpf/<name>.bpf.c).
+BPF_PROGS := uto
+BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
+SKELS := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
+
+LIB_SRCS := $(wildcard lib/*.c)
+CLI_SRCS := $(wildcard tcpopt/*.c)
+OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS) $(CLI_SRCS))
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ALL_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE \
+	-DTCPOPT_VERSION='"$(VERSION)"' -I$(BUILD) -Ilib/uapi \
+	$(LIBBPF_CFLAGS) $(LIBMNL_CFLAGS) $(LIBELF_CFLAGS)
+LIBS := $(LIBBPF_LIBS) $(LIBMNL_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS)
+
+BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror -D__TARGET_ARCH_x86 \
+	-I/usr/include/$(MULTIARCH) -Ibpf
+
+HELPERS := $(patsubst test/helpers/%.c,build/helpers/%,$(wildcard test/helpers/*.c))
+
+.PHONY: all clean check check-unit demo install uninstall help helpers
+all: $(TCPOPT_BIN) helpers
+
+helpers: $(HELPERS)
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/tcpopt.h bpf/common.bpf.h
+	@mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(BUILD)/%.o: %.c $(SKELS) $(wildcard lib/*.h tcpopt/*.h bpf/tcpopt.h)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(TCPOPT_BIN): $(OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(LIBS)
+
+build/helpers/%: test/helpers/%.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(SANFLAGS) -o $@ $<
+
+# The suites need root for namespaces, cgroups and bpffs; without it only
+# the unprivileged ones run (the others skip and say so).
+check: all
+	$(Q)TCPOPT=$(CURDIR)/$(TCPOPT_BIN) HELPERS=$(CURDIR)/build/helpers \
+		test/run $(TESTS)
+
+demo: all
+	$(Q)TCPOPT=$(CURDIR)/$(TCPOPT_BIN) HELPERS=$(CURDIR)/build/helpers test/demo
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(TCPOPT_BIN) $(DESTDIR)$(SBINDIR)/tcpopt
+	install -m 0644 man8/*.8 $(DESTDIR)$(MANDIR)/man8/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/tcpopt
+	for m in man8/*.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$${m#man8/}; done
+
+clean:
+	rm -rf build tcpopt/tcpopt tcpopt/tcpopt-san
+
+help:
+	@sed -n '2,8s/^# \{0,1\}//p' Makefile
+
+-include kernel/kernel.mk
+-include test/bench/bench.mk

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Attach a sockops program to a cgroup through a bpf_link, and pin the link
+ * with the object's maps so that it outlives the command.  Either all of it
+ * is in place afterwards, or none of it.
+ */
+#ifndef TCPOPT_ATTACH_H
+#define TCPOPT_ATTACH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct bpf_object;
+struct cgroup_ref;
+
+struct attach_spec {
+	const char *name;		/* attachment name: pin directory */
+	struct bpf_object *obj;		/* opened, not yet loaded */
+	const char *prog_name;		/* NULL: the object's only sockops program */
+	const void *config;		/* written to map "config" when not NULL */
+	size_t config_size;
+	bool replace;			/* swap the program of an existing attachment */
+};
+
+/* Must be called with the state lock held.  Errors are reported here. */
+int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec);
+
+#endif

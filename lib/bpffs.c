@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpffs.h"
+#include "utils.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+static bool is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
+}
+
+int bpffs_prepare(void)
+{
+	if (!is_bpffs(BPFFS_MOUNT)) {
+		if (mkdir(BPFFS_MOUNT, 0700) && errno != EEXIST)
+			return err_run(-errno, "cannot create %s: %s", BPFFS_MOUNT,
+				       strerror(errno));
+		if (mount("bpf", BPFFS_MOUNT, "bpf", 0, "mode=0700"))
+			return err_run(-errno, "cannot mount bpffs on %s: %s",
+				       BPFFS_MOUNT, strerror(errno));
+	}
+	if (mkdir(PIN_ROOT, 0700) && errno != EEXIST)
+		return err_run(-errno, "cannot create %s: %s", PIN_ROOT, strerror(errno));
+	return 0;
+}
+
+int state_lock(void)
+{
+	int fd, err;
+
+	err = bpffs_prepare();
+	if (err)
+		return err;
+	fd = open(PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_run(-errno, "cannot open %s: %s", PIN_ROOT, strerror(errno));
+	if (flock(fd, LOCK_EX)) {
+		err = -errno;
+		close(fd);
+		return err_run(err, "cannot lock %s: %s", PIN_ROOT, strerror(-err));
+	}
+	return fd;
+}
+
+void state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* drops the flock */
+}
+
+void pin_dir(char *buf, size_t len, uint64_t cgid, const char *name)
+{
+	snprintf(buf, len, "%s/%llu/%s", PIN_ROOT, (unsigned long long)cgid, name);
+}
+
+bool pin_dir_exists(const char *dir)
+{
+	struct stat st;
+
+	return !stat(dir, &st) && S_ISDIR(st.st_mode);
+}
+
+int pin_dir_remove(const char *dir)
+{
+	char path[PATH_MAX], parent[PATH_MAX], *slash;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (xsnprintf(path, sizeof(path), "%s/%s", dir, de->d_name))
+			err = -ENAMETOOLONG;
+		else if (unlink(path) && !err)
+			err = -errno;
+	}
+	closedir(d);
+	if (rmdir(dir) && !err)
+		err = -errno;
+	/* The per-cgroup directory goes with its last attachment. */
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (strcmp(parent, PIN_ROOT))
+			rmdir(parent);	/* fails harmlessly while not empty */
+	}
+	return err;
+}
+
+int pin_walk(pin_walk_cb cb, void *ctx)
+{
+	char cgdir[PATH_MAX], dir[PATH_MAX * 2];
+	struct dirent *cde, *ade;
+	DIR *root, *cgd;
+	int rc = 0;
+
+	root = opendir(PIN_ROOT);
+	if (!root)
+		return errno == ENOENT ? 0 : -errno;
+	while (!rc && (cde = readdir(root))) {
+		uint64_t cgid;
+
+		if (cde->d_name[0] == '.' || parse_u64(cde->d_name, &cgid))
+			continue;
+		if (xsnprintf(cgdir, sizeof(cgdir), "%s/%s", PIN_ROOT, cde->d_name))
+			continue;
+		cgd = opendir(cgdir);
+		if (!cgd)
+			continue;
+		while (!rc && (ade = readdir(cgd))) {
+			/* "_new_*" are staging directories of a command
+			 * still at work (or of one that was killed). */
+			if (ade->d_name[0] == '.' || ade->d_name[0] == '_')
+				continue;
+			if (xsnprintf(dir, sizeof(dir), "%s/%s", cgdir, ade->d_name))
+				continue;
+			if (pin_dir_exists(dir))
+				rc = cb(cgid, ade->d_name, dir, ctx);
+		}
+		closedir(cgd);
+	}
+	closedir(root);
+	return rc;
+}
+
+static int pin_open(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (xsnprintf(path, sizeof(path), "%s/%s", dir, name))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+int pin_map_read(const char *dir, const char *map, void *val, size_t size)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), key = 0;
+	int fd = pin_open(dir, map), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	else if (info.value_size != size)
+		err = -EPROTO;	/* pinned by an incompatible tcpopt */
+	else if (bpf_map_lookup_elem(fd, &key, val))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int pin_map_write(const char *dir, const char *map, const void *val, size_t size)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), key = 0;
+	int fd = pin_open(dir, map), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	else if (info.value_size != size)
+		err = -EPROTO;
+	else if (bpf_map_update_elem(fd, &key, val, BPF_ANY))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int pin_stats_read(const char *dir, uint64_t *sums, unsigned int n)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, err = 0;
+	uint64_t *vals;
+	__u32 key;
+
+	memset(sums, 0, n * sizeof(*sums));
+	if (ncpu < 0)
+		return ncpu;
+	fd = pin_open(dir, "stats");
+	if (fd < 0)
+		return fd;
+	vals = xzalloc(sizeof(*vals) * (size_t)ncpu);
+	for (key = 0; key < n && !err; key++) {
+		if (bpf_map_lookup_elem(fd, &key, vals)) {
+			err = -errno;
+			break;
+		}
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			sums[key] += vals[cpu];
+	}
+	free(vals);
+	close(fd);
+	return err;
+}
+
+int pin_stats_reset(const char *dir, unsigned int n)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, err = 0;
+	uint64_t *zeros;
+	__u32 key;
+
+	if (ncpu < 0)
+		return ncpu;
+	fd = pin_open(dir, "stats");
+	if (fd < 0)
+		return fd;
+	zeros = xzalloc(sizeof(*zeros) * (size_t)ncpu);
+	for (key = 0; key < n && !err; key++)
+		if (bpf_map_update_elem(fd, &key, zeros, BPF_ANY))
+			err = -errno;
+	free(zeros);
+	close(fd);
+	return err;
+}
+
+int pin_link_info(const char *dir, struct pin_link_info *out)
+{
+	struct bpf_link_info info = {};
+	struct bpf_prog_info pinfo = {};
+	__u32 len = sizeof(info), plen = sizeof(pinfo);
+	int fd = pin_open(dir, "link"), pfd, err = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (fd < 0)
+		return fd;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		goto out;
+	}
+	out->link_id = info.id;
+	out->prog_id = info.prog_id;
+	if (info.type == BPF_LINK_TYPE_CGROUP)
+		out->cgroup_id = info.cgroup.cgroup_id;
+	pfd = bpf_prog_get_fd_by_id(info.prog_id);
+	if (pfd >= 0) {
+		if (!bpf_obj_get_info_by_fd(pfd, &pinfo, &plen))
+			memcpy(out->prog_name, pinfo.name, sizeof(out->prog_name));
+		close(pfd);
+	}
+out:
+	close(fd);
+	return err;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int libbpf_silent(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+void libbpf_quiet(void)
+{
+	libbpf_set_print(getenv("TCPOPT_DEBUG") ? libbpf_print : libbpf_silent);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tcpopt's state in bpffs: /sys/fs/bpf/tcpopt/<cgroup-id>/<name>/ holds the
+ * pinned link ("link") and the maps of one attachment ("config", "stats",
+ * ...).  bpffs allows no '.' in names: an attachment is built in a staging
+ * directory "_new_<name>_<pid>" and renamed into place.  All changes happen
+ * under an exclusive lock.
+ */
+#ifndef TCPOPT_BPFFS_H
+#define TCPOPT_BPFFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BPFFS_MOUNT	"/sys/fs/bpf"
+#define PIN_ROOT	BPFFS_MOUNT "/tcpopt"
+
+/* Mount bpffs if needed and create PIN_ROOT. */
+int bpffs_prepare(void);
+
+/* Exclusive lock on tcpopt's state; returns an fd for state_unlock(). */
+int state_lock(void);
+void state_unlock(int fd);
+
+/* "/sys/fs/bpf/tcpopt/<cgid>/<name>" */
+void pin_dir(char *buf, size_t len, uint64_t cgid, const char *name);
+bool pin_dir_exists(const char *dir);
+
+/* Unpin everything in dir and remove it (detaches a pinned link). */
+int pin_dir_remove(const char *dir);
+
+/* Calls cb for each attachment directory; stops at the first non-zero. */
+typedef int (*pin_walk_cb)(uint64_t cgid, const char *name, const char *dir,
+			   void *ctx);
+int pin_walk(pin_walk_cb cb, void *ctx);
+
+int pin_map_read(const char *dir, const char *map, void *val, size_t size);
+int pin_map_write(const char *dir, const char *map, const void *val, size_t size);
+
+/* Sum a PERCPU_ARRAY of __u64 counters (n entries) / zero it. */
+int pin_stats_read(const char *dir, uint64_t *sums, unsigned int n);
+int pin_stats_reset(const char *dir, unsigned int n);
+
+struct pin_link_info {
+	uint32_t link_id;
+	uint32_t prog_id;
+	uint64_t cgroup_id;	/* 0 once the cgroup is gone */
+	char prog_name[16];
+};
+int pin_link_info(const char *dir, struct pin_link_info *info);
+
+/* Route libbpf's messages to stderr only with TCPOPT_DEBUG set. */
+void libbpf_quiet(void);
+
+#endif

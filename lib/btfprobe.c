@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "btfprobe.h"
+
+static struct btf *vmlinux_btf(void)
+{
+	static struct btf *btf;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(btf))
+			btf = NULL;
+	}
+	return btf;
+}
+
+bool btf_available(void)
+{
+	return vmlinux_btf() != NULL;
+}
+
+bool btf_has_enum_value(const char *name)
+{
+	struct btf *btf = vmlinux_btf();
+	__u32 id, n;
+
+	if (!btf)
+		return false;
+	n = btf__type_cnt(btf);
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		__u16 i, vlen;
+
+		if (!btf_is_enum(t) && !btf_is_enum64(t))
+			continue;
+		vlen = btf_vlen(t);
+		for (i = 0; i < vlen; i++) {
+			__u32 off = btf_is_enum(t) ? btf_enum(t)[i].name_off :
+						     btf_enum64(t)[i].name_off;
+
+			if (!strcmp(btf__name_by_offset(btf, off), name))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool btf_has_type(const char *name)
+{
+	struct btf *btf = vmlinux_btf();
+
+	return btf && btf__find_by_name(btf, name) > 0;
+}
+
+bool btf_has_func(const char *name)
+{
+	struct btf *btf = vmlinux_btf();
+
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Ask the running kernel's BTF what it has: the truth, not the version. */
+#ifndef TCPOPT_BTFPROBE_H
+#define TCPOPT_BTFPROBE_H
+
+#include <stdbool.h>
+
+/* Is the kernel's BTF (/sys/kernel/btf/vmlinux) loadable? */
+bool btf_available(void);
+/* Does an enum value of this name exist? */
+bool btf_has_enum_value(const char *name);
+/* Does a type (struct, func...) of this name exist? */
+bool btf_has_type(const char *name);
+/* Is a kfunc (or kernel function) of this name in BTF? */
+bool btf_has_func(const char *name);
+
+#endif

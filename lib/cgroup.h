@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The cgroup v2 hierarchy: where it is mounted, and naming cgroups in it. */
+#ifndef TCPOPT_CGROUP_H
+#define TCPOPT_CGROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The cgroup2 mount point, from /proc/self/mountinfo (NULL if none). */
+const char *cgroup2_mount(void);
+
+struct cgroup_ref {
+	int fd;			/* O_RDONLY|O_DIRECTORY on the cgroup */
+	uint64_t id;		/* the kernel's cgroup id (its inode number) */
+	char path[1024];	/* relative to the mount, "/" for the root */
+};
+
+/*
+ * Open the cgroup at path (relative to the cgroup2 mount; NULL or "" = the
+ * root).  Errors are reported here ("unknown cgroup ...").
+ */
+int cgroup_open(const char *path, struct cgroup_ref *cg);
+void cgroup_close(struct cgroup_ref *cg);
+
+/* Find the path of cgroup id; -ENOENT if it no longer exists. */
+int cgroup_path_of(uint64_t id, char *buf, size_t len);
+
+#endif

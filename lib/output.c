@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Document tree rendered as JSON or as text tables: see output.h. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ctype.h>
+
+#include "output.h"
+#include "utils.h"
+
+enum node_type { N_OBJECT, N_ARRAY, N_STRING, N_UINT, N_INT, N_BOOL, N_NULL };
+
+struct onode {
+	enum node_type type;
+	char *key;		/* JSON key; NULL inside arrays */
+	char *label;		/* text label/header; NULL: use key */
+	char *text;		/* text form of a scalar; NULL: JSON form */
+	bool json_only;
+	union {
+		char *str;
+		uint64_t u;
+		int64_t i;
+		bool b;
+	};
+	struct onode *first, *last, *next;
+	size_t count;
+};
+
+static bool json_mode, pretty_mode;
+
+void out_set_mode(bool json, bool pretty)
+{
+	json_mode = json;
+	pretty_mode = pretty;
+}
+
+bool out_is_json(void)
+{
+	return json_mode;
+}
+
+static struct onode *node_new(enum node_type type)
+{
+	struct onode *n = xzalloc(sizeof(*n));
+
+	n->type = type;
+	return n;
+}
+
+struct onode *out_new_object(void)
+{
+	return node_new(N_OBJECT);
+}
+
+struct onode *out_new_array(void)
+{
+	return node_new(N_ARRAY);
+}
+
+void out_free(struct onode *n)
+{
+	struct onode *c, *next;
+
+	if (!n)
+		return;
+	for (c = n->first; c; c = next) {
+		next = c->next;
+		out_free(c);
+	}
+	if (n->type == N_STRING)
+		free(n->str);
+	free(n->key);
+	free(n->label);
+	free(n->text);
+	free(n);
+}
+
+static struct onode *attach(struct onode *parent, enum node_type type,
+			    const char *key)
+{
+	struct onode *n = node_new(type);
+
+	if (key)
+		n->key = xstrdup(key);
+	if (parent->last)
+		parent->last->next = n;
+	else
+		parent->first = n;
+	parent->last = n;
+	parent->count++;
+	return n;
+}
+
+struct onode *out_add_object(struct onode *obj, const char *key)
+{
+	return attach(obj, N_OBJECT, key);
+}
+
+struct onode *out_add_array(struct onode *obj, const char *key)
+{
+	return attach(obj, N_ARRAY, key);
+}
+
+void out_str(struct onode *obj, const char *key, const char *val)
+{
+	struct onode *n;
+
+	if (!val) {
+		out_null(obj, key, "-");
+		return;
+	}
+	n = attach(obj, N_STRING, key);
+	n->str = xstrdup(val);
+}
+
+void out_strf(struct onode *obj, const char *key, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	out_str(obj, key, buf);
+}
+
+void out_uint(struct onode *obj, const char *key, uint64_t val)
+{
+	attach(obj, N_UINT, key)->u = val;
+}
+
+void out_int(struct onode *obj, const char *key, int64_t val)
+{
+	attach(obj, N_INT, key)->i = val;
+}
+
+void out_bool(struct onode *obj, const char *key, bool val)
+{
+	attach(obj, N_BOOL, key)->b = val;
+}
+
+void out_null(struct onode *obj, const char *key, const char *text)
+{
+	struct onode *n = attach(obj, N_NULL, key);
+
+	if (text)
+		n->text = xstrdup(text);
+}
+
+void out_uint_text(struct onode *obj, const char *key, const char *label,
+		   uint64_t val, const char *text)
+{
+	struct onode *n = attach(obj, N_UINT, key);
+
+	n->u = val;
+	if (label)
+		n->label = xstrdup(label);
+	if (text)
+		n->text = xstrdup(text);
+}
+
+void out_duration_ms(struct onode *obj, const char *key, uint64_t ms)
+{
+	char jkey[64], text[32];
+
+	snprintf(jkey, sizeof(jkey), "%s_ms", key);
+	format_duration_ms(text, sizeof(text), ms);
+	out_uint_text(obj, jkey, key, ms, text);
+}
+
+void out_uint_json(struct onode *obj, const char *key, uint64_t val)
+{
+	attach(obj, N_UINT, key)->json_only = true;
+	obj->last->u = val;
+}
+
+struct onode *out_push_object(struct onode *arr)
+{
+	return attach(arr, N_OBJECT, NULL);
+}
+
+void out_push_str(struct onode *arr, const char *val)
+{
+	attach(arr, N_STRING, NULL)->str = xstrdup(val);
+}
+
+size_t out_count(const struct onode *n)
+{
+	return n ? n->count : 0;
+}
+
+void format_duration_ms(char *buf, size_t len, uint64_t ms)
+{
+	static const struct { uint64_t ms; const char *unit; } units[] = {
+		{ 86400000, "d" }, { 3600000, "h" }, { 60000, "min" },
+		{ 1000, "s" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (ms >= units[i].ms && ms % units[i].ms == 0) {
+			snprintf(buf, len, "%" PRIu64 "%s", ms / units[i].ms,
+				 units[i].unit);
+			return;
+		}
+	}
+	if (ms >= 1000 && ms % 100 == 0)
+		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "s", ms / 1000,
+			 (ms % 1000) / 100);
+	else
+		snprintf(buf, len, "%" PRIu64 "ms", ms);
+}
+
+/* ---- JSON ---- */
+
+void out_json_string(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', f);
+	for (p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\t': fputs("\\t", f); break;
+		case '\r': fputs("\\r", f); break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void json_indent(FILE *f, int depth)
+{
+	if (!pretty_mode)
+		return;
+	fputc('\n', f);
+	while (depth-- > 0)
+		fputs("    ", f);
+}
+
+static void json_write(FILE *f, const struct onode *n, int depth)
+{
+	const struct onode *c;
+	bool container = n->type == N_OBJECT || n->type == N_ARRAY;
+
+	switch (n->type) {
+	case N_STRING: out_json_string(f, n->str); return;
+	case N_UINT: fprintf(f, "%" PRIu64, n->u); return;
+	case N_INT: fprintf(f, "%" PRId64, n->i); return;
+	case N_BOOL: fputs(n->b ? "true" : "false", f); return;
+	case N_NULL: fputs("null", f); return;
+	default: break;
+	}
+	fputc(n->type == N_OBJECT ? '{' : '[', f);
+	for (c = n->first; c; c = c->next) {
+		json_indent(f, depth + 1);
+		if (n->type == N_OBJECT) {
+			out_json_string(f, c->key ? c->key : "");
+			fputs(pretty_mode ? ": " : ":", f);
+		}
+		json_write(f, c, depth + 1);
+		if (c->next)
+			fputc(',', f);
+	}
+	if (container && n->first)
+		json_indent(f, depth);
+	fputc(n->type == N_OBJECT ? '}' : ']', f);
+}
+
+/* ---- text ---- */
+
+static const char *node_label(const struct onode *n)
+{
+	return n->label ? n->label : n->key ? n->key : "";
+}
+
+static bool is_table(const struct onode *n)
+{
+	return n->type == N_ARRAY && n->first && n->first->type == N_OBJECT;
+}
+
+/* Text of a scalar, of an inline object, or of an array of scalars. */
+static void cell_text(const struct onode *n, char *buf, size_t len)
+{
+	const struct onode *c;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	switch (n->type) {
+	case N_STRING:
+		snprintf(buf, len, "%s", n->text ? n->text : n->str);
+		return;
+	case N_UINT:
+		if (n->text)
+			snprintf(buf, len, "%s", n->text);
+		else
+			snprintf(buf, len, "%" PRIu64, n->u);
+		return;
+	case N_INT:
+		snprintf(buf, len, "%" PRId64, n->i);
+		return;
+	case N_BOOL:
+		snprintf(buf, len, "%s", n->text ? n->text : n->b ? "yes" : "no");
+		return;
+	case N_NULL:
+		snprintf(buf, len, "%s", n->text ? n->text : "-");
+		return;
+	default:
+		break;
+	}
+	for (c = n->first; c && used < len; c = c->next) {
+		char sub[256];
+
+		if (c->json_only || is_table(c))
+			continue;
+		cell_text(c, sub, sizeof(sub));
+		if (n->type == N_OBJECT)
+			used += snprintf(buf + used, len - used, "%s%s %s",
+					 used ? " " : "", node_label(c), sub);
+		else
+			used += snprintf(buf + used, len - used, "%s%s",
+					 used ? "," : "", sub);
+	}
+	if (!used)
+		snprintf(buf, len, "-");
+}
+
+#define MAX_COLS 32
+#define CELL_LEN 256
+
+struct column {
+	const char *key;
+	const char *label;
+	size_t width;
+};
+
+static void text_table(FILE *f, const struct onode *arr, int indent);
+
+static int column_index(struct column *cols, int ncols, const char *key)
+{
+	int i;
+
+	for (i = 0; i < ncols; i++)
+		if (!strcmp(cols[i].key, key))
+			return i;
+	return -1;
+}
+
+static void print_header(FILE *f, struct column *cols, int ncols, int indent)
+{
+	int i;
+	const char *p;
+
+	fprintf(f, "%*s", indent, "");
+	for (i = 0; i < ncols; i++) {
+		for (p = cols[i].label; *p; p++)
+			fputc(*p == '_' ? ' ' : toupper((unsigned char)*p), f);
+		if (i + 1 < ncols)
+			fprintf(f, "%*s", (int)(cols[i].width - strlen(cols[i].label) + 2), "");
+	}
+	fputc('\n', f);
+}
+
+static void text_table(FILE *f, const struct onode *arr, int indent)
+{
+	struct column cols[MAX_COLS];
+	const struct onode *row, *c;
+	char cell[CELL_LEN];
+	int ncols = 0, i;
+
+	/* Columns: the union of the rows' scalar keys, in first-seen order. */
+	for (row = arr->first; row; row = row->next) {
+		for (c = row->first; c; c = c->next) {
+			if (c->json_only || is_table(c) || !c->key)
+				continue;
+			i = column_index(cols, ncols, c->key);
+			if (i < 0 && ncols < MAX_COLS) {
+				i = ncols++;
+				cols[i].key = c->key;
+				cols[i].label = node_label(c);
+				cols[i].width = strlen(cols[i].label);
+			}
+			if (i < 0)
+				continue;
+			cell_text(c, cell, sizeof(cell));
+			if (strlen(cell) > cols[i].width)
+				cols[i].width = strlen(cell);
+		}
+	}
+	print_header(f, cols, ncols, indent);
+	for (row = arr->first; row; row = row->next) {
+		fprintf(f, "%*s", indent, "");
+		for (i = 0; i < ncols; i++) {
+			const struct onode *v = NULL;
+
+			for (c = row->first; c; c = c->next)
+				if (c->key && !strcmp(c->key, cols[i].key) &&
+				    !c->json_only && !is_table(c))
+					v = c;
+			if (v)
+				cell_text(v, cell, sizeof(cell));
+			else
+				snprintf(cell, sizeof(cell), "-");
+			if (i + 1 < ncols)
+				fprintf(f, "%-*s  ", (int)cols[i].width, cell);
+			else
+				fputs(cell, f);
+		}
+		fputc('\n', f);
+		for (c = row->first; c; c = c->next)
+			if (is_table(c))
+				text_table(f, c, indent + 4);
+	}
+}
+
+static void text_object(FILE *f, const struct onode *obj)
+{
+	const struct onode *c;
+	char cell[CELL_LEN];
+	size_t width = 0;
+
+	for (c = obj->first; c; c = c->next)
+		if (!c->json_only && !is_table(c) && strlen(node_label(c)) > width)
+			width = strlen(node_label(c));
+	for (c = obj->first; c; c = c->next) {
+		if (c->json_only || is_table(c))
+			continue;
+		cell_text(c, cell, sizeof(cell));
+		fprintf(f, "%-*s  %s\n", (int)width + 1, node_label(c), cell);
+	}
+	for (c = obj->first; c; c = c->next) {
+		if (!is_table(c))
+			continue;
+		fputc('\n', f);
+		text_table(f, c, 0);
+	}
+}
+
+void out_render(struct onode *root, FILE *f)
+{
+	if (json_mode) {
+		json_write(f, root, 0);
+		fputc('\n', f);
+	} else if (is_table(root)) {
+		text_table(f, root, 0);
+	} else if (root->type == N_OBJECT) {
+		text_object(f, root);
+	} else if (root->type == N_ARRAY && root->first) {
+		char cell[CELL_LEN];
+
+		cell_text(root, cell, sizeof(cell));
+		fprintf(f, "%s\n", cell);
+	}
+	fflush(f);
+	out_free(root);
+}

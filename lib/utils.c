@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "utils.h"
+
+void *xzalloc(size_t size)
+{
+	void *p = calloc(1, size);
+
+	if (!p) {
+		fputs("tcpopt: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p) {
+		fputs("tcpopt: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static const char *cur_object;
+static bool reported;
+
+void err_set_object(const char *object)
+{
+	cur_object = object;
+}
+
+const char *err_object(void)
+{
+	return cur_object;
+}
+
+bool err_reported(void)
+{
+	return reported;
+}
+
+void err_reset(void)
+{
+	reported = false;
+}
+
+static void err_vprint(const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cur_object)
+		fprintf(stderr, "tcpopt: %s: %s\n", cur_object, msg);
+	else
+		fprintf(stderr, "tcpopt: %s\n", msg);
+	if (out_is_json()) {
+		fputs("{\"error\":", stdout);
+		out_json_string(stdout, msg);
+		fputs("}\n", stdout);
+		fflush(stdout);
+	}
+	reported = true;
+}
+
+int err_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vprint(fmt, ap);
+	va_end(ap);
+	return -EUSAGE;
+}
+
+int err_run(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vprint(fmt, ap);
+	va_end(ap);
+	return err < 0 ? err : -EIO;
+}
+
+int parse_u64(const char *s, uint64_t *val)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (!*p)
+		return -EINVAL;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*val = v;
+	return 0;
+}
+
+int parse_u32_range(const char *s, uint32_t min, uint32_t max, uint32_t *val)
+{
+	uint64_t v;
+	int err = parse_u64(s, &v);
+
+	if (err)
+		return err;
+	if (v < min || v > max)
+		return -ERANGE;
+	*val = (uint32_t)v;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	uint64_t ms;
+} time_units[] = {
+	{ "ms", 1 }, { "msec", 1 }, { "s", 1000 }, { "sec", 1000 },
+	{ "min", 60000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
+};
+
+int parse_duration_ms(const char *s, const char *default_unit, uint64_t *ms)
+{
+	uint64_t whole = 0, frac = 0, frac_div = 1, unit = 0;
+	const char *p = s;
+	size_t i;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (whole > UINT32_MAX * 1000ULL)
+			return -ERANGE;
+		whole = whole * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (frac_div >= 1000000)
+				return -EINVAL;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+			frac_div *= 10;
+		}
+	}
+	if (!*p)
+		p = default_unit;
+	for (i = 0; i < ARRAY_SIZE(time_units); i++)
+		if (!strcmp(p, time_units[i].name))
+			unit = time_units[i].ms;
+	if (!unit)
+		return -EINVAL;
+	if (whole > UINT64_MAX / unit / 2)
+		return -ERANGE;
+	/* Fractions must come out as whole milliseconds. */
+	if ((frac * unit) % frac_div)
+		return -EINVAL;
+	*ms = whole * unit + frac * unit / frac_div;
+	return 0;
+}
+
+int parse_port(const char *s, uint16_t *port)
+{
+	uint32_t v;
+	int err = parse_u32_range(s, 1, 65535, &v);
+
+	if (err)
+		return err;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int parse_prefix(const char *s, struct prefix *p)
+{
+	char addr[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	uint32_t plen, max;
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+
+	if (alen >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, addr, p->addr) == 1) {
+		p->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, p->addr) == 1) {
+		p->family = AF_INET6;
+		max = 128;
+	} else {
+		return -EINVAL;
+	}
+	plen = max;
+	if (slash && parse_u32_range(slash + 1, 0, max, &plen))
+		return -EINVAL;
+	p->len = (uint8_t)plen;
+	/* Host bits must be zero, as in "ip route". */
+	for (uint32_t bit = plen; bit < max; bit++)
+		if (p->addr[bit / 8] & (0x80 >> (bit % 8)))
+			return -EINVAL;
+	return 0;
+}
+
+void format_prefix(const struct prefix *p, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+	unsigned int max = p->family == AF_INET ? 32 : 128;
+
+	if (!p->family) {
+		snprintf(buf, len, "any");
+		return;
+	}
+	inet_ntop(p->family, p->addr, addr, sizeof(addr));
+	if (p->len == max)
+		snprintf(buf, len, "%s", addr);
+	else
+		snprintf(buf, len, "%s/%u", addr, p->len);
+}
+
+static const char *table_name(const void *table, size_t i, size_t stride)
+{
+	return *(const char *const *)((const char *)table + i * stride);
+}
+
+int word_lookup(const char *word, const void *table, size_t n, size_t stride)
+{
+	size_t i, wlen = strlen(word);
+	int found = -ENOENT;
+
+	if (!wlen)
+		return -ENOENT;
+	for (i = 0; i < n; i++)
+		if (!strcmp(word, table_name(table, i, stride)))
+			return (int)i;
+	for (i = 0; i < n; i++) {
+		if (strncmp(word, table_name(table, i, stride), wlen))
+			continue;
+		if (found >= 0)
+			return -EEXIST;
+		found = (int)i;
+	}
+	return found;
+}
+
+void word_choices(const void *table, size_t n, size_t stride, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+				 table_name(table, i, stride));
+}
+
+static void prefix_matches(const char *word, const void *table, size_t n,
+			   size_t stride, char *buf, size_t len)
+{
+	size_t i, used = 0, wlen = strlen(word);
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++)
+		if (!strncmp(word, table_name(table, i, stride), wlen))
+			used += snprintf(buf + used, len - used, "%s%s",
+					 used ? ", " : "", table_name(table, i, stride));
+}
+
+static int word_error(const char *what, const char *word, int rc,
+		      const void *table, size_t n, size_t stride)
+{
+	char choices[512];
+
+	if (rc == -EEXIST) {
+		prefix_matches(word, table, n, stride, choices, sizeof(choices));
+		return err_usage("ambiguous %s \"%s\" (could be: %s)", what, word, choices);
+	}
+	word_choices(table, n, stride, choices, sizeof(choices));
+	return err_usage("unknown %s \"%s\" (choose from: %s)", what, word, choices);
+}
+
+int cmd_dispatch(const char *what, const struct cmd *cmds, size_t n,
+		 int argc, char **argv)
+{
+	int i;
+
+	if (argc < 1)
+		return cmds[0].func(0, argv);
+	i = word_lookup(argv[0], cmds, n, sizeof(cmds[0]));
+	if (i < 0)
+		return word_error(what, argv[0], i, cmds, n, sizeof(cmds[0]));
+	return cmds[i].func(argc - 1, argv + 1);
+}
+
+int keyword_next(int *argc, char ***argv, const struct keyword *kw, size_t n,
+		 int *id, const char **value)
+{
+	const char *word = (*argv)[0];
+	int i = word_lookup(word, kw, n, sizeof(kw[0]));
+
+	if (i < 0)
+		return word_error("keyword", word, i, kw, n, sizeof(kw[0]));
+	*value = NULL;
+	if (kw[i].has_value) {
+		if (*argc < 2)
+			return err_usage("missing value after \"%s\"", kw[i].name);
+		*value = (*argv)[1];
+		(*argc)--;
+		(*argv)++;
+	}
+	(*argc)--;
+	(*argv)++;
+	*id = kw[i].id;
+	return 0;
+}
+
+int xsnprintf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}

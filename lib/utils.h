@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Errors, allocation, strict parsers and word tables shared by all objects. */
+#ifndef TCPOPT_UTILS_H
+#define TCPOPT_UTILS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Return convention: 0 on success, -errno on a run-time failure, -EUSAGE on
+ * bad input.  Only main() turns this into an exit status (0, 1, 2).
+ */
+#define EUSAGE 4095
+
+void *xzalloc(size_t size);
+char *xstrdup(const char *s);
+
+/* The object named in error messages ("option", "pm", ...). */
+void err_set_object(const char *object);
+const char *err_object(void);
+/* Print "tcpopt: OBJECT: message" (and {"error": ...} with -j); return err. */
+int err_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int err_run(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Has an error already been printed for the current command? */
+bool err_reported(void);
+void err_reset(void);
+
+/* Strict number parsers: the whole string, no sign, no overflow. */
+int parse_u64(const char *s, uint64_t *val);
+int parse_u32_range(const char *s, uint32_t min, uint32_t max, uint32_t *val);
+/* "250ms", "30s", "5min", "2h", "1d", "1.5s"; a plain number is in
+ * default_unit ("ms", "s"...). */
+int parse_duration_ms(const char *s, const char *default_unit, uint64_t *ms);
+int parse_port(const char *s, uint16_t *port);
+
+struct prefix {
+	uint8_t family;		/* AF_INET, AF_INET6, 0 = none */
+	uint8_t len;		/* prefix length in bits */
+	uint8_t addr[16];
+};
+int parse_prefix(const char *s, struct prefix *p);
+void format_prefix(const struct prefix *p, char *buf, size_t len);
+
+/*
+ * Look a word up in a table whose elements begin with a const char *name:
+ * an exact match wins, else a unique prefix.  Returns the index, -ENOENT
+ * (unknown) or -EEXIST (ambiguous).
+ */
+int word_lookup(const char *word, const void *table, size_t n, size_t stride);
+/* "add, del, list" for error messages. */
+void word_choices(const void *table, size_t n, size_t stride, char *buf, size_t len);
+
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+};
+
+/* Run the command argv[0] from cmds (cmds[0] when argc is 0). */
+int cmd_dispatch(const char *what, const struct cmd *cmds, size_t n,
+		 int argc, char **argv);
+
+/* Keyword tables for "key value" arguments. */
+struct keyword {
+	const char *name;
+	bool has_value;
+	int id;
+};
+
+/*
+ * Take the next keyword off argv.  On success *id is its id, *value its
+ * value (or NULL) and argc/argv are advanced.  Unknown, ambiguous and
+ * valueless keywords are reported here and give -EUSAGE.
+ */
+int keyword_next(int *argc, char ***argv, const struct keyword *kw, size_t n,
+		 int *id, const char **value);
+
+
+
+/* snprintf that reports truncation: 0 or -ENAMETOOLONG. */
+int xsnprintf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

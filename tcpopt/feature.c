@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcpopt feature: what the running kernel supports, probed from the kernel
+ * itself (BTF, program loads, sockets, sysctls), never from its version.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "tcpopt.h"
+#include "../lib/bpffs.h"
+#include "../lib/btfprobe.h"
+#include "../lib/output.h"
+#include "../lib/utils.h"
+
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
+
+enum provider { UPSTREAM, PATCHSET };
+
+struct feature {
+	const char *name;
+	enum provider provider;
+	const char *needs;		/* what uses it */
+	bool (*probe)(void);
+};
+
+static bool probe_btf(void)
+{
+	return btf_available();
+}
+
+static bool probe_sockops(void)
+{
+	return libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SOCK_OPS, NULL) == 1;
+}
+
+static bool probe_hdr_options(void)
+{
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCK_OPS, BPF_FUNC_reserve_hdr_opt, NULL) == 1 &&
+	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCK_OPS, BPF_FUNC_store_hdr_opt, NULL) == 1 &&
+	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCK_OPS, BPF_FUNC_load_hdr_opt, NULL) == 1;
+}
+
+static bool probe_cgroup_link(void)
+{
+	/* Cgroup programs can be attached through bpf_links (5.7). */
+	return btf_has_type("bpf_cgroup_link") && btf_has_enum_value("BPF_LINK_TYPE_CGROUP");
+}
+
+static bool probe_delack_max(void)
+{
+	return btf_has_enum_value("TCP_BPF_DELACK_MAX");
+}
+
+static bool probe_mptcp(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static bool probe_mptcp_userspace_pm(void)
+{
+	/* net.mptcp.pm_type came with the userspace path manager (5.19). */
+	return !access("/proc/sys/net/mptcp/pm_type", F_OK) ||
+	       !access("/proc/sys/net/mptcp/path_manager", F_OK);
+}
+
+static bool probe_struct_ops(void)
+{
+	return libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_STRUCT_OPS, NULL) == 1;
+}
+
+/* Our kernel patch set (kernel/): each addition is visible in BTF. */
+static bool probe_delack_segs(void)
+{
+	return btf_has_enum_value("TCP_BPF_DELACK_SEGS");
+}
+
+static bool probe_mptcp_sockops(void)
+{
+	return btf_has_enum_value("BPF_SOCK_OPS_MPTCP_CB_FLAG");
+}
+
+static bool probe_mptcp_subflow_kfunc(void)
+{
+	return btf_has_func("bpf_mptcp_subflow_open");
+}
+
+static const struct feature features[] = {
+	{ "btf", UPSTREAM, "everything", probe_btf },
+	{ "sockops", UPSTREAM, "option", probe_sockops },
+	{ "hdr_options", UPSTREAM, "option", probe_hdr_options },
+	{ "cgroup_link", UPSTREAM, "option", probe_cgroup_link },
+	{ "delack_max", UPSTREAM, "option delack timeout", probe_delack_max },
+	{ "struct_ops", UPSTREAM, "bpf congestion control", probe_struct_ops },
+	{ "mptcp", UPSTREAM, "pm, subflow, monitor", probe_mptcp },
+	{ "mptcp_userspace_pm", UPSTREAM, "subflow open/close, pm run", probe_mptcp_userspace_pm },
+	{ "delack_segs", PATCHSET, "option delack segs", probe_delack_segs },
+	{ "mptcp_sockops", PATCHSET, "BPF path managers", probe_mptcp_sockops },
+	{ "mptcp_subflow_kfunc", PATCHSET, "BPF path managers", probe_mptcp_subflow_kfunc },
+};
+
+static int feature_show(int argc, char **argv)
+{
+	struct onode *list;
+	size_t i;
+
+	if (argc > 0)
+		return err_usage("unexpected argument \"%s\"", argv[0]);
+	libbpf_quiet();
+	list = out_new_array();
+	for (i = 0; i < ARRAY_SIZE(features); i++) {
+		struct onode *row = out_push_object(list);
+
+		out_str(row, "feature", features[i].name);
+		out_bool(row, "supported", features[i].probe());
+		out_str(row, "provided_by", features[i].provider == UPSTREAM ?
+			"upstream" : "tcpopt-kernel");
+		out_str(row, "used_by", features[i].needs);
+	}
+	out_render(list, stdout);
+	return 0;
+}
+
+static int feature_help(int argc, char **argv)
+{
+	printf("Usage: tcpopt feature [ show ]\n");
+	return 0;
+}
+
+static const struct cmd feature_cmds[] = {
+	{ "show", feature_show },
+	{ "help", feature_help },
+};
+
+int do_feature(int argc, char **argv)
+{
+	return cmd_dispatch("command", feature_cmds, ARRAY_SIZE(feature_cmds), argc, argv);
+}

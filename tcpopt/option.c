@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcpopt option: attach, change, list and remove TCP header options.
+ * The logic is written once here; option_kinds.c describes each option.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "option.h"
+#include "tcpopt.h"
+#include "../lib/attach.h"
+#include "../lib/bpffs.h"
+#include "../lib/cgroup.h"
+#include "../lib/counters.h"
+#include "../lib/output.h"
+
+enum {
+	KW_CGROUP, KW_DPORT, KW_SPORT, KW_DST, KW_SRC,
+	KW_SYN, KW_EVERY, KW_ACCEPT, KW_IGNORE, KW_REPLACE,
+};
+
+static const struct keyword common_keywords[] = {
+	{ "cgroup", true, KW_CGROUP },
+	{ "dport", true, KW_DPORT },
+	{ "sport", true, KW_SPORT },
+	{ "dst", true, KW_DST },
+	{ "src", true, KW_SRC },
+	{ "syn", false, KW_SYN },
+	{ "every", false, KW_EVERY },
+	{ "accept", false, KW_ACCEPT },
+	{ "ignore", false, KW_IGNORE },
+	{ "replace", false, KW_REPLACE },
+};
+
+static const struct keyword cgroup_keyword[] = {
+	{ "cgroup", true, KW_CGROUP },
+};
+
+/* Config buffers: every config starts with struct tcpopt_common. */
+#define CONFIG_MAX 256
+
+struct opt_request {
+	const struct opt_desc *desc;
+	const char *cgroup;
+	bool replace;
+	const char *positional;
+	int nwords;
+	struct { int id; const char *value; } words[64];
+	union {
+		struct tcpopt_common common;
+		unsigned char bytes[CONFIG_MAX];
+	} cfg;
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: tcpopt option add NAME [ VALUE ] [ OPTS ] [ FILTER ] [ WHERE ] [ PEER ] [ cgroup PATH ] [ replace ]\n"
+		"       tcpopt option set NAME [ VALUE ] [ OPTS ] [ FILTER ] [ WHERE ] [ PEER ] [ cgroup PATH ]\n"
+		"       tcpopt option del NAME [ cgroup PATH ]\n"
+		"       tcpopt option show NAME [ cgroup PATH ]\n"
+		"       tcpopt option list [ cgroup PATH ]\n"
+		"       tcpopt option flush [ cgroup PATH ]\n"
+		"where  FILTER := [ dport PORT ] [ sport PORT ] [ dst PREFIX ] [ src PREFIX ]\n"
+		"       WHERE := { syn | every }\n"
+		"       PEER := { accept | ignore }\n"
+		"       NAME [ VALUE ] [ OPTS ] := {\n");
+	for (i = 0; i < opt_ndescs; i++)
+		fprintf(f, "           %s %s%s\n", opt_descs[i]->name, opt_descs[i]->usage,
+			i + 1 < opt_ndescs ? " |" : " }");
+}
+
+static const struct opt_desc *find_desc(const char *word)
+{
+	const char *names[16];
+	size_t i;
+	int idx;
+
+	for (i = 0; i < opt_ndescs && i < ARRAY_SIZE(names); i++)
+		names[i] = opt_descs[i]->name;
+	idx = word_lookup(word, names, i, sizeof(names[0]));
+	if (idx < 0) {
+		char choices[256];
+
+		word_choices(names, i, sizeof(names[0]), choices, sizeof(choices));
+		err_usage("%s option \"%s\" (choose from: %s)",
+			  idx == -EEXIST ? "ambiguous" : "unknown", word, choices);
+		return NULL;
+	}
+	return opt_descs[idx];
+}
+
+/* Common keywords, then the option's own. */
+static size_t merged_keywords(const struct opt_desc *d, struct keyword *kw, size_t cap)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < ARRAY_SIZE(common_keywords) && n < cap; i++)
+		kw[n++] = common_keywords[i];
+	for (i = 0; i < d->nkeywords && n < cap; i++)
+		kw[n++] = d->keywords[i];
+	return n;
+}
+
+enum parse_mode { PARSE_ADD, PARSE_SET, PARSE_NAME_ONLY };
+
+/* Syntax only: record the words; values are checked by apply_words(). */
+static int parse_request(int argc, char **argv, enum parse_mode mode,
+			 struct opt_request *req)
+{
+	struct keyword kw[48];
+	size_t nkw;
+	int err;
+
+	memset(req, 0, sizeof(*req));
+	if (argc < 1)
+		return err_usage("missing option name (see \"tcpopt option help\")");
+	req->desc = find_desc(argv[0]);
+	if (!req->desc)
+		return -EUSAGE;
+	argc--;
+	argv++;
+	if (mode == PARSE_NAME_ONLY) {
+		memcpy(kw, cgroup_keyword, sizeof(cgroup_keyword));
+		nkw = ARRAY_SIZE(cgroup_keyword);
+	} else {
+		nkw = merged_keywords(req->desc, kw, ARRAY_SIZE(kw));
+		/* The value comes first and is not a keyword. */
+		if (req->desc->positional && argc > 0 &&
+		    word_lookup(argv[0], kw, nkw, sizeof(kw[0])) == -ENOENT) {
+			req->positional = argv[0];
+			argc--;
+			argv++;
+		}
+		if (mode == PARSE_ADD && req->desc->positional_required && !req->positional)
+			return err_usage("%s: missing %s", req->desc->name,
+					 req->desc->positional);
+	}
+	while (argc > 0) {
+		int id;
+		const char *value;
+
+		err = keyword_next(&argc, &argv, kw, nkw, &id, &value);
+		if (err)
+			return err;
+		if (id == KW_CGROUP) {
+			req->cgroup = value;
+		} else if (id == KW_REPLACE) {
+			if (mode != PARSE_ADD)
+				return err_usage("\"replace\" goes with \"add\" only");
+			req->replace = true;
+		} else {
+			if (req->nwords == (int)ARRAY_SIZE(req->words))
+				return err_usage("too many arguments");
+			req->words[req->nwords].id = id;
+			req->words[req->nwords++].value = value;
+		}
+	}
+	return 0;
+}
+
+static int parse_filter_port(const char *value, const char *what, __u16 *port)
+{
+	uint16_t p;
+
+	if (!strcmp(value, "any")) {
+		*port = 0;
+		return 0;
+	}
+	if (parse_port(value, &p))
+		return err_usage("invalid %s \"%s\" (1 to 65535, or any)", what, value);
+	*port = p;
+	return 0;
+}
+
+static int parse_filter_prefix(const char *value, const char *what,
+			       struct tcpopt_prefix *out)
+{
+	struct prefix p;
+
+	memset(out, 0, sizeof(*out));
+	if (!strcmp(value, "any"))
+		return 0;
+	if (parse_prefix(value, &p))
+		return err_usage("invalid %s \"%s\" (an IPv4 or IPv6 address or prefix, or any)",
+				 what, value);
+	out->family = p.family;
+	out->len = p.len;
+	memcpy(out->addr, p.addr, sizeof(out->addr));
+	return 0;
+}
+
+/* Apply the recorded words over req->cfg (defaults or the current values). */
+static int apply_words(struct opt_request *req)
+{
+	struct tcpopt_common *c = &req->cfg.common;
+	const struct opt_desc *d = req->desc;
+	int i, err = 0;
+
+	if (req->positional) {
+		err = d->parse_positional(req->cfg.bytes, req->positional);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < req->nwords && !err; i++) {
+		const char *v = req->words[i].value;
+
+		switch (req->words[i].id) {
+		case KW_DPORT: err = parse_filter_port(v, "dport", &c->remote_port); break;
+		case KW_SPORT: err = parse_filter_port(v, "sport", &c->local_port); break;
+		case KW_DST: err = parse_filter_prefix(v, "dst", &c->remote); break;
+		case KW_SRC: err = parse_filter_prefix(v, "src", &c->local); break;
+		case KW_SYN: c->flags &= ~TCPOPT_F_EVERY; break;
+		case KW_EVERY: c->flags |= TCPOPT_F_EVERY; break;
+		case KW_ACCEPT: c->flags &= ~TCPOPT_F_IGNORE; break;
+		case KW_IGNORE: c->flags |= TCPOPT_F_IGNORE; break;
+		default:
+			err = d->parse_keyword(req->cfg.bytes, req->words[i].id, v);
+		}
+	}
+	if (!err && d->finish)
+		err = d->finish(req->cfg.bytes);
+	return err;
+}
+
+static struct onode *describe_filter(struct onode *parent, const struct tcpopt_common *c)
+{
+	struct onode *f = out_add_object(parent, "filter");
+	char buf[64];
+	struct prefix p;
+
+	if (c->remote_port)
+		out_uint(f, "dport", c->remote_port);
+	if (c->local_port)
+		out_uint(f, "sport", c->local_port);
+	if (c->remote.family) {
+		p.family = c->remote.family;
+		p.len = c->remote.len;
+		memcpy(p.addr, c->remote.addr, sizeof(p.addr));
+		format_prefix(&p, buf, sizeof(buf));
+		out_str(f, "dst", buf);
+	}
+	if (c->local.family) {
+		p.family = c->local.family;
+		p.len = c->local.len;
+		memcpy(p.addr, c->local.addr, sizeof(p.addr));
+		format_prefix(&p, buf, sizeof(buf));
+		out_str(f, "src", buf);
+	}
+	return f;
+}
+
+/* One attachment as a row (list) or a document (show, add -j). */
+static void describe(struct onode *row, uint64_t cgid, const char *name,
+		     const char *dir, bool with_stats)
+{
+	const struct opt_desc *d = NULL;
+	union { struct tcpopt_common common; unsigned char bytes[CONFIG_MAX]; } cfg;
+	struct pin_link_info link;
+	char path[PATH_MAX];
+	size_t i;
+	bool have_cfg = false;
+
+	for (i = 0; i < opt_ndescs; i++)
+		if (!strcmp(opt_descs[i]->name, name))
+			d = opt_descs[i];
+	if (cgroup_path_of(cgid, path, sizeof(path)))
+		snprintf(path, sizeof(path), "(deleted)");
+	out_str(row, "cgroup", path);
+	out_uint_json(row, "cgroup_id", cgid);
+	out_str(row, "option", name);
+	if (d) {
+		out_uint_json(row, "kind", d->kind);
+		if (d->exid)
+			out_uint_json(row, "exid", d->exid);
+		have_cfg = !pin_map_read(dir, "config", cfg.bytes, d->config_size) &&
+			   cfg.common.abi == TCPOPT_ABI;
+	}
+	if (have_cfg) {
+		d->print(cfg.bytes, out_add_object(row, "params"));
+		out_str(row, "where", cfg.common.flags & TCPOPT_F_EVERY ? "every" : "syn");
+		out_str(row, "peer", cfg.common.flags & TCPOPT_F_IGNORE ? "ignore" : "accept");
+		describe_filter(row, &cfg.common);
+	} else {
+		out_null(row, "params", "(unreadable config)");
+	}
+	if (pin_link_info(dir, &link)) {
+		out_bool(row, "attached", false);
+	} else {
+		out_uint_json(row, "link_id", link.link_id);
+		out_uint_json(row, "prog_id", link.prog_id);
+		out_bool(row, "attached", link.cgroup_id == cgid);
+	}
+	if (with_stats)
+		counters_add(out_add_object(row, "stats"), dir);
+}
+
+static int open_and_lock(const char *cgroup, struct cgroup_ref *cg, int *lock)
+{
+	int err = cgroup_open(cgroup, cg);
+
+	if (err)
+		return err;
+	*lock = state_lock();
+	if (*lock < 0) {
+		cgroup_close(cg);
+		return *lock;
+	}
+	return 0;
+}
+
+static void print_attachment(const struct cgroup_ref *cg, const char *name)
+{
+	char dir[PATH_MAX];
+	struct onode *doc;
+
+	if (!out_is_json())
+		return;
+	pin_dir(dir, sizeof(dir), cg->id, name);
+	doc = out_new_object();
+	describe(doc, cg->id, name, dir, false);
+	out_render(doc, stdout);
+}
+
+static int option_add(int argc, char **argv)
+{
+	struct opt_request req;
+	struct cgroup_ref cg;
+	struct bpf_object *obj;
+	struct attach_spec spec;
+	const void *elf;
+	size_t elf_size;
+	int err, lock;
+
+	err = parse_request(argc, argv, PARSE_ADD, &req);
+	if (err)
+		return err;
+	req.cfg.common.abi = TCPOPT_ABI;
+	err = apply_words(&req);
+	if (err)
+		return err;
+	err = open_and_lock(req.cgroup, &cg, &lock);
+	if (err)
+		return err;
+
+	libbpf_quiet();
+	elf = req.desc->elf(&elf_size);
+	obj = bpf_object__open_mem(elf, elf_size, NULL);
+	if (!obj) {
+		err = err_run(-errno, "cannot open the %s program: %s", req.desc->name,
+			      strerror(errno));
+		goto out;
+	}
+	spec = (struct attach_spec){
+		.name = req.desc->name,
+		.obj = obj,
+		.config = req.cfg.bytes,
+		.config_size = req.desc->config_size,
+		.replace = req.replace,
+	};
+	err = attach_pinned(&cg, &spec);
+	bpf_object__close(obj);
+	if (!err)
+		print_attachment(&cg, req.desc->name);
+out:
+	state_unlock(lock);
+	cgroup_close(&cg);
+	return err;
+}
+
+static int option_set(int argc, char **argv)
+{
+	struct opt_request req;
+	struct cgroup_ref cg;
+	char dir[PATH_MAX];
+	int err, lock;
+
+	err = parse_request(argc, argv, PARSE_SET, &req);
+	if (err)
+		return err;
+	if (!req.positional && !req.nwords)
+		return err_usage("%s: nothing to set", req.desc->name);
+	err = open_and_lock(req.cgroup, &cg, &lock);
+	if (err)
+		return err;
+	pin_dir(dir, sizeof(dir), cg.id, req.desc->name);
+	if (!pin_dir_exists(dir)) {
+		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.desc->name, cg.path);
+		goto out;
+	}
+	err = pin_map_read(dir, "config", req.cfg.bytes, req.desc->config_size);
+	if (err || req.cfg.common.abi != TCPOPT_ABI) {
+		err = err_run(err ? err : -EPROTO,
+			      "cannot read the config of %s: %s (re-add it with \"replace\")",
+			      dir, err ? strerror(-err) : "pinned by another tcpopt version");
+		goto out;
+	}
+	err = apply_words(&req);
+	if (err)
+		goto out;
+	err = pin_map_write(dir, "config", req.cfg.bytes, req.desc->config_size);
+	if (err)
+		err = err_run(err, "cannot write the config of %s: %s", dir, strerror(-err));
+	else
+		print_attachment(&cg, req.desc->name);
+out:
+	state_unlock(lock);
+	cgroup_close(&cg);
+	return err;
+}
+
+struct removed {
+	struct onode *list;
+	uint64_t only_cgid;	/* 0: every cgroup */
+	int err;
+};
+
+static void note_removed(struct onode *list, uint64_t cgid, const char *name)
+{
+	struct onode *o = out_push_object(list);
+	char path[PATH_MAX];
+
+	if (cgroup_path_of(cgid, path, sizeof(path)))
+		snprintf(path, sizeof(path), "(deleted)");
+	out_str(o, "cgroup", path);
+	out_uint_json(o, "cgroup_id", cgid);
+	out_str(o, "option", name);
+}
+
+static void print_removed(struct onode *list)
+{
+	if (out_is_json())
+		out_render(list, stdout);
+	else
+		out_free(list);
+}
+
+static int option_del(int argc, char **argv)
+{
+	struct opt_request req;
+	struct cgroup_ref cg;
+	char dir[PATH_MAX];
+	struct onode *list;
+	int err, lock;
+
+	err = parse_request(argc, argv, PARSE_NAME_ONLY, &req);
+	if (err)
+		return err;
+	err = open_and_lock(req.cgroup, &cg, &lock);
+	if (err)
+		return err;
+	pin_dir(dir, sizeof(dir), cg.id, req.desc->name);
+	if (!pin_dir_exists(dir)) {
+		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.desc->name, cg.path);
+	} else {
+		list = out_new_array();
+		note_removed(list, cg.id, req.desc->name);
+		err = pin_dir_remove(dir);
+		if (err) {
+			out_free(list);
+			err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
+		} else {
+			print_removed(list);
+		}
+	}
+	state_unlock(lock);
+	cgroup_close(&cg);
+	return err;
+}
+
+static int flush_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
+{
+	struct removed *r = ctx;
+	int err;
+
+	if (r->only_cgid && cgid != r->only_cgid)
+		return 0;
+	note_removed(r->list, cgid, name);
+	err = pin_dir_remove(dir);
+	if (err && !r->err)
+		r->err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
+	return 0;
+}
+
+/* "[ cgroup PATH ]" alone. */
+static int parse_cgroup_only(int argc, char **argv, const char **cgroup)
+{
+	int id, err;
+	const char *value;
+
+	*cgroup = NULL;
+	while (argc > 0) {
+		err = keyword_next(&argc, &argv, cgroup_keyword,
+				   ARRAY_SIZE(cgroup_keyword), &id, &value);
+		if (err)
+			return err;
+		*cgroup = value;
+	}
+	return 0;
+}
+
+static int option_flush(int argc, char **argv)
+{
+	struct removed r = { 0 };
+	struct cgroup_ref cg = { .fd = -1 };
+	const char *cgroup;
+	int err, lock;
+
+	err = parse_cgroup_only(argc, argv, &cgroup);
+	if (err)
+		return err;
+	if (cgroup) {
+		err = open_and_lock(cgroup, &cg, &lock);
+		r.only_cgid = cg.id;
+	} else {
+		lock = state_lock();
+		err = lock < 0 ? lock : 0;
+	}
+	if (err)
+		return err;
+	r.list = out_new_array();
+	err = pin_walk(flush_one, &r);
+	if (!err)
+		err = r.err;
+	if (err) {
+		out_free(r.list);
+		if (!err_reported())
+			err_run(err, "cannot walk %s: %s", PIN_ROOT, strerror(-err));
+	} else {
+		print_removed(r.list);
+	}
+	state_unlock(lock);
+	cgroup_close(&cg);
+	return err;
+}
+
+struct lister {
+	struct onode *list;
+	uint64_t only_cgid;
+};
+
+static int list_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
+{
+	struct lister *l = ctx;
+
+	if (!l->only_cgid || cgid == l->only_cgid)
+		describe(out_push_object(l->list), cgid, name, dir, show_stats);
+	return 0;
+}
+
+static int option_list(int argc, char **argv)
+{
+	struct lister l = { 0 };
+	struct cgroup_ref cg = { .fd = -1 };
+	const char *cgroup;
+	int err;
+
+	err = parse_cgroup_only(argc, argv, &cgroup);
+	if (err)
+		return err;
+	if (cgroup) {
+		err = cgroup_open(cgroup, &cg);
+		if (err)
+			return err;
+		l.only_cgid = cg.id;
+		cgroup_close(&cg);
+	}
+	l.list = out_new_array();
+	err = pin_walk(list_one, &l);
+	if (err) {
+		out_free(l.list);
+		return err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
+	}
+	out_render(l.list, stdout);
+	return 0;
+}
+
+static int option_show(int argc, char **argv)
+{
+	struct opt_request req;
+	struct cgroup_ref cg;
+	char dir[PATH_MAX];
+	struct onode *doc;
+	int err;
+
+	err = parse_request(argc, argv, PARSE_NAME_ONLY, &req);
+	if (err)
+		return err;
+	err = cgroup_open(req.cgroup, &cg);
+	if (err)
+		return err;
+	pin_dir(dir, sizeof(dir), cg.id, req.desc->name);
+	if (!pin_dir_exists(dir)) {
+		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.desc->name, cg.path);
+	} else {
+		doc = out_new_object();
+		describe(doc, cg.id, req.desc->name, dir, true);
+		out_render(doc, stdout);
+	}
+	cgroup_close(&cg);
+	return err;
+}
+
+static int option_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return 0;
+}
+
+static const struct cmd option_cmds[] = {
+	{ "list", option_list },
+	{ "add", option_add },
+	{ "set", option_set },
+	{ "del", option_del },
+	{ "show", option_show },
+	{ "flush", option_flush },
+	{ "help", option_help },
+};
+
+int do_option(int argc, char **argv)
+{
+	return cmd_dispatch("command", option_cmds, ARRAY_SIZE(option_cmds), argc, argv);
+}

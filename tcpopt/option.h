@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Descriptors of the built-in options.  option.c holds the one copy of the
+ * add/set/del/list logic; a descriptor says what differs: the program, the
+ * config layout, the option's own words and how its values print.
+ */
+#ifndef TCPOPT_OPTION_H
+#define TCPOPT_OPTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../bpf/tcpopt.h"
+#include "../lib/utils.h"
+
+struct onode;
+
+struct opt_desc {
+	const char *name;
+	const char *summary;		/* one line for help */
+	const char *usage;		/* its own arguments, for help */
+	unsigned int kind;		/* TCP option kind (253/254: experimental) */
+	unsigned int exid;		/* RFC 6994 ExID, 0 if none */
+	const void *(*elf)(size_t *size);	/* the embedded BPF object */
+	size_t config_size;
+	/* A value given without a keyword ("uto 120s"); NULL if none. */
+	const char *positional;		/* its name, for messages */
+	bool positional_required;
+	int (*parse_positional)(void *cfg, const char *word);
+	const struct keyword *keywords;	/* ids >= OPT_KW_OWN */
+	size_t nkeywords;
+	int (*parse_keyword)(void *cfg, int id, const char *value);
+	/* Fill in defaults and check the whole config after parsing. */
+	int (*finish)(void *cfg);
+	void (*print)(const void *cfg, struct onode *params);
+};
+
+/* Keyword ids below this are the common ones (filters, where, peer). */
+#define OPT_KW_OWN 100
+
+extern const struct opt_desc *const opt_descs[];
+extern const size_t opt_ndescs;
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The objects of the command line: one do_<object>() per file. */
+#ifndef TCPOPT_TCPOPT_H
+#define TCPOPT_TCPOPT_H
+
+#include <stdbool.h>
+
+/* Global options, set by main() before any object runs. */
+extern bool show_stats;
+extern const char *netns_name;
+
+int do_option(int argc, char **argv);
+int do_feature(int argc, char **argv);
+int do_stats(int argc, char **argv);
+int do_pm(int argc, char **argv);
+int do_subflow(int argc, char **argv);
+int do_monitor(int argc, char **argv);
+int do_save(int argc, char **argv);
+
+#endif

@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the bats suites: the tcpopt under test, throwaway namespaces and
+# cgroups, and cleanup that runs even when a test fails (call
+# cleanup_all from teardown).
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+TCPOPT=${TCPOPT:-$TOP/tcpopt/tcpopt}
+HELPERS=${HELPERS:-$TOP/build/helpers}
+# Debian's python3 has scapy; a pyenv one on PATH may not.
+PYTHON=${PYTHON:-/usr/bin/python3}
+
+tcpopt() {
+	"$TCPOPT" "$@"
+}
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (namespaces, cgroups, bpffs)"
+}
+
+cgroup2_root() {
+	awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo
+}
+
+# A short tag unique to this test, for names of namespaces and cgroups.
+test_tag() {
+	echo "to$$t${BATS_TEST_NUMBER}"
+}
+
+CLEANUP_NETNS=()
+CLEANUP_CGROUPS=()
+CLEANUP_PIDS=()
+CLEANUP_FILES=()
+
+# make_cgroup NAME: a cgroup below the cgroup2 root, removed by cleanup_all.
+make_cgroup() {
+	mkdir -p "$(cgroup2_root)/$1"
+	CLEANUP_CGROUPS+=("$1")
+}
+
+# in_cgroup CGROUP NETNS CMD...: run CMD in the cgroup, inside the netns.
+# The cgroup is joined before "ip netns exec" remounts /sys.
+in_cgroup() {
+	local cg=$1 ns=$2
+	shift 2
+	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec ip netns exec "$@"' \
+		sh "$(cgroup2_root)/$cg" "$ns" "$@"
+}
+
+# bg CMD...: start CMD in the background; killed by cleanup_all.
+bg() {
+	"$@" &
+	CLEANUP_PIDS+=($!)
+}
+
+# Two namespaces joined by veth: $NS_C (client) and $NS_S (server),
+# 192.0.2.1 / 192.0.2.2 and 2001:db8::1 / 2001:db8::2.
+make_netns_pair() {
+	local tag
+	tag=$(test_tag)
+	NS_C=${tag}c
+	NS_S=${tag}s
+	ip netns add "$NS_C"
+	CLEANUP_NETNS+=("$NS_C")
+	ip netns add "$NS_S"
+	CLEANUP_NETNS+=("$NS_S")
+	ip -n "$NS_C" link add veth0 type veth peer name veth0 netns "$NS_S"
+	for ns in "$NS_C" "$NS_S"; do
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0
+	done
+	ip -n "$NS_C" addr add 192.0.2.1/24 dev veth0
+	ip -n "$NS_S" addr add 192.0.2.2/24 dev veth0
+	ip -n "$NS_C" addr add 2001:db8::1/64 dev veth0 nodad
+	ip -n "$NS_S" addr add 2001:db8::2/64 dev veth0 nodad
+	ip -n "$NS_C" link set veth0 up
+	ip -n "$NS_S" link set veth0 up
+}
+
+# Start tcpdump in NS on veth0 writing FILE; returns once it listens.
+start_capture() {
+	local ns=$1 file=$2 filter=${3:-tcp}
+	local log="$file.log"
+	CLEANUP_FILES+=("$file" "$log")
+	ip netns exec "$ns" tcpdump -i veth0 -U -n -s 200 -w "$file" "$filter" 2>"$log" &
+	CLEANUP_PIDS+=($!)
+	CAPTURE_PID=$!
+	for _ in $(seq 100); do
+		grep -q 'listening on' "$log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "tcpdump did not start: $(cat "$log")" >&2
+	return 1
+}
+
+stop_capture() {
+	sleep 0.2
+	kill -INT "$CAPTURE_PID" 2>/dev/null
+	wait "$CAPTURE_PID" 2>/dev/null || true
+}
+
+# tcp_options FILE FILTER: the TCP options of each matching packet, one
+# line per packet, as hex (tshark display filter syntax).
+tcp_options() {
+	tshark -r "$1" -Y "$2" -T fields -e tcp.options 2>/dev/null | tr -d ':'
+}
+
+# find_option HEX KIND: walk one packet's options and print the option of
+# that kind (as hex: kind, length, data), nothing if absent.
+find_option() {
+	local hex=$1 want=$2 kind len
+	while [ ${#hex} -ge 2 ]; do
+		kind=$((16#${hex:0:2}))
+		case $kind in
+		0) return 0 ;;
+		1) hex=${hex:2}; continue ;;
+		esac
+		[ ${#hex} -ge 4 ] || return 0
+		len=$((16#${hex:2:2}))
+		[ "$len" -ge 2 ] || return 0
+		if [ "$kind" -eq "$want" ]; then
+			echo "${hex:0:$((len * 2))}"
+			return 0
+		fi
+		hex=${hex:$((len * 2))}
+	done
+}
+
+cleanup_all() {
+	local pid cg ns
+	for pid in "${CLEANUP_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${CLEANUP_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	for cg in "${CLEANUP_CGROUPS[@]}"; do
+		"$TCPOPT" option flush cgroup "$cg" >/dev/null 2>&1
+		local dir
+		dir="$(cgroup2_root)/$cg"
+		if [ -f "$dir/cgroup.procs" ]; then
+			xargs -r kill -9 < "$dir/cgroup.procs" 2>/dev/null
+			for _ in $(seq 50); do
+				[ -s "$dir/cgroup.procs" ] || break
+				sleep 0.05
+			done
+			rmdir "$dir" 2>/dev/null
+		fi
+	done
+	for ns in "${CLEANUP_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -f "${CLEANUP_FILES[@]}"
+	CLEANUP_PIDS=() CLEANUP_CGROUPS=() CLEANUP_NETNS=() CLEANUP_FILES=()
+}
