@@ -15,6 +15,7 @@
 #include "option.h"
 #include "tcpopt.h"
 #include "../lib/attach.h"
+#include "../lib/batch.h"
 #include "../lib/bpffs.h"
 #include "../lib/cgroup.h"
 #include "../lib/counters.h"
@@ -68,7 +69,7 @@ static void usage(FILE *f)
 		"       tcpopt option del NAME [ cgroup PATH ]\n"
 		"       tcpopt option show NAME [ cgroup PATH ]\n"
 		"       tcpopt option list [ cgroup PATH ]\n"
-		"       tcpopt option flush [ cgroup PATH ]\n"
+		"       tcpopt option flush [ cgroup PATH | deleted ]\n"
 		"where  FILTER := [ dport PORT ] [ sport PORT ] [ dst PREFIX ] [ src PREFIX ]\n"
 		"       WHERE := { syn | every }\n"
 		"       PEER := { accept | ignore }\n"
@@ -267,12 +268,13 @@ static void describe(struct onode *row, uint64_t cgid, const char *name,
 	struct pin_link_info link;
 	char path[PATH_MAX];
 	size_t i;
-	bool have_cfg = false;
+	bool have_cfg = false, cgroup_gone;
 
 	for (i = 0; i < opt_ndescs; i++)
 		if (!strcmp(opt_descs[i]->name, name))
 			d = opt_descs[i];
-	if (cgroup_path_of(cgid, path, sizeof(path)))
+	cgroup_gone = cgroup_path_of(cgid, path, sizeof(path)) != 0;
+	if (cgroup_gone)
 		snprintf(path, sizeof(path), "(deleted)");
 	out_str(row, "cgroup", path);
 	out_uint_json(row, "cgroup_id", cgid);
@@ -297,10 +299,114 @@ static void describe(struct onode *row, uint64_t cgid, const char *name,
 	} else {
 		out_uint_json(row, "link_id", link.link_id);
 		out_uint_json(row, "prog_id", link.prog_id);
-		out_bool(row, "attached", link.cgroup_id == cgid);
+		/* A removed cgroup lives on, offline, while our link holds it. */
+		out_bool(row, "attached", link.cgroup_id == cgid && !cgroup_gone);
 	}
 	if (with_stats)
 		counters_add(out_add_object(row, "stats"), dir);
+}
+
+static int append_word(char *buf, size_t len, const char *key, const char *value)
+{
+	size_t used = strlen(buf);
+
+	return xsnprintf(buf + used, len - used, "%s%s%s%s", used ? " " : "", key,
+			 value ? " " : "", value ? value : "");
+}
+
+static void prefix_word(const struct tcpopt_prefix *tp, char *buf, size_t len)
+{
+	struct prefix p = { .family = tp->family, .len = tp->len };
+
+	memcpy(p.addr, tp->addr, sizeof(p.addr));
+	format_prefix(&p, buf, len);
+}
+
+/* The inverse of parse_request() + apply_words(); see option.h. */
+int option_words(const struct opt_desc *d, const void *cfg, char *buf, size_t len)
+{
+	const struct tcpopt_common *c = cfg;
+	char own[256], word[64], scratch[512], *argv[64];
+	struct opt_request *check;
+	int argc, err;
+
+	if (!d->format)
+		return -EOPNOTSUPP;
+	err = d->format(cfg, own, sizeof(own));
+	if (err)
+		return err;
+	buf[0] = '\0';
+	err = append_word(buf, len, d->name, own[0] ? own : NULL);
+	if (!err && c->remote_port) {
+		snprintf(word, sizeof(word), "%u", c->remote_port);
+		err = append_word(buf, len, "dport", word);
+	}
+	if (!err && c->local_port) {
+		snprintf(word, sizeof(word), "%u", c->local_port);
+		err = append_word(buf, len, "sport", word);
+	}
+	if (!err && c->remote.family) {
+		prefix_word(&c->remote, word, sizeof(word));
+		err = append_word(buf, len, "dst", word);
+	}
+	if (!err && c->local.family) {
+		prefix_word(&c->local, word, sizeof(word));
+		err = append_word(buf, len, "src", word);
+	}
+	if (!err && (c->flags & TCPOPT_F_EVERY))
+		err = append_word(buf, len, "every", NULL);
+	if (!err && (c->flags & TCPOPT_F_IGNORE))
+		err = append_word(buf, len, "ignore", NULL);
+	if (err || xsnprintf(scratch, sizeof(scratch), "%s", buf))
+		return -ENAMETOOLONG;
+
+	/* A line that would restore something else is worse than none. */
+	check = xzalloc(sizeof(*check));
+	argc = batch_split(scratch, argv, ARRAY_SIZE(argv) - 1);
+	if (argc <= 0 || parse_request(argc, argv, PARSE_ADD, check) || check->desc != d) {
+		err = -EPROTO;
+	} else {
+		check->cfg.common.abi = TCPOPT_ABI;
+		if (apply_words(check) || memcmp(check->cfg.bytes, cfg, d->config_size))
+			err = -EPROTO;
+	}
+	free(check);
+	return err;
+}
+
+/*
+ * "add" of what is already attached: the same values make it a no-op (a
+ * saved state restores over itself); other values are a conflict.
+ */
+static int check_attached(const struct opt_request *req, const struct cgroup_ref *cg,
+			  bool *same)
+{
+	union { struct tcpopt_common common; unsigned char bytes[CONFIG_MAX]; } cur;
+	const struct opt_desc *d = req->desc;
+	char dir[PATH_MAX], have[256], want[256];
+	struct pin_link_info link;
+
+	*same = false;
+	pin_dir(dir, sizeof(dir), cg->id, d->name);
+	if (!pin_dir_exists(dir))
+		return 0;
+	if (pin_map_read(dir, "config", cur.bytes, d->config_size) ||
+	    cur.common.abi != TCPOPT_ABI)
+		return err_run(-EEXIST, "%s is already attached to cgroup %s, config unreadable (use \"replace\")",
+			       d->name, cg->path);
+	if (memcmp(cur.bytes, req->cfg.bytes, d->config_size)) {
+		if (option_words(d, cur.bytes, have, sizeof(have)))
+			snprintf(have, sizeof(have), "(see \"tcpopt option show %s\")", d->name);
+		if (option_words(d, req->cfg.bytes, want, sizeof(want)))
+			snprintf(want, sizeof(want), "(other values)");
+		return err_run(-EEXIST, "%s is already attached to cgroup %s as \"%s\", not \"%s\" (use \"replace\" to change it)",
+			       d->name, cg->path, have, want);
+	}
+	if (pin_link_info(dir, &link) || link.cgroup_id != cg->id)
+		return err_run(-ENOLINK, "%s on cgroup %s is pinned but no longer attached (del it and add it again)",
+			       d->name, cg->path);
+	*same = true;
+	return 0;
 }
 
 static int open_and_lock(const char *cgroup, struct cgroup_ref *cg, int *lock)
@@ -338,6 +444,7 @@ static int option_add(int argc, char **argv)
 	struct attach_spec spec;
 	const void *elf;
 	size_t elf_size;
+	bool same;
 	int err, lock;
 
 	err = parse_request(argc, argv, PARSE_ADD, &req);
@@ -350,6 +457,14 @@ static int option_add(int argc, char **argv)
 	err = open_and_lock(req.cgroup, &cg, &lock);
 	if (err)
 		return err;
+	if (!req.replace) {
+		err = check_attached(&req, &cg, &same);
+		if (err || same) {
+			if (same)
+				print_attachment(&cg, req.desc->name);
+			goto out;
+		}
+	}
 
 	libbpf_quiet();
 	elf = req.desc->elf(&elf_size);
@@ -420,6 +535,7 @@ out:
 struct removed {
 	struct onode *list;
 	uint64_t only_cgid;	/* 0: every cgroup */
+	bool only_deleted;	/* only cgroups that no longer exist */
 	int err;
 };
 
@@ -479,9 +595,12 @@ static int option_del(int argc, char **argv)
 static int flush_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
 {
 	struct removed *r = ctx;
+	char path[PATH_MAX];
 	int err;
 
 	if (r->only_cgid && cgid != r->only_cgid)
+		return 0;
+	if (r->only_deleted && !cgroup_path_of(cgid, path, sizeof(path)))
 		return 0;
 	note_removed(r->list, cgid, name);
 	err = pin_dir_remove(dir);
@@ -514,6 +633,10 @@ static int option_flush(int argc, char **argv)
 	const char *cgroup;
 	int err, lock;
 
+	if (argc == 1 && !strcmp(argv[0], "deleted")) {
+		r.only_deleted = true;
+		argc--;
+	}
 	err = parse_cgroup_only(argc, argv, &cgroup);
 	if (err)
 		return err;

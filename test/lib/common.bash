@@ -85,7 +85,7 @@ start_capture() {
 	local ns=$1 file=$2 filter=${3:-tcp}
 	local log="$file.log"
 	CLEANUP_FILES+=("$file" "$log")
-	ip netns exec "$ns" tcpdump -i veth0 -U -n -s 200 -w "$file" "$filter" 2>"$log" &
+	ip netns exec "$ns" tcpdump -i veth0 --immediate-mode -U -Z root -n -s 200 -w "$file" "$filter" 2>"$log" &
 	CLEANUP_PIDS+=($!)
 	CAPTURE_PID=$!
 	for _ in $(seq 100); do

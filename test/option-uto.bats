@@ -1,0 +1,312 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The User Timeout option (RFC 5482) end to end: two namespaces over veth,
+# a real connection, the option read from a capture, its effect read from
+# the peer's socket.
+
+load lib/common
+
+PORT=5001
+
+setup() {
+	require_root
+	make_netns_pair
+	TAG=$(test_tag)
+	CG_C=$TAG-cli
+	CG_S=$TAG-srv
+	make_cgroup "$CG_C"
+	make_cgroup "$CG_S"
+	PCAP=$BATS_TEST_TMPDIR/cap.pcap
+}
+
+teardown() {
+	cleanup_all
+}
+
+# serve ADDR [tcpprobe options...]: a server in the server's cgroup and
+# namespace; its reports go to $BATS_TEST_TMPDIR/srv.out.
+serve() {
+	local addr=$1
+	shift
+	in_cgroup "$CG_S" "$NS_S" "$HELPERS/tcpprobe" server "$addr" $PORT "$@" \
+		>"$BATS_TEST_TMPDIR/srv.out" 2>"$BATS_TEST_TMPDIR/srv.err" &
+	CLEANUP_PIDS+=($!)
+	SERVER_PID=$!
+	for _ in $(seq 100); do
+		grep -q listening "$BATS_TEST_TMPDIR/srv.err" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# connect ADDR [tcpprobe options...]: the client in its cgroup and namespace.
+connect() {
+	local addr=$1
+	shift
+	in_cgroup "$CG_C" "$NS_C" "$HELPERS/tcpprobe" client "$addr" $PORT "$@"
+}
+
+server_report() {
+	wait "$SERVER_PID"
+	head -n1 "$BATS_TEST_TMPDIR/srv.out"
+}
+
+# One connection with a capture; sets SYN, SYNACK, ACK to the options (hex)
+# of the handshake's three segments.
+handshake() {
+	local addr=$1
+	start_capture "$NS_S" "$PCAP" "tcp port $PORT"
+	serve "$addr"
+	run connect "$addr"
+	assert_success
+	CLIENT_REPORT=$output
+	SERVER_REPORT=$(server_report)
+	stop_capture
+	SYN=$(tcp_options "$PCAP" "tcp.flags.syn==1 && tcp.flags.ack==0" | head -n1)
+	SYNACK=$(tcp_options "$PCAP" "tcp.flags.syn==1 && tcp.flags.ack==1" | head -n1)
+	ACK=$(tcp_options "$PCAP" "tcp.flags==0x010 && tcp.dstport==$PORT" | head -n1)
+}
+
+@test "uto: the SYN carries kind 28 and the server applies RFC 5482 3.1 (IPv4)" {
+	tcpopt option add uto 120s cgroup "$CG_C"
+	tcpopt option add uto 1s min 1s max 10min cgroup "$CG_S"
+	handshake 192.0.2.2
+	# kind 28, length 4, G=0, 120 seconds
+	assert_equal "$(find_option "$SYN" 28)" "1c040078"
+	assert_equal "$(find_option "$SYNACK" 28)" "1c040001"
+	# USER_TIMEOUT = min(U_LIMIT, max(ADV_UTO, REMOTE_UTO, L_LIMIT))
+	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 120000
+	assert_equal "$(jq -r .user_timeout_ms <<<"$CLIENT_REPORT")" 120000
+	run tcpopt -j option show uto cgroup "$CG_S"
+	assert_success
+	assert_equal "$(jq -r '.stats.received, .stats.applied, .stats.malformed' <<<"$output" | tr '\n' ' ')" "1 1 0 "
+}
+
+@test "uto: the same over IPv6" {
+	tcpopt option add uto 45s cgroup "$CG_C"
+	tcpopt option add uto 1s min 1s cgroup "$CG_S"
+	handshake 2001:db8::2
+	assert_equal "$(find_option "$SYN" 28)" "1c04002d"
+	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 45000
+}
+
+@test "uto: the receiver's max (U_LIMIT) caps the peer's request" {
+	tcpopt option add uto 10min cgroup "$CG_C"
+	tcpopt option add uto 1s min 1s max 90s cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_option "$SYN" 28)" "1c040258"
+	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 90000
+}
+
+@test "uto: above 32767 s the G bit carries minutes" {
+	tcpopt option add uto 10h max 12h cgroup "$CG_C"
+	tcpopt option add uto 1s min 1s cgroup "$CG_S"
+	handshake 192.0.2.2
+	# G=1, 600 minutes = 0x8258
+	assert_equal "$(find_option "$SYN" 28)" "1c048258"
+	# the server's default U_LIMIT (1h) applies
+	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 3600000
+	assert_equal "$(jq -r .user_timeout_ms <<<"$CLIENT_REPORT")" 36000000
+}
+
+@test "uto: with syncookies the server reads the option from the first ACK" {
+	ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_syncookies=2
+	tcpopt option add uto 100s cgroup "$CG_C"
+	tcpopt option add uto 1s min 1s cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_option "$SYN" 28)" "1c040064"
+	assert_equal "$(find_option "$ACK" 28)" "1c040064"
+	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 100000
+}
+
+@test "uto: after del no option is on the wire and nothing is pinned" {
+	tcpopt option add uto 120s cgroup "$CG_C"
+	tcpopt option del uto cgroup "$CG_C"
+	run tcpopt -j option list cgroup "$CG_C"
+	assert_success
+	assert_equal "$(jq length <<<"$output")" 0
+	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
+	[ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	handshake 192.0.2.2
+	[ -n "$SYN" ]
+	assert_equal "$(find_option "$SYN" 28)" ""
+	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 0
+}
+
+@test "uto: a cut path aborts the connection after the negotiated timeout" {
+	tcpopt option add uto 3s min 1s cgroup "$CG_C"
+	tcpopt option add uto 1s min 1s cgroup "$CG_S"
+	go=$BATS_TEST_TMPDIR/go
+	serve 192.0.2.2 --go-file "$go"
+	in_cgroup "$CG_C" "$NS_C" "$HELPERS/tcpprobe" client 192.0.2.2 $PORT --hold 30 >/dev/null &
+	CLEANUP_PIDS+=($!)
+	for _ in $(seq 100); do
+		[ -s "$BATS_TEST_TMPDIR/srv.out" ] && break
+		sleep 0.05
+	done
+	assert_equal "$(jq -r .user_timeout_ms < "$BATS_TEST_TMPDIR/srv.out")" 3000
+	# The client can no longer answer: the server's data goes unacknowledged.
+	ip -n "$NS_C" route add blackhole 192.0.2.2/32
+	touch "$go"
+	wait "$SERVER_PID"
+	result=$(tail -n1 "$BATS_TEST_TMPDIR/srv.out")
+	assert_equal "$(jq -r .error <<<"$result")" ETIMEDOUT
+	elapsed=$(jq -r .elapsed_ms <<<"$result")
+	# Without the option Linux would retry for about 15 minutes.
+	[ "$elapsed" -ge 2500 ] && [ "$elapsed" -le 9000 ]
+}
+
+@test "uto: every puts the option on every segment" {
+	tcpopt option add uto 120s every cgroup "$CG_C"
+	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
+	serve 192.0.2.2 --drain
+	run connect 192.0.2.2 --send 200000
+	assert_success
+	wait "$SERVER_PID"
+	stop_capture
+	total=0 with=0
+	while read -r opts; do
+		total=$((total + 1))
+		[ "$(find_option "$opts" 28)" = 1c040078 ] && with=$((with + 1))
+	done < <(tcp_options "$PCAP" "tcp.dstport==$PORT")
+	[ "$total" -gt 10 ]
+	assert_equal "$with" "$total"
+}
+
+@test "uto: the dport filter decides which connections get the option" {
+	tcpopt option add uto 120s dport $((PORT + 1)) cgroup "$CG_C"
+	handshake 192.0.2.2
+	assert_equal "$(find_option "$SYN" 28)" ""
+	tcpopt option set uto dport $PORT cgroup "$CG_C"
+	handshake 192.0.2.2
+	assert_equal "$(find_option "$SYN" 28)" "1c040078"
+}
+
+@test "uto: dst prefix filter, IPv4 and IPv6" {
+	tcpopt option add uto 120s dst 198.51.100.0/24 cgroup "$CG_C"
+	handshake 192.0.2.2
+	assert_equal "$(find_option "$SYN" 28)" ""
+	tcpopt option set uto dst 2001:db8::/64 cgroup "$CG_C"
+	handshake 2001:db8::2
+	assert_equal "$(find_option "$SYN" 28)" "1c040078"
+}
+
+@test "uto: ignore keeps the local timeout and counts the refusal" {
+	tcpopt option add uto 120s cgroup "$CG_C"
+	tcpopt option add uto 2s min 1s ignore cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 2000
+	run tcpopt -j option show uto cgroup "$CG_S"
+	assert_equal "$(jq -r .stats.refused <<<"$output")" 1
+	assert_equal "$(jq -r .stats.applied <<<"$output")" 0
+}
+
+# A peer's malformed options: counted, and the connection still made.
+malformed_case() {
+	local synopts=$1 ackopts=$2
+	tcpopt option add uto 2s min 1s cgroup "$CG_S"
+	# 192.0.2.50 belongs to nobody: the client's kernel will not reset
+	# the handshake that scapy makes in its name.
+	ip -n "$NS_S" neigh replace 192.0.2.50 dev veth0 \
+		lladdr "$(ip -n "$NS_C" -j link show veth0 | jq -r '.[0].address')"
+	serve 192.0.2.2
+	run ip netns exec "$NS_C" "$PYTHON" "$TOP/test/helpers/craft.py" --iface veth0 \
+		--src 192.0.2.50 --dst 192.0.2.2 --dport $PORT \
+		--syn-opts "$synopts" --ack-opts "$ackopts"
+	assert_success
+	assert_equal "$(jq -r .synack <<<"$output")" true
+	report=$(server_report)
+	# The server kept its own timeout: nothing was taken from the junk.
+	assert_equal "$(jq -r .user_timeout_ms <<<"$report")" 2000
+	run tcpopt -j option show uto cgroup "$CG_S"
+	assert_equal "$(jq -r .stats.malformed <<<"$output")" 1
+	assert_equal "$(jq -r .stats.applied <<<"$output")" 0
+}
+
+@test "uto: a peer's option with a wrong length is counted as malformed" {
+	malformed_case 1c0300 ""
+}
+
+@test "uto: a peer's option longer than 4 bytes is counted as malformed" {
+	malformed_case 1c06000a0000 ""
+}
+
+@test "uto: a peer's zero timeout is counted as malformed" {
+	malformed_case 1c040000 ""
+}
+
+@test "uto: an option list that runs past the header is counted as malformed" {
+	# MSS, then a UTO claiming 20 bytes in an 8-byte option area
+	malformed_case 020405b41c140078 ""
+}
+
+@test "uto: list, show and set agree in JSON" {
+	tcpopt option add uto 30s min 10s max 5min sport 80 src 192.0.2.0/24 every cgroup "$CG_C"
+	run tcpopt -j option list cgroup "$CG_C"
+	assert_success
+	jq -e . <<<"$output" >/dev/null
+	assert_equal "$(jq -r '.[0].option' <<<"$output")" uto
+	assert_equal "$(jq -r '.[0].cgroup' <<<"$output")" "/$CG_C"
+	assert_equal "$(jq -r '.[0].params.timeout_ms' <<<"$output")" 30000
+	assert_equal "$(jq -r '.[0].params.min_ms' <<<"$output")" 10000
+	assert_equal "$(jq -r '.[0].params.max_ms' <<<"$output")" 300000
+	assert_equal "$(jq -r '.[0].where' <<<"$output")" every
+	assert_equal "$(jq -r '.[0].filter.sport' <<<"$output")" 80
+	assert_equal "$(jq -r '.[0].filter.src' <<<"$output")" 192.0.2.0/24
+	assert_equal "$(jq -r '.[0].attached' <<<"$output")" true
+	tcpopt option set uto 40s syn cgroup "$CG_C"
+	run tcpopt -j option show uto cgroup "$CG_C"
+	assert_equal "$(jq -r '.params.timeout_ms, .params.min_ms, .where' <<<"$output" | tr '\n' ' ')" "40000 10000 syn "
+	# The text table shows the same.
+	run tcpopt option list cgroup "$CG_C"
+	assert_line --index 1 --regexp "^/$CG_C +uto +timeout 40s min 10s max 5min +syn +accept +sport 80 src 192.0.2.0/24 +yes$"
+}
+
+@test "uto: adding twice is refused unless replace; replace swaps in place" {
+	tcpopt option add uto 30s cgroup "$CG_C"
+	link1=$(tcpopt -j option show uto cgroup "$CG_C" | jq .link_id)
+	run tcpopt option add uto 60s cgroup "$CG_C"
+	assert_failure 1
+	assert_output --partial "uto is already attached to cgroup /$CG_C"
+	tcpopt option add uto 60s cgroup "$CG_C" replace
+	run tcpopt -j option show uto cgroup "$CG_C"
+	assert_equal "$(jq -r .params.timeout_ms <<<"$output")" 60000
+	# Same link, new program: never a moment without the option.
+	assert_equal "$(jq -r .link_id <<<"$output")" "$link1"
+	assert_equal "$(tcpopt -j option list cgroup "$CG_C" | jq length)" 1
+}
+
+@test "uto: a failed add pins nothing" {
+	run tcpopt option add uto 30s min 1min max 10s cgroup "$CG_C"
+	assert_failure 2
+	assert_output "tcpopt: option: min 1min is above max 10s"
+	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
+	[ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	run bpftool -j cgroup show "$(cgroup2_root)/$CG_C"
+	assert_equal "$(jq length <<<"${output:-[]}")" 0
+}
+
+@test "uto: del, set and show of an option that is not attached fail" {
+	for cmd in "del uto" "show uto" "set uto 5s"; do
+		run tcpopt option $cmd cgroup "$CG_C"
+		assert_failure 1
+		assert_output "tcpopt: option: uto is not attached to cgroup /$CG_C"
+	done
+}
+
+@test "uto: the attachment outlives tcpopt and a deleted cgroup shows as such" {
+	tcpopt option add uto 30s cgroup "$CG_C"
+	run bpftool -j cgroup show "$(cgroup2_root)/$CG_C"
+	assert_equal "$(jq -r '.[0].name' <<<"$output")" tcpopt_uto
+	rmdir "$(cgroup2_root)/$CG_C"
+	run tcpopt -j option list
+	assert_success
+	entry=$(jq -c '.[] | select(.cgroup == "(deleted)")' <<<"$output")
+	[ -n "$entry" ]
+	assert_equal "$(jq -r .attached <<<"$entry")" false
+	run tcpopt -j option flush deleted
+	assert_success
+	jq -e --arg cg "$CG_C" 'length >= 1 and all(.cgroup == "(deleted)")' <<<"$output"
+	run tcpopt -j option list
+	assert_equal "$(jq '[.[] | select(.cgroup == "(deleted)")] | length' <<<"$output")" 0
+}
