@@ -210,4 +210,20 @@ static __always_inline long opt_load(struct bpf_sock_ops *skops, __u8 *buf,
 	return rc;
 }
 
+/*
+ * RFC 6994: find the experimental option with kind (253/254) and ExID; the
+ * search matches on the 4-byte kind+length+ExID prefix, so the kernel's
+ * parser does the matching and we only check the length.  buf holds
+ * TCP_OPT_MAX_LEN bytes.  Returns as opt_load().
+ */
+static __always_inline long exp_load(struct bpf_sock_ops *skops, __u8 kind,
+				     __u16 exid, __u8 *buf, __u64 flags)
+{
+	buf[0] = kind;
+	buf[1] = TCPOPT_EXP_HDR_LEN;	/* the length of the magic we search by */
+	buf[2] = exid >> 8;
+	buf[3] = exid & 0xff;
+	return opt_load(skops, buf, flags);
+}
+
 #endif

@@ -45,10 +45,17 @@ struct tcpopt_common {
 	__u32 flags;
 	__u16 local_port;
 	__u16 remote_port;
-	__u32 pad;
+	__u16 exid;			/* RFC 6994 ExID (experimental options) */
+	__u8 exp_kind;			/* 253 or 254 (experimental options) */
+	__u8 pad;
 	struct tcpopt_prefix local;
 	struct tcpopt_prefix remote;
 };
+
+/* RFC 6994 shared experimental options: kind, length, 16-bit ExID, data. */
+#define TCPOPT_KIND_EXP1	253
+#define TCPOPT_KIND_EXP2	254
+#define TCPOPT_EXP_HDR_LEN	4
 
 /* RFC 5482 User Timeout option: kind 28, length 4, G bit + 15 bits. */
 #define TCPOPT_KIND_UTO		28
