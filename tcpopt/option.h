@@ -33,10 +33,24 @@ struct opt_desc {
 	/* Fill in defaults and check the whole config after parsing. */
 	int (*finish)(void *cfg);
 	void (*print)(const void *cfg, struct onode *params);
+	/*
+	 * The option's own words for cfg ("2min max 1h"), the inverse of
+	 * parse_positional/parse_keyword: what "tcpopt save" writes back.
+	 * Words already implied by a bare "add NAME" may be left out.
+	 */
+	int (*format)(const void *cfg, char *buf, size_t len);
 };
 
 /* Keyword ids below this are the common ones (filters, where, peer). */
 #define OPT_KW_OWN 100
+
+/*
+ * The words of "option add" that give cfg back, common ones (filters,
+ * where, peer) included, without "cgroup": "uto 2min dport 443 every".
+ * Checked by parsing them again.  0, -EOPNOTSUPP (no format callback),
+ * -ENAMETOOLONG or -EPROTO (they do not give cfg back: a format bug).
+ */
+int option_words(const struct opt_desc *d, const void *cfg, char *buf, size_t len);
 
 extern const struct opt_desc *const opt_descs[];
 extern const size_t opt_ndescs;

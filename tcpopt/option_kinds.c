@@ -93,6 +93,22 @@ static void uto_print(const void *c, struct onode *params)
 	out_duration_ms(params, "max", cfg->max_ms);
 }
 
+static int uto_format(const void *c, char *buf, size_t len)
+{
+	const struct tcpopt_uto_config *cfg = c;
+	char adv[32], lo[32], hi[32];
+
+	format_duration_ms(adv, sizeof(adv), cfg->adv_ms);
+	format_duration_ms(lo, sizeof(lo), cfg->min_ms);
+	format_duration_ms(hi, sizeof(hi), cfg->max_ms);
+	/* Limits only when given: defaults follow the timeout on "set". */
+	return xsnprintf(buf, len, "%s%s%s%s%s", adv,
+			 cfg->uflags & UTO_F_MIN_SET ? " min " : "",
+			 cfg->uflags & UTO_F_MIN_SET ? lo : "",
+			 cfg->uflags & UTO_F_MAX_SET ? " max " : "",
+			 cfg->uflags & UTO_F_MAX_SET ? hi : "");
+}
+
 static const void *uto_elf(size_t *size)
 {
 	return uto_bpf__elf_bytes(size);
@@ -113,6 +129,7 @@ static const struct opt_desc uto_desc = {
 	.parse_keyword = uto_parse_keyword,
 	.finish = uto_finish,
 	.print = uto_print,
+	.format = uto_format,
 };
 
 const struct opt_desc *const opt_descs[] = {

@@ -28,7 +28,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tcpopt [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       tcpopt [OPTIONS] -b[atch] FILE\n"
-		"where  OBJECT := { option | feature }\n"
+		"where  OBJECT := { option | feature | save }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NAME |\n"
 		"                    -b[atch] FILE | -V[ersion] | -h[elp] }\n");
 }
@@ -45,6 +45,7 @@ static const struct cmd objects[] = {
 	{ "option", do_option },
 	
 	{ "feature", do_feature },
+	{ "save", do_save },
 	{ "help", do_help },
 };
 

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcpopt save: write the current state as a batch file that "tcpopt -b"
+ * restores.  Nothing here knows an option by hand: each attachment is put
+ * back into words by option_words() (its descriptor's format callback and
+ * the common words), which also checks them by parsing them again.  The
+ * restore is idempotent because "option add" of an identical attachment
+ * is a no-op.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "option.h"
+#include "tcpopt.h"
+#include "../lib/bpffs.h"
+#include "../lib/cgroup.h"
+#include "../lib/output.h"
+#include "../lib/utils.h"
+
+#ifndef TCPOPT_VERSION
+#define TCPOPT_VERSION "unknown"
+#endif
+
+#define LINE_MAX_LEN	2048
+
+struct lines {
+	char **v;
+	size_t n, cap;
+};
+
+struct save_ctx {
+	uint64_t only_cgid;		/* 0: every cgroup */
+	struct lines pm;		/* in the order given */
+	struct lines options;		/* sorted: a stable file diffs well */
+	struct onode *doc;		/* the -j summary */
+	struct onode *commands;
+	struct onode *skipped;		/* attachments that cannot come back */
+};
+
+enum { SAVE_KW_CGROUP };
+
+static const struct keyword save_keywords[] = {
+	{ "cgroup", true, SAVE_KW_CGROUP },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: tcpopt save [ FILE ] [ cgroup PATH ]\n"
+		"       tcpopt save help\n"
+		"where  FILE := { PATH | - }    (default: - , standard output)\n");
+}
+
+static void lines_add(struct lines *l, const char *line)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v) {
+			perror("tcpopt");
+			abort();
+		}
+	}
+	l->v[l->n++] = xstrdup(line);
+}
+
+static void lines_free(struct lines *l)
+{
+	while (l->n)
+		free(l->v[--l->n]);
+	free(l->v);
+	l->v = NULL;
+	l->cap = 0;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * One word as lib/batch.c reads it back: bare when it is plain, else in
+ * double quotes with '"' and '\' escaped.  A line break cannot be
+ * written in a line-based file.
+ */
+static int quote_word(const char *word, char *buf, size_t len)
+{
+	static const char plain[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_.:@%+,=-";
+	size_t o = 0;
+	const char *p;
+
+	if (strpbrk(word, "\n\r"))
+		return -EINVAL;
+	if (*word && strspn(word, plain) == strlen(word))
+		return xsnprintf(buf, len, "%s", word);
+	if (len < 3)
+		return -ENAMETOOLONG;
+	buf[o++] = '"';
+	for (p = word; *p; p++) {
+		if (o + 4 > len)
+			return -ENAMETOOLONG;
+		if (*p == '"' || *p == '\\')
+			buf[o++] = '\\';
+		buf[o++] = *p;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return 0;
+}
+
+static const struct opt_desc *desc_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < opt_ndescs; i++)
+		if (!strcmp(opt_descs[i]->name, name))
+			return opt_descs[i];
+	return NULL;
+}
+
+static void note_skipped(struct save_ctx *ctx, uint64_t cgid, const char *name,
+			 const char *why)
+{
+	struct onode *o = out_push_object(ctx->skipped);
+
+	out_uint(o, "cgroup_id", cgid);
+	out_str(o, "option", name);
+	out_str(o, "reason", why);
+	if (!out_is_json())
+		fprintf(stderr, "tcpopt: save: skipped %s on cgroup id %llu: %s\n",
+			name, (unsigned long long)cgid, why);
+}
+
+/* pin_walk callback: one attachment, one "option add" line. */
+static int save_option(uint64_t cgid, const char *name, const char *dir, void *arg)
+{
+	union { struct tcpopt_common common; unsigned char bytes[256]; } cfg;
+	char path[PATH_MAX], qpath[PATH_MAX * 2 + 3], words[1024], line[LINE_MAX_LEN];
+	struct save_ctx *ctx = arg;
+	const struct opt_desc *d;
+	int err;
+
+	if (ctx->only_cgid && cgid != ctx->only_cgid)
+		return 0;
+	if (cgroup_path_of(cgid, path, sizeof(path))) {
+		/* Its cgroup is gone: nothing to attach it to at boot. */
+		note_skipped(ctx, cgid, name, "the cgroup no longer exists");
+		return 0;
+	}
+	d = desc_by_name(name);
+	if (!d)
+		return err_run(-EPROTO, "cannot save %s on cgroup %s: not an option this tcpopt knows",
+			       name, path);
+	if (d->config_size > sizeof(cfg))
+		return err_run(-EPROTO, "cannot save %s on cgroup %s: config too large",
+			       name, path);
+	err = pin_map_read(dir, "config", cfg.bytes, d->config_size);
+	if (err || cfg.common.abi != TCPOPT_ABI)
+		return err_run(err ? err : -EPROTO,
+			       "cannot save %s on cgroup %s: cannot read its config: %s",
+			       name, path, err ? strerror(-err) : "pinned by another tcpopt version");
+	err = option_words(d, cfg.bytes, words, sizeof(words));
+	if (err == -EOPNOTSUPP)
+		return err_run(err, "cannot save %s on cgroup %s: the option has no way to write its values back (no format callback)",
+			       name, path);
+	if (err)
+		return err_run(err, "cannot save %s on cgroup %s: %s", name, path,
+			       err == -EPROTO ? "its words do not give its config back (a bug)" :
+			       strerror(-err));
+	if (quote_word(path, qpath, sizeof(qpath)))
+		return err_run(-EINVAL, "cannot save %s: cgroup path \"%s\" cannot be written in a batch file",
+			       name, path);
+	if (xsnprintf(line, sizeof(line), "option add %s cgroup %s", words, qpath))
+		return err_run(-ENAMETOOLONG, "cannot save %s on cgroup %s: line too long",
+			       name, path);
+	lines_add(&ctx->options, line);
+	return 0;
+}
+
+/*
+ * HOOK for the MPTCP path manager (pm object): append its settings here,
+ * one "pm ..." command a line with lines_add(&ctx->pm, line), in the order
+ * they must be replayed (e.g. limits before endpoints).  Each line must be
+ * idempotent under "tcpopt -b": a setting already in place with the same
+ * values succeeds without change, one with other values fails naming it.
+ * These settings belong to the network namespace ("tcpopt -n NS save").
+ * Return 0, or an error already reported with err_run().
+ */
+static int save_pm(struct save_ctx *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static void write_lines(FILE *f, const struct save_ctx *ctx)
+{
+	char stamp[64] = "", host[256] = "";
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t i;
+
+	if (gmtime_r(&now, &tm))
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (gethostname(host, sizeof(host) - 1))
+		snprintf(host, sizeof(host), "?");
+	fprintf(f, "# tcpopt state, written by \"tcpopt save\" (tcpopt %s) on %s, %s.\n",
+		TCPOPT_VERSION, host, stamp);
+	fprintf(f, "# Restore with \"tcpopt -batch FILE\": a line already in place is a no-op,\n"
+		   "# a line that conflicts with what is in place fails and is named.\n");
+	for (i = 0; i < ctx->pm.n; i++)
+		fprintf(f, "%s\n", ctx->pm.v[i]);
+	for (i = 0; i < ctx->options.n; i++)
+		fprintf(f, "%s\n", ctx->options.v[i]);
+}
+
+/* Replace file whole, or leave it as it was. */
+static int write_file(const char *file, const struct save_ctx *ctx)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int fd, err = 0;
+
+	if (xsnprintf(tmp, sizeof(tmp), "%s.XXXXXX", file))
+		return err_usage("file name \"%s\" is too long", file);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return err_run(-errno, "cannot write \"%s\": %s", file, strerror(errno));
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		goto fail;
+	}
+	if (fchmod(fd, 0644))
+		err = -errno;
+	write_lines(f, ctx);
+	if (fflush(f) || ferror(f) || fsync(fd))
+		err = err ? err : -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, file))
+		err = -errno;
+	if (!err)
+		return 0;
+fail:
+	unlink(tmp);
+	return err_run(err, "cannot write \"%s\": %s", file, strerror(-err));
+}
+
+static void print_summary(struct save_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->pm.n; i++)
+		out_push_str(ctx->commands, ctx->pm.v[i]);
+	for (i = 0; i < ctx->options.n; i++)
+		out_push_str(ctx->commands, ctx->options.v[i]);
+	out_render(ctx->doc, stdout);
+	ctx->doc = NULL;
+}
+
+int do_save(int argc, char **argv)
+{
+	struct save_ctx ctx = { 0 };
+	struct cgroup_ref cg = { .fd = -1 };
+	const char *file = NULL, *cgroup = NULL, *value;
+	int err, lock, id;
+
+	if (argc > 0 && !strcmp(argv[0], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	/* FILE first, unless the first word is a keyword. */
+	if (argc > 0 && word_lookup(argv[0], save_keywords, ARRAY_SIZE(save_keywords),
+				    sizeof(save_keywords[0])) == -ENOENT) {
+		file = argv[0];
+		argc--;
+		argv++;
+	}
+	while (argc > 0) {
+		err = keyword_next(&argc, &argv, save_keywords, ARRAY_SIZE(save_keywords),
+				   &id, &value);
+		if (err)
+			return err;
+		cgroup = value;
+	}
+	if (file && (!*file || !strcmp(file, "-")))
+		file = NULL;
+
+	if (cgroup) {
+		err = cgroup_open(cgroup, &cg);
+		if (err)
+			return err;
+		ctx.only_cgid = cg.id;
+		cgroup_close(&cg);
+	}
+	lock = state_lock();
+	if (lock < 0)
+		return lock;
+	ctx.doc = out_new_object();
+	if (file)
+		out_str(ctx.doc, "file", file);
+	ctx.commands = out_add_array(ctx.doc, "commands");
+	ctx.skipped = out_add_array(ctx.doc, "skipped");
+	/* "cgroup PATH" saves that cgroup's options only. */
+	err = cgroup ? 0 : save_pm(&ctx);
+	if (!err) {
+		err = pin_walk(save_option, &ctx);
+		if (err && !err_reported())
+			err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
+	}
+	state_unlock(lock);
+	if (!err) {
+		qsort(ctx.options.v, ctx.options.n, sizeof(*ctx.options.v), cmp_line);
+		if (file)
+			err = write_file(file, &ctx);
+		else if (!out_is_json())
+			write_lines(stdout, &ctx);
+		if (!err && out_is_json())
+			print_summary(&ctx);
+	}
+	out_free(ctx.doc);
+	lines_free(&ctx.pm);
+	lines_free(&ctx.options);
+	return err;
+}
