@@ -3,6 +3,8 @@
 # cgroups, and cleanup that runs even when a test fails (call
 # cleanup_all from teardown).
 
+bats_require_minimum_version 1.5.0
+
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
