@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# tcpopt: run ./configure first (it writes config.mk).
+# tcpopt: ./configure writes config.mk (make runs it when config.mk is missing).
 #   make              build tcpopt/tcpopt (BPF objects embedded as skeletons)
 #   make check        run the test suites (as root: real namespaces and cgroups)
 #   make check SANITIZE=1   the same with an ASan/UBSan build
@@ -7,11 +7,10 @@
 #   make install      PREFIX=/usr/local DESTDIR=
 #   V=1               show the commands
 
--include config.mk
-ifeq ($(wildcard config.mk),)
+# Without config.mk, make runs ./configure itself (installing missing Debian
+# packages first when run as root), then starts again with its result.
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
-$(error run ./configure first)
-endif
+-include config.mk
 endif
 
 VERSION := 0.1.0
@@ -29,6 +28,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
+# Keep the BPF objects and skeletons between builds.
+.SECONDARY:
 .SUFFIXES:
 
 ifeq ($(SANITIZE),1)
@@ -93,10 +94,12 @@ build/helpers/%: test/helpers/%.c
 # The suites need root for namespaces, cgroups and bpffs; without it only
 # the unprivileged ones run (the others skip and say so).
 check: all
+	$(Q)test/install-deps test
 	$(Q)TCPOPT=$(CURDIR)/$(TCPOPT_BIN) HELPERS=$(CURDIR)/build/helpers \
 		test/run $(TESTS)
 
 demo: all
+	$(Q)test/install-deps test
 	$(Q)TCPOPT=$(CURDIR)/$(TCPOPT_BIN) HELPERS=$(CURDIR)/build/helpers test/demo
 
 install: all
@@ -107,6 +110,10 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/tcpopt
 	for m in man8/*.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$${m#man8/}; done
+
+config.mk: configure
+	@if [ "$$(id -u)" -eq 0 ]; then test/install-deps build; fi
+	./configure
 
 clean:
 	rm -rf build tcpopt/tcpopt tcpopt/tcpopt-san
