@@ -102,14 +102,29 @@ demo: all
 	$(Q)test/install-deps test
 	$(Q)TCPOPT=$(CURDIR)/$(TCPOPT_BIN) HELPERS=$(CURDIR)/build/helpers test/demo
 
+# systemd reads units from $(PREFIX)/lib/systemd/system for PREFIX /usr and
+# /usr/local alike (a package may want UNITDIR=/lib/systemd/system); the
+# unit is installed, not enabled.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR ?= $(PREFIX)/share/doc/tcpopt
+
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(TCPOPT_BIN) $(DESTDIR)$(SBINDIR)/tcpopt
 	install -m 0644 man8/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 completion/tcpopt.bash $(DESTDIR)$(BASHCOMPDIR)/tcpopt
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/tcpopt.service > $(DESTDIR)$(UNITDIR)/tcpopt.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tcpopt.service
+	install -m 0644 systemd/tcpopt.conf.example $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/tcpopt
 	for m in man8/*.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$${m#man8/}; done
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/tcpopt $(DESTDIR)$(UNITDIR)/tcpopt.service \
+		$(DESTDIR)$(DOCDIR)/tcpopt.conf.example
+	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 config.mk: configure
 	@if [ "$$(id -u)" -eq 0 ]; then test/install-deps build; fi

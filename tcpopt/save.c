@@ -54,7 +54,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tcpopt save [ FILE ] [ cgroup PATH ]\n"
 		"       tcpopt save help\n"
-		"where  FILE := { PATH | - }    (default: - , standard output)\n");
+		"where  FILE := { PATH | - }\n");
 }
 
 static void lines_add(struct lines *l, const char *line)
