@@ -28,7 +28,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tcpopt [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       tcpopt [OPTIONS] -b[atch] FILE\n"
-		"where  OBJECT := { option | feature | save }\n"
+		"where  OBJECT := { option | feature | save | pm | subflow | monitor }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NAME |\n"
 		"                    -b[atch] FILE | -V[ersion] | -h[elp] }\n");
 }
@@ -45,6 +45,9 @@ static const struct cmd objects[] = {
 	{ "option", do_option },
 	
 	{ "feature", do_feature },
+	{ "pm", do_pm },
+	{ "subflow", do_subflow },
+	{ "monitor", do_monitor },
 	{ "save", do_save },
 	{ "help", do_help },
 };

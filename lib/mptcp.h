@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * MPTCP path-manager netlink: addresses, flags, events and the netns's
+ * path-manager type.  Shared by the pm, subflow and monitor objects.
+ */
+#ifndef TCPOPT_MPTCP_H
+#define TCPOPT_MPTCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include <linux/mptcp.h>
+
+#include "genl.h"
+
+struct onode;
+
+struct mptcp_addr {
+	uint8_t family;			/* AF_INET, AF_INET6, 0 = unset */
+	uint8_t id;
+	bool has_id;
+	uint16_t port;			/* host order, 0 = unset */
+	uint32_t flags;			/* MPTCP_PM_ADDR_FLAG_* */
+	int32_t ifindex;
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+		uint8_t bytes[16];
+	} addr;
+};
+
+/* Open the mptcp_pm family; a missing family is reported here. */
+int mptcp_pm_open(struct genl *g);
+
+/* "192.0.2.1" or "2001:db8::1", no prefix: 0 or -EINVAL. */
+int mptcp_parse_ip(const char *s, struct mptcp_addr *a);
+void mptcp_format_ip(const struct mptcp_addr *a, char *buf, size_t len);
+bool mptcp_addr_equal(const struct mptcp_addr *a, const struct mptcp_addr *b);
+bool mptcp_addr_is_linklocal(const struct mptcp_addr *a);
+/* "123" or "0x7b": a connection token. */
+int mptcp_parse_token(const char *s, uint32_t *token);
+
+/* Append attribute type (a nest of MPTCP_PM_ADDR_ATTR_*) to nlh. */
+void mptcp_put_addr(struct nlmsghdr *nlh, uint16_t type, const struct mptcp_addr *a);
+int mptcp_parse_addr(const struct nlattr *nest, struct mptcp_addr *a);
+
+/* Endpoint flags: the array "flags" of names, unknown bits as "0x..". */
+void mptcp_out_flags(struct onode *obj, const char *key, uint32_t flags);
+/* A flag by name: its bit, or 0. */
+uint32_t mptcp_flag_by_name(const char *name);
+
+/* The source address the kernel would pick towards dst (optionally via ifindex). */
+int mptcp_route_source(const struct mptcp_addr *dst, int ifindex, struct mptcp_addr *src);
+/* Interface name to index, with the error reported: -EUSAGE if absent. */
+int mptcp_ifindex(const char *name, int *ifindex);
+
+/* Path-manager type of the netns: "kernel", "userspace" (or another name). */
+int mptcp_pm_type_get(char *buf, size_t len);
+int mptcp_pm_type_set(const char *type);
+
+/* Events of the mptcp_pm_events group. */
+struct mptcp_event {
+	uint8_t type;			/* MPTCP_EVENT_* */
+	const char *name;		/* "created", ..., or NULL if unknown */
+	uint32_t token;
+	bool has_token;
+	bool server_side;
+	struct mptcp_addr saddr, daddr;	/* port = sport / dport */
+	int loc_id, rem_id;		/* -1 when absent */
+	const struct nlattr *tb[MPTCP_ATTR_MAX + 1];
+};
+
+int mptcp_event_parse(const struct nlmsghdr *nlh, struct mptcp_event *ev);
+/* The event's fields, each present attribute once. */
+void mptcp_event_out(struct onode *obj, const struct mptcp_event *ev);
+const char *mptcp_event_name(uint8_t type);
+
+#endif
+
+/*
+ * Listening to the event group.  The socket's receive buffer bounds how
+ * many events may queue while the handler is busy; when it overflows the
+ * kernel drops events and recv() fails with ENOBUFS: counted as overruns.
+ */
+struct mptcp_listener {
+	struct genl g;
+	int rcvbuf;			/* bytes granted by the kernel */
+	uint64_t events;		/* events received */
+	uint64_t overruns;		/* ENOBUFS: one or more events lost */
+	uint64_t by_type[MPTCP_EVENT_LISTENER_CLOSED + 1];
+};
+
+/* Open and join mptcp_pm_events; rcvbuf 0 keeps the default. Errors reported. */
+int mptcp_listener_open(struct mptcp_listener *l, int rcvbuf);
+void mptcp_listener_close(struct mptcp_listener *l);
+
+/* handle(): 0 to go on, > 0 to stop, < 0 (reported error) to stop with it. */
+typedef int (*mptcp_event_fn)(const struct mptcp_event *ev, void *data);
+
+/*
+ * Deliver events until SIGINT/SIGTERM, until max_events have been handled
+ * (0: no limit) or after timeout_ms (0: none).  Returns 0 or -errno.
+ */
+int mptcp_listener_run(struct mptcp_listener *l, uint64_t max_events,
+		       uint64_t timeout_ms, mptcp_event_fn handle, void *data);

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+# MPTCP test network: two namespaces joined by two veth pairs (two paths).
+#   path 0: veth0  192.0.2.1/24    <-> 192.0.2.2/24     2001:db8:1::1/64 <-> ::2
+#   path 1: veth1  198.51.100.1/24 <-> 198.51.100.2/24  2001:db8:2::1/64 <-> ::2
+# $NS_C is the client side (.1), $NS_S the server side (.2).  Everything is
+# registered in the cleanup arrays of common.bash: call cleanup_all from
+# teardown().
+
+make_mptcp_pair() {
+	local tag ns i
+	tag=$(test_tag)
+	NS_C=${tag}c
+	NS_S=${tag}s
+	ip netns add "$NS_C"
+	CLEANUP_NETNS+=("$NS_C")
+	ip netns add "$NS_S"
+	CLEANUP_NETNS+=("$NS_S")
+	for i in 0 1; do
+		ip -n "$NS_C" link add "veth$i" type veth peer name "veth$i" netns "$NS_S"
+	done
+	for ns in "$NS_C" "$NS_S"; do
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.default.rp_filter=0 net.mptcp.enabled=1
+	done
+	ip -n "$NS_C" addr add 192.0.2.1/24 dev veth0
+	ip -n "$NS_S" addr add 192.0.2.2/24 dev veth0
+	ip -n "$NS_C" addr add 198.51.100.1/24 dev veth1
+	ip -n "$NS_S" addr add 198.51.100.2/24 dev veth1
+	ip -n "$NS_C" addr add 2001:db8:1::1/64 dev veth0 nodad
+	ip -n "$NS_S" addr add 2001:db8:1::2/64 dev veth0 nodad
+	ip -n "$NS_C" addr add 2001:db8:2::1/64 dev veth1 nodad
+	ip -n "$NS_S" addr add 2001:db8:2::2/64 dev veth1 nodad
+	for ns in "$NS_C" "$NS_S"; do
+		ip -n "$ns" link set veth0 up
+		ip -n "$ns" link set veth1 up
+	done
+}
+
+# start_server NS ADDR PORT: the echo server, listening when this returns.
+start_server() {
+	local ns=$1 addr=$2 port=$3 out
+	out=$(mktemp)
+	CLEANUP_FILES+=("$out")
+	ip netns exec "$ns" "$HELPERS/mptcp_server" "$addr" "$port" >"$out" &
+	CLEANUP_PIDS+=($!)
+	for _ in $(seq 100); do
+		grep -q listening "$out" && return 0
+		sleep 0.05
+	done
+	echo "mptcp_server did not start" >&2
+	return 1
+}
+
+# start_client NS ADDR PORT COUNT: COUNT connections held open; their
+# tokens are in $CLIENT_OUT (one per line) when this returns.
+start_client() {
+	local ns=$1 addr=$2 port=$3 count=${4:-1}
+	CLIENT_OUT=$(mktemp)
+	CLEANUP_FILES+=("$CLIENT_OUT")
+	ip netns exec "$ns" "$HELPERS/mptcp_client" "$addr" "$port" "$count" >"$CLIENT_OUT" &
+	CLIENT_PID=$!
+	CLEANUP_PIDS+=($!)
+	for _ in $(seq 200); do
+		[ "$(wc -l <"$CLIENT_OUT")" -ge "$count" ] && return 0
+		kill -0 "$CLIENT_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "mptcp_client: $(wc -l <"$CLIENT_OUT") of $count connections" >&2
+	return 1
+}
+
+# start_bg_tcpopt OUT ARGS...: tcpopt in the background, output in OUT;
+# sets BG_PID.  Give it a moment to subscribe before events are made.
+start_bg_tcpopt() {
+	local out=$1
+	shift
+	CLEANUP_FILES+=("$out" "$out.err")
+	"$TCPOPT" "$@" >"$out" 2>"$out.err" &
+	BG_PID=$!
+	CLEANUP_PIDS+=($!)
+	sleep 0.3
+}
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+	local tries=$(( $1 * 10 ))
+	shift
+	for _ in $(seq "$tries"); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+# stop_bg PID: SIGINT, then wait for it; its exit status is in $BG_STATUS.
+stop_bg() {
+	kill -INT "$1" 2>/dev/null
+	BG_STATUS=0
+	wait "$1" || BG_STATUS=$?
+}
