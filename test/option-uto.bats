@@ -164,11 +164,16 @@ handshake() {
 	assert_success
 	wait "$SERVER_PID"
 	stop_capture
+	# Up to the client's FIN: the ACK that a TIME-WAIT socket sends after
+	# it goes out without any socket's BPF programs (as do resets).
+	fin=$(tshark -r "$PCAP" -Y "tcp.flags.fin==1 && tcp.dstport==$PORT" -T fields \
+		-e frame.number 2>/dev/null | head -n1)
+	[ -n "$fin" ]
 	total=0 with=0
 	while read -r opts; do
 		total=$((total + 1))
 		[ "$(find_option "$opts" 28)" = 1c040078 ] && with=$((with + 1))
-	done < <(tcp_options "$PCAP" "tcp.dstport==$PORT")
+	done < <(tcp_options "$PCAP" "tcp.dstport==$PORT && frame.number <= $fin")
 	[ "$total" -gt 10 ]
 	assert_equal "$with" "$total"
 }
@@ -309,4 +314,24 @@ malformed_case() {
 	jq -e --arg cg "$CG_C" 'length >= 1 and all(.cgroup == "(deleted)")' <<<"$output"
 	run tcpopt -j option list
 	assert_equal "$(jq '[.[] | select(.cgroup == "(deleted)")] | length' <<<"$output")" 0
+}
+
+@test "uto: concurrent adds cannot corrupt the state (lock)" {
+	make_cgroup "$TAG-other"
+	for i in $(seq 8); do
+		"$TCPOPT" option add uto $((i * 10))s cgroup "$CG_C" 2>/dev/null &
+		"$TCPOPT" option add uto $((i * 10))s cgroup "$CG_S" replace &
+	done
+	wait
+	run tcpopt -j option list cgroup "$CG_C"
+	assert_equal "$(jq length <<<"$output")" 1
+	run tcpopt -j option list cgroup "$CG_S"
+	assert_equal "$(jq length <<<"$output")" 1
+	assert_equal "$(jq '.[0].attached' <<<"$output")" true
+	# no staging directory is left behind, and one link per cgroup
+	for cg in "$CG_C" "$CG_S"; do
+		cgid=$(stat -c %i "$(cgroup2_root)/$cg")
+		assert_equal "$(ls "/sys/fs/bpf/tcpopt/$cgid")" uto
+		assert_equal "$(bpftool -j cgroup show "$(cgroup2_root)/$cg" | jq length)" 1
+	done
 }
