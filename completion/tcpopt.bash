@@ -63,7 +63,7 @@ function alternatives(d,    s, i, c, depth, cur, n) {
 }
 BEGIN {
 	nt = ENVIRON["TCPOPT_TYPED"] == "" ? 0 : split(ENVIRON["TCPOPT_TYPED"], typed, "\n")
-	nl = 0; nd = 0; indef = 0
+	nl = 0; nd = 0; indef = 0; inusage = 0
 }
 {
 	line = $0
@@ -81,6 +81,7 @@ BEGIN {
 		lnp[nl] = np
 		lg[nl] = gram
 		indef = 0
+		inusage = 1
 		next
 	}
 	sub(/^[ \t]*where[ \t]+/, "", line)
@@ -96,8 +97,11 @@ BEGIN {
 		drhs[nd] = substr(line, index(line, ":=") + 2)
 		defidx[t[1]] = nd
 		indef = 1
+		inusage = 0
 	} else if (indef)
 		drhs[nd] = drhs[nd] " " line
+	else if (inusage)
+		lg[nl] = lg[nl] " " line	# a usage line continued
 }
 END {
 	for (d = 1; d <= nd; d++) {

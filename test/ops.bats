@@ -1,0 +1,381 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Operations: "tcpopt save" and an idempotent "tcpopt -b" restore, the
+# systemd unit and example, bash completion, "make install"/"uninstall",
+# and usage text, man pages and completion agreeing on every keyword.
+#
+# Other suites may run at the same time: every test here saves, flushes
+# and restores only its own cgroups.
+
+load lib/common
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	TAG=$(test_tag)
+	CGA=$TAG-a
+	# A path that needs quoting in a batch file.
+	CGB="$TAG-b sp\"q"
+	F=$BATS_TEST_TMPDIR/tcpopt.conf
+	CLEANUP_PINDIRS=()
+}
+
+teardown() {
+	local d
+	for d in "${CLEANUP_PINDIRS[@]}"; do
+		rm -rf "$d"
+	done
+	cleanup_all
+}
+
+cgroup_id() {
+	stat -c %i "$(cgroup2_root)/$1"
+}
+
+# list_of CGROUP...: "option list -j" of those cgroups, without the ids
+# that a new attachment changes (link and program), sorted.
+list_of() {
+	local ids="" cg
+	for cg in "$@"; do
+		ids+="$(cgroup_id "$cg"),"
+	done
+	tcpopt -j option list |
+		jq -S --argjson ids "[${ids%,}]" \
+			'map(select(.cgroup_id as $i | $ids | index($i))) |
+			 map(del(.link_id, .prog_id)) | sort_by(.cgroup_id)'
+}
+
+# sockops programs attached to a cgroup, as bpftool sees them.
+sockops_count() {
+	# Nothing attached: bpftool prints nothing at all.
+	bpftool -j cgroup show "$(cgroup2_root)/$1" |
+		jq -s '[.[][] | select(.attach_type == "sock_ops" or .attach_type == "cgroup_sock_ops")] | length'
+}
+
+two_attachments() {
+	make_cgroup "$CGA"
+	make_cgroup "$CGB"
+	tcpopt option add uto 2min cgroup "$CGA"
+	tcpopt option add uto 90s min 10s max 2h dport 443 sport 8080 dst 2001:db8::/32 \
+		src 192.0.2.0/24 every ignore cgroup "$CGB"
+}
+
+# Only this test's lines (and the header) of a full save.
+own_lines() {
+	grep -e '^#' -e "$TAG" "$1"
+}
+
+@test "save: a header, then one 'option add' per attachment, defaults left out" {
+	require_root
+	two_attachments
+	run tcpopt save "$F"
+	assert_success
+	assert_output ""
+	head -n1 "$F" | grep -q '^# tcpopt state, written by "tcpopt save" (tcpopt '
+	grep -Fxq "option add uto 2min cgroup /$CGA" "$F"
+	grep -Fxq 'option add uto 90s min 10s max 2h dport 443 sport 8080 dst 2001:db8::/32 src 192.0.2.0/24 every ignore cgroup "/'"$TAG"'-b sp\"q"' "$F"
+	assert_equal "$(grep -c "$TAG" "$F")" 2
+	assert_equal "$(stat -c %a "$F")" 644
+	# Standard output, and one cgroup only.
+	run tcpopt save - cgroup "$CGA"
+	assert_success
+	assert_line --index 0 --partial "# tcpopt state"
+	assert_equal "$(grep -vc '^#' <<<"$output")" 1
+	assert_line "option add uto 2min cgroup /$CGA"
+}
+
+@test "save -j: the commands as a JSON document" {
+	require_root
+	two_attachments
+	run tcpopt -j save cgroup "$CGB"
+	assert_success
+	assert_equal "$(jq -r '.commands | length' <<<"$output")" 1
+	assert_equal "$(jq -r '.commands[0]' <<<"$output")" \
+		'option add uto 90s min 10s max 2h dport 443 sport 8080 dst 2001:db8::/32 src 192.0.2.0/24 every ignore cgroup "/'"$TAG"'-b sp\"q"'
+	assert_equal "$(jq -c .skipped <<<"$output")" "[]"
+	assert_equal "$(jq -r 'has("file")' <<<"$output")" false
+	run tcpopt -j save "$F" cgroup "$CGA"
+	assert_success
+	assert_equal "$(jq -r .file <<<"$output")" "$F"
+	grep -Fxq "option add uto 2min cgroup /$CGA" "$F"
+}
+
+@test "save -> flush -> restore gives back the same 'option list -j'" {
+	require_root
+	two_attachments
+	before=$(list_of "$CGA" "$CGB")
+	assert_equal "$(jq length <<<"$before")" 2
+	tcpopt save "$BATS_TEST_TMPDIR/all.conf"
+	own_lines "$BATS_TEST_TMPDIR/all.conf" > "$F"
+	tcpopt option flush cgroup "$CGA"
+	tcpopt option flush cgroup "$CGB"
+	assert_equal "$(list_of "$CGA" "$CGB")" "[]"
+	assert_equal "$(sockops_count "$CGA")" 0
+	run tcpopt -b "$F"
+	assert_success
+	assert_equal "$(list_of "$CGA" "$CGB")" "$before"
+	assert_equal "$(sockops_count "$CGA")" 1
+	assert_equal "$(sockops_count "$CGB")" 1
+}
+
+@test "restore twice: the second run changes nothing and attaches nothing new" {
+	require_root
+	two_attachments
+	tcpopt save "$BATS_TEST_TMPDIR/all.conf"
+	own_lines "$BATS_TEST_TMPDIR/all.conf" > "$F"
+	links=$(tcpopt -j option list | jq -S '[.[] | {cgroup, link_id, prog_id}]')
+	run tcpopt -b "$F"
+	assert_success
+	run tcpopt -b "$F"
+	assert_success
+	assert_output ""
+	# Same links and programs: nothing was re-attached or duplicated.
+	assert_equal "$(tcpopt -j option list | jq -S '[.[] | {cgroup, link_id, prog_id}]')" "$links"
+	assert_equal "$(sockops_count "$CGA")" 1
+	assert_equal "$(sockops_count "$CGB")" 1
+	# An identical add with -j still describes the attachment.
+	run tcpopt -j option add uto 2min cgroup "$CGA"
+	assert_success
+	assert_equal "$(jq -r .params.timeout_ms <<<"$output")" 120000
+}
+
+@test "restore: a conflicting line fails, names its line and both values, changes nothing" {
+	require_root
+	two_attachments
+	link=$(tcpopt -j option show uto cgroup "$CGA" | jq .link_id)
+	mkdir -p "$(cgroup2_root)/$TAG-c"
+	CLEANUP_CGROUPS+=("$TAG-c")
+	cat > "$F" <<-EOF
+	# a comment, then the conflict on line 3
+	option add uto 2min cgroup /$CGA
+	option add uto 3min cgroup /$CGA
+	option add uto 1min cgroup /$TAG-c
+	EOF
+	run tcpopt -b "$F"
+	assert_failure 1
+	assert_line "tcpopt: option: uto is already attached to cgroup /$CGA as \"uto 2min\", not \"uto 3min\" (use \"replace\" to change it)"
+	assert_line "tcpopt: batch: $F:3: command failed"
+	assert_equal "$(tcpopt -j option show uto cgroup "$CGA" | jq -c '[.link_id, .params.timeout_ms]')" "[$link,120000]"
+	# The batch stopped there: line 4 did not run.
+	assert_equal "$(list_of "$TAG-c")" "[]"
+	# Limits given or left to their defaults are different configs:
+	# only the first follows the timeout on "set".
+	run tcpopt option add uto 2min min 100s max 1h cgroup "$CGA"
+	assert_failure 1
+	assert_output --partial 'as "uto 2min", not "uto 2min min 100s max 1h"'
+	# "replace" takes the new values.
+	run tcpopt option add uto 3min cgroup "$CGA" replace
+	assert_success
+	assert_equal "$(tcpopt -j option show uto cgroup "$CGA" | jq .params.timeout_ms)" 180000
+}
+
+@test "save: bad input is a usage error; a failed save leaves the old file alone" {
+	require_root
+	make_cgroup "$CGA"
+	tcpopt option add uto 2min cgroup "$CGA"
+	run tcpopt save "$F" bogus
+	assert_failure 2
+	assert_output 'tcpopt: save: unknown keyword "bogus" (choose from: cgroup)'
+	run tcpopt save cgroup
+	assert_failure 2
+	assert_output 'tcpopt: save: missing value after "cgroup"'
+	run tcpopt save cgroup "/$TAG-none"
+	assert_failure 1
+	assert_output --partial "unknown cgroup \"/$TAG-none\""
+	run tcpopt save "$BATS_TEST_TMPDIR/no/such/dir"
+	assert_failure 1
+	assert_output "tcpopt: save: cannot write \"$BATS_TEST_TMPDIR/no/such/dir\": No such file or directory"
+	# An attachment that cannot be written back: the save fails, names
+	# it, and the file keeps its content (no temporary left either).
+	echo "old" > "$F"
+	pins=/sys/fs/bpf/tcpopt/$(cgroup_id "$CGA")
+	mkdir "$pins/bogus"
+	CLEANUP_PINDIRS+=("$pins/bogus")
+	run tcpopt save "$F" cgroup "$CGA"
+	assert_failure 1
+	assert_output --partial "cannot save bogus on cgroup /$CGA: not an option this tcpopt knows"
+	assert_equal "$(cat "$F")" old
+	assert_equal "$(ls "$BATS_TEST_TMPDIR" | grep -c 'tcpopt.conf.')" 0
+	run --separate-stderr tcpopt -j save "$F" cgroup "$CGA"
+	assert_failure 1
+	jq -e '.error | test("cannot save bogus")' <<<"$output"
+}
+
+@test "save: an attachment whose cgroup is gone is skipped, with a warning" {
+	require_root
+	make_cgroup "$CGA"
+	tcpopt option add uto 2min cgroup "$CGA"
+	id=$(cgroup_id "$CGA")
+	CLEANUP_PINDIRS+=("/sys/fs/bpf/tcpopt/$id")
+	rmdir "$(cgroup2_root)/$CGA"
+	run tcpopt save "$F"
+	assert_success
+	assert_output --partial "tcpopt: save: skipped uto on cgroup id $id: the cgroup no longer exists"
+	run grep -c "$TAG" "$F"
+	assert_output 0
+	run tcpopt -j save "$F"
+	assert_success
+	assert_equal "$(jq -c --argjson id "$id" '[.skipped[] | select(.cgroup_id == $id) | .option]' <<<"$output")" '["uto"]'
+}
+
+@test "tcpopt.conf.example: every example line restores (in throwaway cgroups)" {
+	require_root
+	local n=0 line
+	grep -q '^#option add' "$TOP/systemd/tcpopt.conf.example"
+	while IFS= read -r line; do
+		n=$((n + 1))
+		make_cgroup "$TAG-ex$n"
+		sed -E "s|cgroup [^ ]+\$|cgroup /$TAG-ex$n|" <<<"$line" > "$F"
+		run tcpopt -b "$F"
+		assert_success
+		assert_equal "$(list_of "$TAG-ex$n" | jq length)" 1
+	done < <(sed -n 's/^#\(option add .*\)/\1/p' "$TOP/systemd/tcpopt.conf.example")
+	[ "$n" -ge 3 ]
+}
+
+@test "make install DESTDIR= installs binary, man pages, completion, unit, example; uninstall removes them" {
+	local d=$BATS_TEST_TMPDIR/stage
+	run make -s -C "$TOP" install DESTDIR="$d" PREFIX=/usr
+	assert_success
+	[ -x "$d/usr/sbin/tcpopt" ]
+	run "$d/usr/sbin/tcpopt" -V
+	assert_output --regexp '^tcpopt [0-9]'
+	for m in "$TOP"/man8/*.8; do
+		cmp "$m" "$d/usr/share/man/man8/${m##*/}"
+	done
+	[ -f "$d/usr/share/man/man8/tcpopt.8" ]
+	[ -f "$d/usr/share/man/man8/tcpopt-save.8" ]
+	cmp "$TOP/completion/tcpopt.bash" "$d/usr/share/bash-completion/completions/tcpopt"
+	cmp "$TOP/systemd/tcpopt.conf.example" "$d/usr/share/doc/tcpopt/tcpopt.conf.example"
+	unit=$d/usr/lib/systemd/system/tcpopt.service
+	assert_equal "$(stat -c %a "$unit")" 644
+	grep -Fxq 'ExecStart=/usr/sbin/tcpopt -batch /etc/tcpopt/tcpopt.conf' "$unit"
+	run grep -c @ "$unit"
+	assert_output 0
+	# Installed, not enabled; nothing written outside the prefix.
+	assert_equal "$(cd "$d" && find . -type f | sort | tr '\n' ' ')" \
+		"$(cd "$d" && find ./usr -type f | sort | tr '\n' ' ')"
+	# The completion loads and registers itself.
+	run bash -c "source '$d/usr/share/bash-completion/completions/tcpopt' && complete -p tcpopt"
+	assert_output "complete -F _tcpopt tcpopt"
+	# The unit is valid for systemd (with the staged binary in ExecStart).
+	sed "s|/usr/sbin/tcpopt|$d/usr/sbin/tcpopt|" "$unit" > "$BATS_TEST_TMPDIR/tcpopt.service"
+	run systemd-analyze verify --man=no "$BATS_TEST_TMPDIR/tcpopt.service"
+	assert_success
+	refute_output
+	run make -s -C "$TOP" uninstall DESTDIR="$d" PREFIX=/usr
+	assert_success
+	assert_equal "$(find "$d" -type f | wc -l)" 0
+	[ ! -e "$d/usr/share/doc/tcpopt" ]
+}
+
+@test "tcpopt.service: oneshot restore of /etc/tcpopt/tcpopt.conf after bpffs and cgroup2" {
+	u=$TOP/systemd/tcpopt.service
+	grep -Fxq 'Type=oneshot' "$u"
+	grep -Fxq 'RemainAfterExit=yes' "$u"
+	grep -Fxq 'ConditionPathExists=/etc/tcpopt/tcpopt.conf' "$u"
+	grep -Fxq 'ExecStart=@SBINDIR@/tcpopt -batch /etc/tcpopt/tcpopt.conf' "$u"
+	grep -q '^RequiresMountsFor=.*/sys/fs/bpf' "$u"
+	grep -q '^RequiresMountsFor=.*/sys/fs/cgroup' "$u"
+	grep -q '^Before=.*network-pre.target' "$u"
+}
+
+# ---- completion ----
+
+# comp LINE: what completion offers at the end of LINE.
+comp() {
+	(
+		# shellcheck source=/dev/null
+		source "$TOP/completion/tcpopt.bash"
+		COMP_LINE=$1
+		COMP_POINT=${#1}
+		COMP_WORDS=("$TCPOPT")
+		_tcpopt
+		printf '%s\n' "${COMPREPLY[@]}"
+	) | sort
+}
+
+# walk LINE DEPTH: every word completion offers below LINE (not values).
+walk() {
+	local line=$1 depth=$2 w
+	for w in $(comp "$line" | grep -v '^/'); do
+		echo "$w"
+		[[ " $line " == *" $w "* ]] && continue
+		((depth < 3)) && walk "$line$w " $((depth + 1))
+	done
+}
+
+# Lower-case words of a usage text: tcpopt's keywords.
+usage_words() {
+	grep -oE '(^|[][{}| ])[a-z][a-z0-9_-]*' | tr -d '][{}| ' |
+		grep -vxE 'tcpopt|where|help|'"$1" | sort -u
+}
+
+# Lower-case words of a man page's SYNOPSIS, troff removed.
+man_words() {
+	sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' "$1" | sed '1d;$d' |
+		grep -vE '^\.(ad|in|ti|sp|br|nf|fi|PP)( |$)' |
+		sed -E 's/^\.[A-Za-z]+ ?//; s/\\f[BIRP]//g; s/\\-/-/g; s/"//g' |
+		usage_words "$2"
+}
+
+@test "completion: objects, commands, option names, keywords, cgroup paths, files" {
+	cd "$BATS_TEST_TMPDIR"
+	comp 'tcpopt ' | grep -qx option
+	comp 'tcpopt ' | grep -qx save
+	comp 'tcpopt ' | grep -qx help
+	comp 'tcpopt -' | grep -qx -- -json
+	comp 'tcpopt -' | grep -qx -- -b
+	assert_equal "$(comp 'tcpopt option ' | tr '\n' ' ')" "add del flush list set show "
+	assert_equal "$(comp 'tcpopt opt a' | tr '\n' ' ')" "add "
+	assert_equal "$(comp 'tcpopt -j option add ' | tr '\n' ' ')" "uto "
+	comp 'tcpopt option add uto 2min ' | grep -qx min
+	comp 'tcpopt option add uto 2min ' | grep -qx every
+	comp 'tcpopt option add uto 2min ' | grep -qx replace
+	# A used keyword is not offered again; a keyword's value is not a keyword.
+	run comp 'tcpopt option add uto 2min every '
+	refute_line every
+	run comp 'tcpopt option add uto 2min dport '
+	assert_output ""
+	# "del NAME" takes no option values.
+	assert_equal "$(comp 'tcpopt option del uto ' | tr '\n' ' ')" "cgroup "
+	touch "$BATS_TEST_TMPDIR/restore-me.conf"
+	assert_equal "$(comp 'tcpopt -b rest')" "restore-me.conf"
+	assert_equal "$(comp 'tcpopt save rest')" "restore-me.conf"
+	# An IPv6 prefix is one word, not split at its colons.
+	comp 'tcpopt option add uto 2min dst 2001:db8::/32 ' | grep -qx sport
+}
+
+@test "completion: cgroup paths come from the cgroup2 mount" {
+	require_root
+	make_cgroup "$TAG-comp/inner"
+	CLEANUP_CGROUPS=("$TAG-comp/inner" "$TAG-comp")
+	cd "$BATS_TEST_TMPDIR"
+	assert_equal "$(comp "tcpopt option add uto 2min cgroup $TAG-co")" "/$TAG-comp/"
+	assert_equal "$(comp "tcpopt option list cgroup /$TAG-comp/")" "/$TAG-comp/inner/"
+	assert_equal "$(comp "tcpopt save cgroup /$TAG-comp/in")" "/$TAG-comp/inner/"
+}
+
+@test "keywords: usage text, man pages and completion list the same words" {
+	cd "$BATS_TEST_TMPDIR"
+	objects=$(tcpopt help | sed -n 's/.*OBJECT := {\(.*\)}.*/\1/p' | tr -d '|')
+	[ -n "$objects" ]
+	# Every object of the usage is in tcpopt(8) and has its own page.
+	man_objects=$(man_words "$TOP/man8/tcpopt.8" none)
+	for obj in $objects; do
+		grep -qx "$obj" <<<"$man_objects" || fail "tcpopt(8) does not list object $obj"
+		[ -f "$TOP/man8/tcpopt-$obj.8" ] || fail "no man8/tcpopt-$obj.8"
+	done
+	assert_equal "$(comp 'tcpopt ' | grep -vx help | tr '\n' ' ')" \
+		"$(printf '%s\n' $objects | sort | tr '\n' ' ')"
+	for obj in $objects; do
+		usage=$(tcpopt "$obj" help | usage_words "$obj")
+		[ -n "$usage" ] || fail "no keywords in \"tcpopt $obj help\""
+		man=$(man_words "$TOP/man8/tcpopt-$obj.8" "$obj")
+		completion=$(walk "tcpopt $obj " 0 | grep -vx help | sort -u)
+		[ "$usage" = "$man" ] ||
+			fail "tcpopt $obj: usage and tcpopt-$obj(8) differ: $(diff <(echo "$usage") <(echo "$man") | grep '^[<>]' | tr '\n' ' ')"
+		[ "$usage" = "$completion" ] ||
+			fail "tcpopt $obj: usage and completion differ: $(diff <(echo "$usage") <(echo "$completion") | grep '^[<>]' | tr '\n' ' ')"
+	done
+}
