@@ -72,4 +72,17 @@ struct tcpopt_uto_config {
 	__u16 uflags;			/* user space only: which limits were given */
 };
 
+/* Raw RFC 6994 experimental option ("exp"): common.exp_kind and
+ * common.exid say which option; opt holds it as it goes on the wire
+ * (kind, length, ExID, data), precomputed by user space. */
+#define TCPOPT_EXP_MAX_LEN	40	/* the whole option space */
+#define TCPOPT_EXP_MAX_DATA	(TCPOPT_EXP_MAX_LEN - TCPOPT_EXP_HDR_LEN)
+
+struct tcpopt_exp_config {
+	struct tcpopt_common common;
+	__u8 len;			/* opt[1]: TCPOPT_EXP_HDR_LEN to TCPOPT_EXP_MAX_LEN */
+	__u8 pad[3];
+	__u8 opt[TCPOPT_EXP_MAX_LEN];
+};
+
 #endif

@@ -195,6 +195,21 @@ int pin_map_write(const char *dir, const char *map, const void *val, size_t size
 	return err;
 }
 
+/* A user's program (option "object") may pin a "stats" of its own: read
+ * it only if it has our layout. */
+static int stats_map_check(int fd, unsigned int n)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY || info.key_size != 4 ||
+	    info.value_size != sizeof(uint64_t) || info.max_entries < n)
+		return -EPROTO;
+	return 0;
+}
+
 int pin_stats_read(const char *dir, uint64_t *sums, unsigned int n)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd, err = 0;
@@ -207,6 +222,11 @@ int pin_stats_read(const char *dir, uint64_t *sums, unsigned int n)
 	fd = pin_open(dir, "stats");
 	if (fd < 0)
 		return fd;
+	err = stats_map_check(fd, n);
+	if (err) {
+		close(fd);
+		return err;
+	}
 	vals = xzalloc(sizeof(*vals) * (size_t)ncpu);
 	for (key = 0; key < n && !err; key++) {
 		if (bpf_map_lookup_elem(fd, &key, vals)) {
@@ -232,6 +252,11 @@ int pin_stats_reset(const char *dir, unsigned int n)
 	fd = pin_open(dir, "stats");
 	if (fd < 0)
 		return fd;
+	err = stats_map_check(fd, n);
+	if (err) {
+		close(fd);
+		return err;
+	}
 	zeros = xzalloc(sizeof(*zeros) * (size_t)ncpu);
 	for (key = 0; key < n && !err; key++)
 		if (bpf_map_update_elem(fd, &key, zeros, BPF_ANY))

@@ -49,6 +49,9 @@ static const struct keyword cgroup_keyword[] = {
 struct opt_request {
 	const struct opt_desc *desc;
 	const char *cgroup;
+	const char *instance;	/* the word naming one of several (see option.h) */
+	char pin[64];		/* the attachment's directory name */
+	char what[80];		/* and its name in messages: "exp 0x4e2a" */
 	bool replace;
 	const char *positional;
 	int nwords;
@@ -66,13 +69,14 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tcpopt option add NAME [ VALUE ] [ OPTS ] [ FILTER ] [ WHERE ] [ PEER ] [ cgroup PATH ] [ replace ]\n"
 		"       tcpopt option set NAME [ VALUE ] [ OPTS ] [ FILTER ] [ WHERE ] [ PEER ] [ cgroup PATH ]\n"
-		"       tcpopt option del NAME [ cgroup PATH ]\n"
-		"       tcpopt option show NAME [ cgroup PATH ]\n"
+		"       tcpopt option del NAME [ INSTANCE ] [ cgroup PATH ]\n"
+		"       tcpopt option show NAME [ INSTANCE ] [ cgroup PATH ]\n"
 		"       tcpopt option list [ cgroup PATH ]\n"
 		"       tcpopt option flush [ cgroup PATH | deleted ]\n"
 		"where  FILTER := [ dport PORT ] [ sport PORT ] [ dst PREFIX ] [ src PREFIX ]\n"
 		"       WHERE := { syn | every }\n"
 		"       PEER := { accept | ignore }\n"
+		"       INSTANCE := { EXID (exp) | LABEL (object) }\n"
 		"       NAME [ VALUE ] [ OPTS ] := {\n");
 	for (i = 0; i < opt_ndescs; i++)
 		fprintf(f, "           %s %s%s\n", opt_descs[i]->name, opt_descs[i]->usage,
@@ -99,13 +103,70 @@ static const struct opt_desc *find_desc(const char *word)
 	return opt_descs[idx];
 }
 
-/* Common keywords, then the option's own. */
+const struct opt_desc *opt_desc_by_pin(const char *pin_name)
+{
+	size_t i, len;
+
+	for (i = 0; i < opt_ndescs; i++) {
+		len = strlen(opt_descs[i]->name);
+		if (!strncmp(pin_name, opt_descs[i]->name, len) &&
+		    (pin_name[len] == '\0' ||
+		     (pin_name[len] == '-' && opt_descs[i]->instance)))
+			return opt_descs[i];
+	}
+	return NULL;
+}
+
+const char *opt_config_pin(const struct opt_desc *d)
+{
+	return d->config_pin ? d->config_pin : "config";
+}
+
+/* The attachment's directory name: NAME, or NAME-INSTANCE. */
+static int pin_name_of(const struct opt_desc *d, const void *cfg, char *buf, size_t len)
+{
+	char inst[64];
+	int err;
+
+	if (!d->instance)
+		return xsnprintf(buf, len, "%s", d->name);
+	err = d->instance(cfg, inst, sizeof(inst));
+	return err ? err : xsnprintf(buf, len, "%s-%s", d->name, inst);
+}
+
+static int request_pin(struct opt_request *req)
+{
+	const struct opt_desc *d = req->desc;
+	size_t n = strlen(d->name);
+
+	if (pin_name_of(d, req->cfg.bytes, req->pin, sizeof(req->pin)))
+		return err_usage("%s: name too long", d->name);
+	snprintf(req->what, sizeof(req->what), "%s%s%s", d->name,
+		 req->pin[n] ? " " : "", req->pin[n] ? req->pin + n + 1 : "");
+	return 0;
+}
+
+/* "option" (and "instance") of an attachment, from its directory name. */
+static const struct opt_desc *describe_name(struct onode *row, const char *pin_name)
+{
+	const struct opt_desc *d = opt_desc_by_pin(pin_name);
+
+	out_str(row, "option", d ? d->name : pin_name);
+	if (d && d->instance)
+		out_str(row, "instance", pin_name + strlen(d->name) + 1);
+	return d;
+}
+
+/* Common keywords, then the option's own.  A program that is not ours
+ * (desc->attach) takes only cgroup and replace. */
 static size_t merged_keywords(const struct opt_desc *d, struct keyword *kw, size_t cap)
 {
 	size_t n = 0, i;
 
 	for (i = 0; i < ARRAY_SIZE(common_keywords) && n < cap; i++)
-		kw[n++] = common_keywords[i];
+		if (!d->attach || common_keywords[i].id == KW_CGROUP ||
+		    common_keywords[i].id == KW_REPLACE)
+			kw[n++] = common_keywords[i];
 	for (i = 0; i < d->nkeywords && n < cap; i++)
 		kw[n++] = d->keywords[i];
 	return n;
@@ -134,6 +195,21 @@ static int parse_request(int argc, char **argv, enum parse_mode mode,
 		nkw = ARRAY_SIZE(cgroup_keyword);
 	} else {
 		nkw = merged_keywords(req->desc, kw, ARRAY_SIZE(kw));
+	}
+	/* Which of several: the word after NAME (see option.h). */
+	if (req->desc->parse_instance &&
+	    (mode != PARSE_ADD || req->desc->instance_leads)) {
+		if (argc < 1 || word_lookup(argv[0], kw, nkw, sizeof(kw[0])) != -ENOENT)
+			return err_usage("%s: missing %s", req->desc->name,
+					 req->desc->instance_name);
+		req->instance = argv[0];
+		err = req->desc->parse_instance(req->cfg.bytes, argv[0]);
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	if (mode != PARSE_NAME_ONLY) {
 		/* The value comes first and is not a keyword. */
 		if (req->desc->positional && argc > 0 &&
 		    word_lookup(argv[0], kw, nkw, sizeof(kw[0])) == -ENOENT) {
@@ -263,34 +339,33 @@ static struct onode *describe_filter(struct onode *parent, const struct tcpopt_c
 static void describe(struct onode *row, uint64_t cgid, const char *name,
 		     const char *dir, bool with_stats)
 {
-	const struct opt_desc *d = NULL;
+	const struct opt_desc *d;
 	union { struct tcpopt_common common; unsigned char bytes[CONFIG_MAX]; } cfg;
 	struct pin_link_info link;
 	char path[PATH_MAX];
-	size_t i;
 	bool have_cfg = false, cgroup_gone;
 
-	for (i = 0; i < opt_ndescs; i++)
-		if (!strcmp(opt_descs[i]->name, name))
-			d = opt_descs[i];
 	cgroup_gone = cgroup_path_of(cgid, path, sizeof(path)) != 0;
 	if (cgroup_gone)
 		snprintf(path, sizeof(path), "(deleted)");
 	out_str(row, "cgroup", path);
 	out_uint_json(row, "cgroup_id", cgid);
-	out_str(row, "option", name);
+	d = describe_name(row, name);
 	if (d) {
-		out_uint_json(row, "kind", d->kind);
+		if (d->kind)
+			out_uint_json(row, "kind", d->kind);
 		if (d->exid)
 			out_uint_json(row, "exid", d->exid);
-		have_cfg = !pin_map_read(dir, "config", cfg.bytes, d->config_size) &&
+		have_cfg = !pin_map_read(dir, opt_config_pin(d), cfg.bytes, d->config_size) &&
 			   cfg.common.abi == TCPOPT_ABI;
 	}
 	if (have_cfg) {
 		d->print(cfg.bytes, out_add_object(row, "params"));
-		out_str(row, "where", cfg.common.flags & TCPOPT_F_EVERY ? "every" : "syn");
-		out_str(row, "peer", cfg.common.flags & TCPOPT_F_IGNORE ? "ignore" : "accept");
-		describe_filter(row, &cfg.common);
+		if (!d->attach) {
+			out_str(row, "where", cfg.common.flags & TCPOPT_F_EVERY ? "every" : "syn");
+			out_str(row, "peer", cfg.common.flags & TCPOPT_F_IGNORE ? "ignore" : "accept");
+			describe_filter(row, &cfg.common);
+		}
 	} else {
 		out_null(row, "params", "(unreadable config)");
 	}
@@ -387,24 +462,24 @@ static int check_attached(const struct opt_request *req, const struct cgroup_ref
 	struct pin_link_info link;
 
 	*same = false;
-	pin_dir(dir, sizeof(dir), cg->id, d->name);
+	pin_dir(dir, sizeof(dir), cg->id, req->pin);
 	if (!pin_dir_exists(dir))
 		return 0;
-	if (pin_map_read(dir, "config", cur.bytes, d->config_size) ||
+	if (pin_map_read(dir, opt_config_pin(d), cur.bytes, d->config_size) ||
 	    cur.common.abi != TCPOPT_ABI)
 		return err_run(-EEXIST, "%s is already attached to cgroup %s, config unreadable (use \"replace\")",
-			       d->name, cg->path);
+			       req->what, cg->path);
 	if (memcmp(cur.bytes, req->cfg.bytes, d->config_size)) {
 		if (option_words(d, cur.bytes, have, sizeof(have)))
-			snprintf(have, sizeof(have), "(see \"tcpopt option show %s\")", d->name);
+			snprintf(have, sizeof(have), "(see \"tcpopt option show %s\")", req->what);
 		if (option_words(d, req->cfg.bytes, want, sizeof(want)))
 			snprintf(want, sizeof(want), "(other values)");
 		return err_run(-EEXIST, "%s is already attached to cgroup %s as \"%s\", not \"%s\" (use \"replace\" to change it)",
-			       d->name, cg->path, have, want);
+			       req->what, cg->path, have, want);
 	}
 	if (pin_link_info(dir, &link) || link.cgroup_id != cg->id)
 		return err_run(-ENOLINK, "%s on cgroup %s is pinned but no longer attached (del it and add it again)",
-			       d->name, cg->path);
+			       req->what, cg->path);
 	*same = true;
 	return 0;
 }
@@ -452,6 +527,8 @@ static int option_add(int argc, char **argv)
 		return err;
 	req.cfg.common.abi = TCPOPT_ABI;
 	err = apply_words(&req);
+	if (!err)
+		err = request_pin(&req);
 	if (err)
 		return err;
 	err = open_and_lock(req.cgroup, &cg, &lock);
@@ -461,12 +538,18 @@ static int option_add(int argc, char **argv)
 		err = check_attached(&req, &cg, &same);
 		if (err || same) {
 			if (same)
-				print_attachment(&cg, req.desc->name);
+				print_attachment(&cg, req.pin);
 			goto out;
 		}
 	}
 
 	libbpf_quiet();
+	if (req.desc->attach) {
+		err = req.desc->attach(&cg, req.pin, req.cfg.bytes, req.replace);
+		if (!err)
+			print_attachment(&cg, req.pin);
+		goto out;
+	}
 	elf = req.desc->elf(&elf_size);
 	obj = bpf_object__open_mem(elf, elf_size, NULL);
 	if (!obj) {
@@ -475,7 +558,7 @@ static int option_add(int argc, char **argv)
 		goto out;
 	}
 	spec = (struct attach_spec){
-		.name = req.desc->name,
+		.name = req.pin,
 		.obj = obj,
 		.config = req.cfg.bytes,
 		.config_size = req.desc->config_size,
@@ -484,7 +567,7 @@ static int option_add(int argc, char **argv)
 	err = attach_pinned(&cg, &spec);
 	bpf_object__close(obj);
 	if (!err)
-		print_attachment(&cg, req.desc->name);
+		print_attachment(&cg, req.pin);
 out:
 	state_unlock(lock);
 	cgroup_close(&cg);
@@ -501,17 +584,23 @@ static int option_set(int argc, char **argv)
 	err = parse_request(argc, argv, PARSE_SET, &req);
 	if (err)
 		return err;
+	if (req.desc->attach)
+		return err_usage("%s cannot be changed in place (add it again with \"replace\")",
+				 req.desc->name);
 	if (!req.positional && !req.nwords)
 		return err_usage("%s: nothing to set", req.desc->name);
+	err = request_pin(&req);
+	if (err)
+		return err;
 	err = open_and_lock(req.cgroup, &cg, &lock);
 	if (err)
 		return err;
-	pin_dir(dir, sizeof(dir), cg.id, req.desc->name);
+	pin_dir(dir, sizeof(dir), cg.id, req.pin);
 	if (!pin_dir_exists(dir)) {
-		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.desc->name, cg.path);
+		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.what, cg.path);
 		goto out;
 	}
-	err = pin_map_read(dir, "config", req.cfg.bytes, req.desc->config_size);
+	err = pin_map_read(dir, opt_config_pin(req.desc), req.cfg.bytes, req.desc->config_size);
 	if (err || req.cfg.common.abi != TCPOPT_ABI) {
 		err = err_run(err ? err : -EPROTO,
 			      "cannot read the config of %s: %s (re-add it with \"replace\")",
@@ -521,11 +610,11 @@ static int option_set(int argc, char **argv)
 	err = apply_words(&req);
 	if (err)
 		goto out;
-	err = pin_map_write(dir, "config", req.cfg.bytes, req.desc->config_size);
+	err = pin_map_write(dir, opt_config_pin(req.desc), req.cfg.bytes, req.desc->config_size);
 	if (err)
 		err = err_run(err, "cannot write the config of %s: %s", dir, strerror(-err));
 	else
-		print_attachment(&cg, req.desc->name);
+		print_attachment(&cg, req.pin);
 out:
 	state_unlock(lock);
 	cgroup_close(&cg);
@@ -548,7 +637,7 @@ static void note_removed(struct onode *list, uint64_t cgid, const char *name)
 		snprintf(path, sizeof(path), "(deleted)");
 	out_str(o, "cgroup", path);
 	out_uint_json(o, "cgroup_id", cgid);
-	out_str(o, "option", name);
+	describe_name(o, name);
 }
 
 static void print_removed(struct onode *list)
@@ -568,17 +657,19 @@ static int option_del(int argc, char **argv)
 	int err, lock;
 
 	err = parse_request(argc, argv, PARSE_NAME_ONLY, &req);
+	if (!err)
+		err = request_pin(&req);
 	if (err)
 		return err;
 	err = open_and_lock(req.cgroup, &cg, &lock);
 	if (err)
 		return err;
-	pin_dir(dir, sizeof(dir), cg.id, req.desc->name);
+	pin_dir(dir, sizeof(dir), cg.id, req.pin);
 	if (!pin_dir_exists(dir)) {
-		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.desc->name, cg.path);
+		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.what, cg.path);
 	} else {
 		list = out_new_array();
-		note_removed(list, cg.id, req.desc->name);
+		note_removed(list, cg.id, req.pin);
 		err = pin_dir_remove(dir);
 		if (err) {
 			out_free(list);
@@ -715,17 +806,19 @@ static int option_show(int argc, char **argv)
 	int err;
 
 	err = parse_request(argc, argv, PARSE_NAME_ONLY, &req);
+	if (!err)
+		err = request_pin(&req);
 	if (err)
 		return err;
 	err = cgroup_open(req.cgroup, &cg);
 	if (err)
 		return err;
-	pin_dir(dir, sizeof(dir), cg.id, req.desc->name);
+	pin_dir(dir, sizeof(dir), cg.id, req.pin);
 	if (!pin_dir_exists(dir)) {
-		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.desc->name, cg.path);
+		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.what, cg.path);
 	} else {
 		doc = out_new_object();
-		describe(doc, cg.id, req.desc->name, dir, true);
+		describe(doc, cg.id, req.pin, dir, true);
 		out_render(doc, stdout);
 	}
 	cgroup_close(&cg);

@@ -14,6 +14,7 @@
 #include "../lib/utils.h"
 
 struct onode;
+struct cgroup_ref;
 
 struct opt_desc {
 	const char *name;
@@ -39,7 +40,33 @@ struct opt_desc {
 	 * Words already implied by a bare "add NAME" may be left out.
 	 */
 	int (*format)(const void *cfg, char *buf, size_t len);
+	/*
+	 * Options attached several times to one cgroup (exp by ExID, object
+	 * by label) are told apart by an instance word; their pin directory
+	 * is "NAME-INSTANCE".  parse_instance() sets the identifying field
+	 * of cfg from the word after NAME in set, del and show (and in add
+	 * when instance_leads: "exp EXID HEX"); instance() gives the word
+	 * back from cfg.  NULL: one attachment per cgroup, named NAME.
+	 */
+	const char *instance_name;	/* for messages: "ExID", "label" */
+	bool instance_leads;
+	int (*parse_instance)(void *cfg, const char *word);
+	int (*instance)(const void *cfg, char *buf, size_t len);
+	/*
+	 * A program that is not tcpopt's own (object): it takes no filter,
+	 * where or peer words and cannot be "set"; attach() loads and pins
+	 * it and stores cfg (tcpopt's record of it) in config_pin.  NULL:
+	 * the embedded elf, its config written to its map "config".
+	 */
+	const char *config_pin;		/* NULL: "config" */
+	int (*attach)(const struct cgroup_ref *cg, const char *pin_name,
+		      const void *cfg, bool replace);
 };
+
+/* The descriptor of an attachment directory's name ("uto", "exp-0x4e2a"). */
+const struct opt_desc *opt_desc_by_pin(const char *pin_name);
+/* The pin holding an attachment's config. */
+const char *opt_config_pin(const struct opt_desc *d);
 
 /* Keyword ids below this are the common ones (filters, where, peer). */
 #define OPT_KW_OWN 100
@@ -52,6 +79,8 @@ struct opt_desc {
  */
 int option_words(const struct opt_desc *d, const void *cfg, char *buf, size_t len);
 
+extern const struct opt_desc exp_desc;
+extern const struct opt_desc object_desc;
 extern const struct opt_desc *const opt_descs[];
 extern const size_t opt_ndescs;
 

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+# One real connection between $NS_C/$CG_C and $NS_S/$CG_S (see common.bash)
+# with a capture of its handshake; a peer crafted with scapy.  Load after
+# lib/common; the suite sets PORT, CG_C, CG_S and PCAP.
+
+# serve ADDR [tcpprobe options...]: a server in the server's cgroup and
+# namespace; its reports go to $BATS_TEST_TMPDIR/srv.out.
+serve() {
+	local addr=$1
+	shift
+	rm -f "$BATS_TEST_TMPDIR/srv.out" "$BATS_TEST_TMPDIR/srv.err"
+	in_cgroup "$CG_S" "$NS_S" "$HELPERS/tcpprobe" server "$addr" $PORT "$@" \
+		>"$BATS_TEST_TMPDIR/srv.out" 2>"$BATS_TEST_TMPDIR/srv.err" &
+	CLEANUP_PIDS+=($!)
+	SERVER_PID=$!
+	for _ in $(seq 100); do
+		grep -q listening "$BATS_TEST_TMPDIR/srv.err" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# connect ADDR [tcpprobe options...]: the client in its cgroup and namespace.
+connect() {
+	local addr=$1
+	shift
+	in_cgroup "$CG_C" "$NS_C" "$HELPERS/tcpprobe" client "$addr" $PORT "$@"
+}
+
+server_report() {
+	wait "$SERVER_PID"
+	head -n1 "$BATS_TEST_TMPDIR/srv.out"
+}
+
+# handshake ADDR: one connection with a capture; sets SYN, SYNACK, ACK to
+# the options (hex) of the handshake's three segments.
+handshake() {
+	local addr=$1
+	start_capture "$NS_S" "$PCAP" "tcp port $PORT"
+	serve "$addr"
+	run connect "$addr"
+	assert_success
+	CLIENT_REPORT=$output
+	SERVER_REPORT=$(server_report)
+	stop_capture
+	SYN=$(tcp_options "$PCAP" "tcp.flags.syn==1 && tcp.flags.ack==0" | head -n1)
+	SYNACK=$(tcp_options "$PCAP" "tcp.flags.syn==1 && tcp.flags.ack==1" | head -n1)
+	ACK=$(tcp_options "$PCAP" "tcp.flags==0x010 && tcp.dstport==$PORT" | head -n1)
+}
+
+# find_exp HEX KIND EXID: the experimental option of that kind and ExID
+# (4 hex digits) in one packet's options, nothing if absent.
+find_exp() {
+	local hex=$1 want=$2 exid=$3 kind len
+	while [ ${#hex} -ge 2 ]; do
+		kind=$((16#${hex:0:2}))
+		case $kind in
+		0) return 0 ;;
+		1) hex=${hex:2}; continue ;;
+		esac
+		[ ${#hex} -ge 4 ] || return 0
+		len=$((16#${hex:2:2}))
+		[ "$len" -ge 2 ] || return 0
+		if [ "$kind" -eq "$want" ] && [ "${hex:4:4}" = "$exid" ]; then
+			echo "${hex:0:$((len * 2))}"
+			return 0
+		fi
+		hex=${hex:$((len * 2))}
+	done
+}
+
+# stat_of OPTION [INSTANCE] COUNTER CGROUP: one counter, from "stats -j".
+stat_of() {
+	local cg=${*: -1} counter=${*: -2:1}
+	"$TCPOPT" -j stats option "${@:1:$#-2}" cgroup "$cg" | jq -r ".[0].$counter"
+}
+
+# craft_peer SYNOPTS ACKOPTS [ADDR]: a handshake made by scapy from
+# 192.0.2.50 (or 2001:db8::50) in the client's namespace, with those option
+# bytes; asserts the server answered.  Then the server's report is read.
+craft_peer() {
+	local synopts=$1 ackopts=$2 dst=${3:-192.0.2.2} src
+	if [[ $dst == *:* ]]; then
+		src=2001:db8::50
+		ip -n "$NS_S" neigh replace $src dev veth0 \
+			lladdr "$(ip -n "$NS_C" -j link show veth0 | jq -r '.[0].address')"
+	else
+		src=192.0.2.50
+		# Nobody owns 192.0.2.50: the client's kernel will not reset
+		# the handshake that scapy makes in its name.
+		ip -n "$NS_S" neigh replace $src dev veth0 \
+			lladdr "$(ip -n "$NS_C" -j link show veth0 | jq -r '.[0].address')"
+	fi
+	serve "$dst"
+	run ip netns exec "$NS_C" "$PYTHON" "$TOP/test/helpers/craft.py" --iface veth0 \
+		--src $src --dst "$dst" --dport $PORT \
+		--syn-opts "$synopts" --ack-opts "$ackopts"
+	assert_success
+	assert_equal "$(jq -r .synack <<<"$output")" true
+	SYNACK_OPTS=$(jq -r .synack_options <<<"$output")
+	SERVER_REPORT=$(server_report)
+}
