@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+# tcpopt bench: medians, and ratios to the baseline of the same run.
+# Input: {topologies, configs, raw}; output: the summary array.
+# A ratio is computed per run (config / baseline of that run, the two
+# measured minutes apart at most) and the median of those is reported.
+
+def median:
+	map(select(. != null)) | sort |
+	if length == 0 then null
+	elif length % 2 == 1 then .[length / 2 | floor]
+	else (.[length / 2 - 1] + .[length / 2]) / 2
+	end;
+
+def metrics:
+	["throughput_bps", "cpu_sender_pct", "cpu_receiver_pct",
+	 "rtt_p50_us", "rtt_p99_us", "conn_per_s"];
+
+.raw as $raw
+| .configs[0].name as $base
+| [ .topologies[] as $t | .configs[] as $c
+    | if $c.status != "measured" then
+        {topology: $t, config: $c.name, status: $c.status, reason: $c.reason}
+      else
+        ($raw | map(select(.topology == $t and .config == $c.name))) as $mine
+        | ($raw | map(select(.topology == $t and .config == $base))) as $b
+        | {topology: $t, config: $c.name, status: "measured", runs: ($mine | length)}
+          + (reduce metrics[] as $m ({};
+              .[$m] = {
+                median: ($mine | map(.[$m]) | median),
+                min: ($mine | map(.[$m] | select(. != null)) | min),
+                max: ($mine | map(.[$m] | select(. != null)) | max),
+                ratio: ([ $mine[] as $r
+                          | ($b | map(select(.run == $r.run)) | .[0][$m]) as $bv
+                          | if $r[$m] != null and $bv != null and $bv != 0
+                            then $r[$m] / $bv else null end ] | median)
+              }))
+      end ]
