@@ -115,16 +115,6 @@ static int quote_word(const char *word, char *buf, size_t len)
 	return 0;
 }
 
-static const struct opt_desc *desc_by_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < opt_ndescs; i++)
-		if (!strcmp(opt_descs[i]->name, name))
-			return opt_descs[i];
-	return NULL;
-}
-
 static void note_skipped(struct save_ctx *ctx, uint64_t cgid, const char *name,
 			 const char *why)
 {
@@ -154,14 +144,14 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 		note_skipped(ctx, cgid, name, "the cgroup no longer exists");
 		return 0;
 	}
-	d = desc_by_name(name);
+	d = opt_desc_by_pin(name);
 	if (!d)
 		return err_run(-EPROTO, "cannot save %s on cgroup %s: not an option this tcpopt knows",
 			       name, path);
 	if (d->config_size > sizeof(cfg))
 		return err_run(-EPROTO, "cannot save %s on cgroup %s: config too large",
 			       name, path);
-	err = pin_map_read(dir, "config", cfg.bytes, d->config_size);
+	err = pin_map_read(dir, opt_config_pin(d), cfg.bytes, d->config_size);
 	if (err || cfg.common.abi != TCPOPT_ABI)
 		return err_run(err ? err : -EPROTO,
 			       "cannot save %s on cgroup %s: cannot read its config: %s",

@@ -42,7 +42,7 @@ list_of() {
 	tcpopt -j option list |
 		jq -S --argjson ids "[${ids%,}]" \
 			'map(select(.cgroup_id as $i | $ids | index($i))) |
-			 map(del(.link_id, .prog_id)) | sort_by(.cgroup_id)'
+			 map(del(.link_id, .prog_id)) | sort_by([.cgroup_id, .option, .instance])'
 }
 
 # sockops programs attached to a cgroup, as bpftool sees them.
@@ -103,19 +103,29 @@ own_lines() {
 @test "save -> flush -> restore gives back the same 'option list -j'" {
 	require_root
 	two_attachments
-	before=$(list_of "$CGA" "$CGB")
-	assert_equal "$(jq length <<<"$before")" 2
+	# Several options, and several instances of one, on one cgroup.
+	CGC=$TAG-c
+	make_cgroup "$CGC"
+	tcpopt option add uto 1min cgroup "$CGC"
+	tcpopt option add exp 0x4e2a 0102 cgroup "$CGC"
+	tcpopt option add exp 0x4e2b 0a0b0c kind 253 every dport 80 cgroup "$CGC"
+	before=$(list_of "$CGA" "$CGB" "$CGC")
+	assert_equal "$(jq length <<<"$before")" 5
 	tcpopt save "$BATS_TEST_TMPDIR/all.conf"
 	own_lines "$BATS_TEST_TMPDIR/all.conf" > "$F"
-	tcpopt option flush cgroup "$CGA"
-	tcpopt option flush cgroup "$CGB"
-	assert_equal "$(list_of "$CGA" "$CGB")" "[]"
+	assert_equal "$(grep -c "$TAG" "$F")" 5
+	for cg in "$CGA" "$CGB" "$CGC"; do
+		tcpopt option flush cgroup "$cg"
+	done
+	assert_equal "$(list_of "$CGA" "$CGB" "$CGC")" "[]"
 	assert_equal "$(sockops_count "$CGA")" 0
+	assert_equal "$(sockops_count "$CGC")" 0
 	run tcpopt -b "$F"
 	assert_success
-	assert_equal "$(list_of "$CGA" "$CGB")" "$before"
+	assert_equal "$(list_of "$CGA" "$CGB" "$CGC")" "$before"
 	assert_equal "$(sockops_count "$CGA")" 1
 	assert_equal "$(sockops_count "$CGB")" 1
+	assert_equal "$(sockops_count "$CGC")" 3
 }
 
 @test "restore twice: the second run changes nothing and attaches nothing new" {
@@ -328,7 +338,11 @@ man_words() {
 	comp 'tcpopt -' | grep -qx -- -b
 	assert_equal "$(comp 'tcpopt option ' | tr '\n' ' ')" "add del flush list set show "
 	assert_equal "$(comp 'tcpopt opt a' | tr '\n' ' ')" "add "
-	assert_equal "$(comp 'tcpopt -j option add ' | tr '\n' ' ')" "uto "
+	# Option names only, no keyword, before the name.
+	comp 'tcpopt -j option add ' | grep -qx uto
+	run comp 'tcpopt -j option add '
+	refute_line cgroup
+	refute_line every
 	comp 'tcpopt option add uto 2min ' | grep -qx min
 	comp 'tcpopt option add uto 2min ' | grep -qx every
 	comp 'tcpopt option add uto 2min ' | grep -qx replace
