@@ -68,6 +68,17 @@ all: $(TCPOPT_BIN) helpers
 
 helpers: $(HELPERS)
 
+# Example user programs for "option add object": built, not embedded.
+EXAMPLES := $(patsubst bpf/examples/%.bpf.c,build/examples/%.bpf.o,$(wildcard bpf/examples/*.bpf.c))
+.PHONY: examples
+all: examples
+examples: $(EXAMPLES)
+
+build/examples/%.bpf.o: bpf/examples/%.bpf.c
+	@mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/tcpopt.h bpf/common.bpf.h
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)

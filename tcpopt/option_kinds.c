@@ -135,5 +135,6 @@ static const struct opt_desc uto_desc = {
 const struct opt_desc *const opt_descs[] = {
 	&uto_desc,
 	&exp_desc,
+	&object_desc,
 };
 const size_t opt_ndescs = ARRAY_SIZE(opt_descs);

@@ -28,7 +28,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tcpopt [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       tcpopt [OPTIONS] -b[atch] FILE\n"
-		"where  OBJECT := { option | feature | save | pm | subflow | monitor }\n"
+		"where  OBJECT := { option | stats | feature | save | pm | subflow | monitor }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NAME |\n"
 		"                    -b[atch] FILE | -V[ersion] | -h[elp] }\n");
 }
@@ -43,7 +43,7 @@ static int do_help(int argc, char **argv)
 
 static const struct cmd objects[] = {
 	{ "option", do_option },
-	
+	{ "stats", do_stats },
 	{ "feature", do_feature },
 	{ "pm", do_pm },
 	{ "subflow", do_subflow },
