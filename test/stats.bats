@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# tcpopt stats: per-attachment counters summed over the CPUs, after real
+# connections; filters; reset; table and JSON.  Every command names a
+# cgroup: other suites' attachments may exist at the same time.
+
+load lib/common
+load lib/conn
+
+PORT=5005
+
+setup() {
+	require_root
+	make_netns_pair
+	TAG=$(test_tag)
+	CG_C=$TAG-cli
+	CG_S=$TAG-srv
+	make_cgroup "$CG_C"
+	make_cgroup "$CG_S"
+	PCAP=$BATS_TEST_TMPDIR/cap.pcap
+}
+
+teardown() {
+	cleanup_all
+}
+
+# connections N [CPU]: N connections, the client pinned to CPU if given.
+connections() {
+	local i
+	for i in $(seq "$1"); do
+		serve 192.0.2.2
+		if [ -n "${2:-}" ]; then
+			run in_cgroup "$CG_C" "$NS_C" taskset -c "$2" "$HELPERS/tcpprobe" client 192.0.2.2 $PORT
+		else
+			run connect 192.0.2.2
+		fi
+		assert_success
+		server_report >/dev/null
+	done
+}
+
+@test "stats: counts after real connections, one row per attachment (JSON)" {
+	tcpopt option add uto 120s cgroup "$CG_C"
+	tcpopt option add exp 0x4e2a 0x0102 cgroup "$CG_C"
+	tcpopt option add uto 1s min 1s cgroup "$CG_S"
+	tcpopt option add exp 0x4e2a 0x cgroup "$CG_S"
+	connections 3
+	run tcpopt -j stats cgroup "$CG_S"
+	assert_success
+	assert_equal "$(jq length <<<"$output")" 2
+	# every counter is a key of the row
+	assert_equal "$(jq -r '.[] | select(.option == "uto") | keys_unsorted | join(" ")' <<<"$output")" \
+		"cgroup cgroup_id option sent received applied refused unsupported malformed no_room error"
+	assert_equal "$(jq -r '.[] | select(.option == "exp") | keys_unsorted | join(" ")' <<<"$output")" \
+		"cgroup cgroup_id option instance sent received applied refused unsupported malformed no_room error"
+	uto=$(jq -c '.[] | select(.option == "uto")' <<<"$output")
+	assert_equal "$(jq -r '"\(.cgroup) \(.sent) \(.received) \(.applied) \(.malformed) \(.error)"' <<<"$uto")" \
+		"/$CG_S 3 3 3 0 0"
+	exp=$(jq -c '.[] | select(.option == "exp")' <<<"$output")
+	assert_equal "$(jq -r '"\(.instance) \(.sent) \(.received) \(.malformed)"' <<<"$exp")" "0x4e2a 3 3 0"
+	# The client wrote both on each SYN and first ACK, and read the SYN-ACKs.
+	run tcpopt -j stats cgroup "$CG_C"
+	assert_equal "$(jq -r 'sort_by(.option) | map("\(.option) \(.sent) \(.received)") | join(",")' <<<"$output")" \
+		"exp 6 3,uto 6 3"
+}
+
+@test "stats: the counters of every CPU are summed" {
+	[ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
+	tcpopt option add exp 0x4e2a 0x01 cgroup "$CG_C"
+	connections 2 0
+	connections 3 1
+	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
+	# The SYNs were written on both CPUs ...
+	run bpftool -j map dump pinned "/sys/fs/bpf/tcpopt/$cgid/exp-0x4e2a/stats"
+	assert_success
+	per_cpu=$(jq -r '.[].formatted | select(.key == 0) | [.values[].value] | map(select(. > 0)) | length' <<<"$output")
+	assert_equal "$per_cpu" 2
+	# ... and stats shows their sum: 5 SYNs and 5 first ACKs.
+	assert_equal "$(stat_of exp 0x4e2a sent "$CG_C")" 10
+}
+
+@test "stats: option and cgroup filters; the text table" {
+	tcpopt option add uto 120s cgroup "$CG_C"
+	tcpopt option add exp 0x0001 0x01 cgroup "$CG_C"
+	tcpopt option add exp 0x0002 0x02 cgroup "$CG_C"
+	tcpopt option add exp 0x0001 0x cgroup "$CG_S"
+	connections 1
+	run tcpopt -j stats option exp cgroup "$CG_C"
+	assert_equal "$(jq -r 'map(.instance) | sort | join(" ")' <<<"$output")" "0x0001 0x0002"
+	run tcpopt -j stats option exp 2 cgroup "$CG_C"
+	assert_equal "$(jq -r 'map("\(.instance) \(.sent)") | join(",")' <<<"$output")" "0x0002 2"
+	run tcpopt -j stats option uto cgroup "$CG_C"
+	assert_equal "$(jq -r 'map(.option) | join(" ")' <<<"$output")" "uto"
+	run tcpopt -j stats option exp
+	assert_success
+	jq -e --arg c "/$CG_C" --arg s "/$CG_S" \
+		'map(select(.cgroup == $c or .cgroup == $s)) | length == 3 and all(.option == "exp")' <<<"$output"
+	run tcpopt stats option uto cgroup "$CG_C"
+	assert_success
+	assert_line --index 0 --regexp "^CGROUP +OPTION +SENT +RECEIVED +APPLIED +REFUSED +UNSUPPORTED +MALFORMED +NO ROOM +ERROR$"
+	assert_line --index 1 --regexp "^/$CG_C +uto +2 +0 +0 +0 +0 +0 +0 +0$"
+	# no attachment: an empty list, not an error
+	tcpopt option flush cgroup "$CG_S"
+	run tcpopt -j stats cgroup "$CG_S"
+	assert_success
+	assert_equal "$output" "[]"
+}
+
+@test "stats: reset zeroes the chosen attachments only" {
+	tcpopt option add uto 1s min 1s cgroup "$CG_S"
+	tcpopt option add exp 0x4e2a 0x cgroup "$CG_S"
+	tcpopt option add exp 0x4e2a 0x01 cgroup "$CG_C"
+	connections 2
+	run tcpopt -j stats reset option uto cgroup "$CG_S"
+	assert_success
+	assert_equal "$(jq -r 'map("\(.cgroup) \(.option)") | join(",")' <<<"$output")" "/$CG_S uto"
+	assert_equal "$(stat_of uto sent "$CG_S")" 0
+	assert_equal "$(stat_of exp sent "$CG_S")" 2
+	assert_equal "$(stat_of exp received "$CG_S")" 2
+	# the counting goes on from zero
+	connections 1
+	assert_equal "$(stat_of uto sent "$CG_S")" 1
+	run tcpopt stats reset cgroup "$CG_S"
+	assert_success
+	assert_output ""
+	run tcpopt -j stats cgroup "$CG_S"
+	jq -e 'length == 2 and all(.sent == 0 and .received == 0)' <<<"$output"
+	# the client's were not touched
+	assert_equal "$(stat_of exp sent "$CG_C")" 6
+}
+
+@test "stats: bad input and nothing to reset" {
+	run --separate-stderr tcpopt stats option nosuch
+	assert_failure 2
+	assert_equal "$stderr" 'tcpopt: stats: unknown option "nosuch" (choose from: uto, exp, object)'
+	run --separate-stderr tcpopt stats bogus
+	assert_failure 2
+	assert_equal "$stderr" 'tcpopt: stats: unknown command "bogus" (choose from: show, reset, help)'
+	run --separate-stderr tcpopt stats option exp 0 cgroup "$CG_C"
+	assert_failure 2
+	assert_equal "$stderr" 'tcpopt: stats: exp: ExID 0 is not an ExID (1 to 0xffff)'
+	run --separate-stderr tcpopt stats cgroup "$CG_C/nonexistent"
+	assert_failure 1
+	[[ $stderr == "tcpopt: stats: unknown cgroup \"$CG_C/nonexistent\""* ]]
+	run --separate-stderr tcpopt stats reset option uto cgroup "$CG_C"
+	assert_failure 1
+	assert_equal "$stderr" "tcpopt: stats: nothing attached matches"
+	run --separate-stderr tcpopt -j stats reset option uto cgroup "$CG_C"
+	assert_failure 1
+	jq -e '.error == "nothing attached matches"' <<<"$output"
+}
