@@ -1,0 +1,29 @@
+# kernel/kernel.mk: the patched test kernel, included by the top Makefile.
+#
+#   make kernel        build (or find in the cache) the bzImage: kernel/build
+#   make check-kernel  build it if needed, compile the BPF programs the kernel
+#                      tests load against its BTF, and run test/kernel/*.bats
+#                      inside it under qemu (kernel/vm-run)
+
+KERNEL_CLANG ?= clang
+KERNEL_BPF_SRCS := $(wildcard test/kernel/progs/*.bpf.c) \
+		   $(wildcard bpf/pm_ndiffports.bpf.c bpf/pm_fullmesh.bpf.c)
+KERNEL_BATS ?= test/kernel
+
+.PHONY: kernel check-kernel
+
+kernel:
+	@kernel/build
+
+check-kernel:
+	@set -e; \
+	image=$$(kernel/build); dir=$${image%/*}; obj=$$dir/ktest; \
+	mkdir -p "$$obj"; \
+	for src in $(KERNEL_BPF_SRCS); do \
+		out=$$obj/$${src##*/}; out=$${out%.c}.o; \
+		$(if $(V),,echo "  BPF     $$src";) \
+		$(KERNEL_CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 \
+			-I"$$dir" -c "$$src" -o "$$out"; \
+	done; \
+	KERNEL_IMAGE=$$image KTEST_OBJ=$$obj VM_ENV=KTEST_OBJ \
+		kernel/vm-run bats $(KERNEL_BATS)
