@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -252,6 +253,61 @@ int mptcp_route_source(const struct mptcp_addr *dst, int ifindex, struct mptcp_a
 out:
 	close(fd);
 	return err;
+}
+
+static bool ifindex_named(const int *devs, int ndevs, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < ndevs; i++)
+		if (devs[i] == ifindex)
+			return true;
+	return false;
+}
+
+/*
+ * The local addresses a mesh should use: every address of an interface that
+ * is up, except loopback and link-local ones, or every address of the named
+ * interfaces (link-local ones then carry their interface).
+ */
+int mptcp_local_addresses(const int *devs, int ndevs, struct mptcp_addr_list *out)
+{
+	struct ifaddrs *ifa_list, *ifa;
+	int i;
+
+	out->n = 0;
+	if (getifaddrs(&ifa_list))
+		return -errno;
+	for (ifa = ifa_list; ifa; ifa = ifa->ifa_next) {
+		struct mptcp_addr a = { 0 };
+		int idx;
+		bool dup = false;
+
+		if (!ifa->ifa_addr || (ifa->ifa_addr->sa_family != AF_INET &&
+				       ifa->ifa_addr->sa_family != AF_INET6))
+			continue;
+		idx = (int)if_nametoindex(ifa->ifa_name);
+		a.family = (uint8_t)ifa->ifa_addr->sa_family;
+		if (a.family == AF_INET)
+			a.addr.v4 = ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
+		else
+			a.addr.v6 = ((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr;
+		if (ndevs) {
+			if (!ifindex_named(devs, ndevs, idx))
+				continue;
+			if (mptcp_addr_is_linklocal(&a))
+				a.ifindex = idx;
+		} else if ((ifa->ifa_flags & IFF_LOOPBACK) || !(ifa->ifa_flags & IFF_UP) ||
+			   mptcp_addr_is_linklocal(&a)) {
+			continue;
+		}
+		for (i = 0; i < out->n; i++)
+			dup |= mptcp_addr_equal(&out->addr[i], &a);
+		if (!dup && out->n < MPTCP_ADDR_LIST_MAX)
+			out->addr[out->n++] = a;
+	}
+	freeifaddrs(ifa_list);
+	return 0;
 }
 
 #define SYSCTL_DIR "/proc/sys/net/mptcp/"
@@ -536,8 +592,14 @@ int mptcp_listener_run(struct mptcp_listener *l, uint64_t max_events,
 			err = -errno;
 			break;
 		}
-		if (pfd[0].revents)
+		if (pfd[0].revents) {
+			struct signalfd_siginfo si;
+
+			/* Consume it: unblocking must not deliver it again. */
+			if (read(sfd, &si, sizeof(si)) < 0)
+				err = -errno;
 			break;
+		}
 		if (!pfd[1].revents)
 			continue;
 		len = recv(pfd[1].fd, buf, sizeof(buf), MSG_DONTWAIT);

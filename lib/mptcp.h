@@ -30,6 +30,20 @@ struct mptcp_addr {
 	} addr;
 };
 
+#define MPTCP_ADDR_LIST_MAX 64
+
+struct mptcp_addr_list {
+	int n;
+	struct mptcp_addr addr[MPTCP_ADDR_LIST_MAX];
+};
+
+/*
+ * The local addresses a mesh should use: every address of an interface that
+ * is up, except loopback and link-local ones; or, with devs, every address
+ * of those interfaces (link-local ones then carry their ifindex).
+ */
+int mptcp_local_addresses(const int *devs, int ndevs, struct mptcp_addr_list *out);
+
 /* Open the mptcp_pm family; a missing family is reported here. */
 int mptcp_pm_open(struct genl *g);
 
@@ -76,8 +90,6 @@ int mptcp_event_parse(const struct nlmsghdr *nlh, struct mptcp_event *ev);
 void mptcp_event_out(struct onode *obj, const struct mptcp_event *ev);
 const char *mptcp_event_name(uint8_t type);
 
-#endif
-
 /*
  * Listening to the event group.  The socket's receive buffer bounds how
  * many events may queue while the handler is busy; when it overflows the
@@ -104,3 +116,5 @@ typedef int (*mptcp_event_fn)(const struct mptcp_event *ev, void *data);
  */
 int mptcp_listener_run(struct mptcp_listener *l, uint64_t max_events,
 		       uint64_t timeout_ms, mptcp_event_fn handle, void *data);
+
+#endif

@@ -7,7 +7,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +15,12 @@
 #include "tcpopt.h"
 #include "../lib/genl.h"
 #include "../lib/mptcp.h"
+#include "../lib/mptcp_diag.h"
 #include "../lib/output.h"
 #include "../lib/utils.h"
 
 /* MPTCP_PM_ADDR_MAX: the kernel's ceiling for both limits. */
 #define PM_LIMIT_MAX 8
-#define MAX_ENDPOINTS 64
 
 static void usage(FILE *f)
 {
@@ -77,25 +76,20 @@ static int limits_set(struct genl *g, int64_t subflows, int64_t add_addr_accepte
 	return err ? genl_error(g, err, "set limits") : 0;
 }
 
-struct endpoints {
-	int n;
-	struct mptcp_addr addr[MAX_ENDPOINTS];
-};
-
 static int endpoint_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[MPTCP_PM_ATTR_MAX + 1];
-	struct endpoints *eps = data;
+	struct mptcp_addr_list *eps = data;
 
 	genl_parse(nlh, tb, MPTCP_PM_ATTR_MAX);
-	if (!tb[MPTCP_PM_ATTR_ADDR] || eps->n == MAX_ENDPOINTS)
+	if (!tb[MPTCP_PM_ATTR_ADDR] || eps->n == MPTCP_ADDR_LIST_MAX)
 		return MNL_CB_OK;
 	if (!mptcp_parse_addr(tb[MPTCP_PM_ATTR_ADDR], &eps->addr[eps->n]))
 		eps->n++;
 	return MNL_CB_OK;
 }
 
-static int endpoints_get(struct genl *g, struct endpoints *eps)
+static int endpoints_get(struct genl *g, struct mptcp_addr_list *eps)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	int err;
@@ -136,7 +130,7 @@ static void out_limits(struct onode *root, const struct limits *lim)
 
 static int pm_show(int argc, char **argv)
 {
-	struct endpoints *eps;
+	struct mptcp_addr_list *eps;
 	struct onode *root, *arr;
 	struct limits lim;
 	struct genl g;
@@ -208,61 +202,6 @@ static int require_pm(const char *want, const char *what)
 	return 0;
 }
 
-static bool ifindex_named(const int *devs, int ndevs, int ifindex)
-{
-	int i;
-
-	for (i = 0; i < ndevs; i++)
-		if (devs[i] == ifindex)
-			return true;
-	return false;
-}
-
-/*
- * The local addresses a mesh should use: every address of an interface that
- * is up, except loopback and link-local ones, or every address of the named
- * interfaces (link-local ones then carry their interface).
- */
-static int usable_addresses(const int *devs, int ndevs, struct endpoints *out)
-{
-	struct ifaddrs *ifa_list, *ifa;
-	int i;
-
-	out->n = 0;
-	if (getifaddrs(&ifa_list))
-		return -errno;
-	for (ifa = ifa_list; ifa; ifa = ifa->ifa_next) {
-		struct mptcp_addr a = { 0 };
-		int idx;
-		bool dup = false;
-
-		if (!ifa->ifa_addr || (ifa->ifa_addr->sa_family != AF_INET &&
-				       ifa->ifa_addr->sa_family != AF_INET6))
-			continue;
-		idx = (int)if_nametoindex(ifa->ifa_name);
-		a.family = (uint8_t)ifa->ifa_addr->sa_family;
-		if (a.family == AF_INET)
-			a.addr.v4 = ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
-		else
-			a.addr.v6 = ((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr;
-		if (ndevs) {
-			if (!ifindex_named(devs, ndevs, idx))
-				continue;
-			if (mptcp_addr_is_linklocal(&a))
-				a.ifindex = idx;
-		} else if ((ifa->ifa_flags & IFF_LOOPBACK) || !(ifa->ifa_flags & IFF_UP) ||
-			   mptcp_addr_is_linklocal(&a)) {
-			continue;
-		}
-		for (i = 0; i < out->n; i++)
-			dup |= mptcp_addr_equal(&out->addr[i], &a);
-		if (!dup && out->n < MAX_ENDPOINTS)
-			out->addr[out->n++] = a;
-	}
-	freeifaddrs(ifa_list);
-	return 0;
-}
-
 static int endpoint_request(struct genl *g, uint8_t cmd, const struct mptcp_addr *a,
 			    const char *what)
 {
@@ -285,7 +224,7 @@ static int endpoint_request(struct genl *g, uint8_t cmd, const struct mptcp_addr
 /* Idempotent: endpoints already right are kept, others fixed or added. */
 static int set_fullmesh(int argc, char **argv)
 {
-	struct endpoints *want, *have;
+	struct mptcp_addr_list *want, *have;
 	struct onode *root = NULL, *arr;
 	struct limits lim;
 	int devs[16], ndevs = 0, err, i, j;
@@ -304,12 +243,12 @@ static int set_fullmesh(int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
-	err = require_pm("kernel", "pm set fullmesh");
+	err = require_pm("kernel", "set fullmesh");
 	if (err)
 		return err;
 	want = xzalloc(sizeof(*want));
 	have = xzalloc(sizeof(*have));
-	err = usable_addresses(devs, ndevs, want);
+	err = mptcp_local_addresses(devs, ndevs, want);
 	if (err) {
 		err = err_run(err, "cannot list local addresses: %s", strerror(-err));
 		goto out;
@@ -467,9 +406,6 @@ static int pm_announce(int argc, char **argv)
 		return err_usage("missing address to announce");
 	if (mptcp_parse_ip(argv[0], &a))
 		return err_usage("invalid address \"%s\"", argv[0]);
-	/* The kernel refuses id 0 (the initial subflow's address). */
-	a.id = 1;
-	a.has_id = true;
 	a.flags = MPTCP_PM_ADDR_FLAG_SIGNAL;
 	argc--;
 	argv++;
@@ -485,6 +421,7 @@ static int pm_announce(int argc, char **argv)
 			has_token = true;
 		} else if (id == KW_ID) {
 			err = parse_id(value, &a.id);
+			a.has_id = true;
 		} else if (parse_port(value, &a.port)) {
 			err = err_usage("invalid port \"%s\"", value);
 		}
@@ -493,6 +430,17 @@ static int pm_announce(int argc, char **argv)
 	}
 	if (!has_token)
 		return err_usage("missing \"token TOKEN\"");
+	if (!a.has_id) {
+		/* One id per local address: reuse a subflow's, else a free one. */
+		struct mptcp_diag d;
+
+		err = mptcp_diag_collect(&d);
+		if (err)
+			return err;
+		a.id = mptcp_diag_local_id(&d, token, &a, a.port != 0);
+		a.has_id = true;
+		mptcp_diag_free(&d);
+	}
 	err = mptcp_pm_open(&g);
 	if (err)
 		return err;
@@ -560,7 +508,7 @@ struct agent {
 	bool fullmesh;
 	uint32_t nsubflows;			/* ndiffports: subflows per connection */
 	struct genl req;
-	struct endpoints *locals;		/* fullmesh: addresses to mesh */
+	struct mptcp_addr_list *locals;		/* fullmesh: addresses to mesh */
 	struct agent_conn *conns;
 	size_t nconns, cap;
 	uint64_t connections, created, failed;
@@ -749,12 +697,12 @@ static int pm_run(int argc, char **argv)
 	}
 	if (!mode)
 		return err_usage("missing \"ndiffports N\" or \"fullmesh\"");
-	err = require_pm("userspace", "pm run");
+	err = require_pm("userspace", "run");
 	if (err)
 		return err;
 	if (ag.fullmesh) {
 		ag.locals = xzalloc(sizeof(*ag.locals));
-		err = usable_addresses(NULL, 0, ag.locals);
+		err = mptcp_local_addresses(NULL, 0, ag.locals);
 		if (err) {
 			free(ag.locals);
 			return err_run(err, "cannot list local addresses: %s", strerror(-err));

@@ -12,19 +12,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <linux/inet_diag.h>
-#include <linux/sock_diag.h>
-#include <linux/tcp.h>
-
 #include "tcpopt.h"
 #include "../lib/genl.h"
 #include "../lib/mptcp.h"
+#include "../lib/mptcp_diag.h"
 #include "../lib/output.h"
 #include "../lib/utils.h"
-
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
 
 static void usage(FILE *f)
 {
@@ -35,7 +28,7 @@ static void usage(FILE *f)
 		"       tcpopt subflow list [ token TOKEN ]\n");
 }
 
-enum { KW_TOKEN, KW_RADDR, KW_PORT, KW_LADDR, KW_LPORT, KW_DEV, KW_BACKUP };
+enum { KW_TOKEN, KW_RADDR, KW_PORT, KW_LADDR, KW_LPORT, KW_DEV, KW_ID, KW_BACKUP };
 
 static const struct keyword subflow_kw[] = {
 	{ "token", true, KW_TOKEN },
@@ -44,6 +37,7 @@ static const struct keyword subflow_kw[] = {
 	{ "laddr", true, KW_LADDR },
 	{ "lport", true, KW_LPORT },
 	{ "dev", true, KW_DEV },
+	{ "id", true, KW_ID },
 	{ "backup", false, KW_BACKUP },
 };
 
@@ -75,15 +69,12 @@ static int parse_subflow_req(int argc, char **argv, unsigned int allowed,
 		case KW_RADDR:
 		case KW_LADDR: {
 			struct mptcp_addr *a = id == KW_RADDR ? &r->remote : &r->local;
-			uint16_t port = a->port;
-			int32_t ifindex = a->ifindex;
-			uint32_t flags = a->flags;
+			struct mptcp_addr ip;
 
-			if (mptcp_parse_ip(value, a))
+			if (mptcp_parse_ip(value, &ip))
 				return err_usage("invalid address \"%s\"", value);
-			a->port = port;
-			a->ifindex = ifindex;
-			a->flags = flags;
+			a->family = ip.family;
+			a->addr = ip.addr;
 			break;
 		}
 		case KW_PORT:
@@ -98,6 +89,15 @@ static int parse_subflow_req(int argc, char **argv, unsigned int allowed,
 			if (err)
 				return err;
 			r->local.ifindex = idx;
+			break;
+		}
+		case KW_ID: {
+			uint32_t v;
+
+			if (parse_u32_range(value, 0, 255, &v))
+				return err_usage("invalid id \"%s\" (0 to 255)", value);
+			r->local.id = (uint8_t)v;
+			r->local.has_id = true;
 			break;
 		}
 		case KW_BACKUP:
@@ -164,6 +164,17 @@ static int subflow_open(int argc, char **argv)
 		r.local.family = src.family;
 		r.local.addr = src.addr;
 	}
+	if (!r.local.has_id) {
+		/* The kernel keeps one id per local address and port. */
+		struct mptcp_diag d;
+
+		err = mptcp_diag_collect(&d);
+		if (err)
+			return err;
+		r.local.id = mptcp_diag_local_id(&d, r.token, &r.local, r.local.port != 0);
+		r.local.has_id = true;
+		mptcp_diag_free(&d);
+	}
 	return subflow_request(MPTCP_PM_CMD_SUBFLOW_CREATE, &r, "open");
 }
 
@@ -182,170 +193,36 @@ static int subflow_close(int argc, char **argv)
 	return subflow_request(MPTCP_PM_CMD_SUBFLOW_DESTROY, &r, "close");
 }
 
-/* ---- list: sock_diag ---- */
-
-struct diag_sock {
-	struct inet_diag_msg msg;
-	uint32_t token;			/* msk token, or subflow's TOKEN_LOC */
-	bool is_subflow;
-	uint8_t loc_id, rem_id;
-	uint32_t sf_flags;
-	struct mptcp_info mi;
-	size_t mi_len;
-	struct tcp_info ti;
-	size_t ti_len;
-};
-
-struct diag_list {
-	struct diag_sock *s;
-	size_t n, cap;
-	bool mptcp;			/* dumping MPTCP sockets (else TCP subflows) */
-};
-
-static void parse_ulp(const struct nlattr *nest, struct diag_sock *ds)
-{
-	const struct nlattr *tb[INET_ULP_INFO_MAX + 1], *sf[MPTCP_SUBFLOW_ATTR_MAX + 1];
-
-	genl_parse_nested(nest, tb, INET_ULP_INFO_MAX);
-	if (!tb[INET_ULP_INFO_NAME] || !tb[INET_ULP_INFO_MPTCP] ||
-	    strcmp(mnl_attr_get_str(tb[INET_ULP_INFO_NAME]), "mptcp"))
-		return;
-	genl_parse_nested(tb[INET_ULP_INFO_MPTCP], sf, MPTCP_SUBFLOW_ATTR_MAX);
-	ds->is_subflow = true;
-	if (sf[MPTCP_SUBFLOW_ATTR_TOKEN_LOC])
-		ds->token = mnl_attr_get_u32(sf[MPTCP_SUBFLOW_ATTR_TOKEN_LOC]);
-	if (sf[MPTCP_SUBFLOW_ATTR_ID_LOC])
-		ds->loc_id = mnl_attr_get_u8(sf[MPTCP_SUBFLOW_ATTR_ID_LOC]);
-	if (sf[MPTCP_SUBFLOW_ATTR_ID_REM])
-		ds->rem_id = mnl_attr_get_u8(sf[MPTCP_SUBFLOW_ATTR_ID_REM]);
-	if (sf[MPTCP_SUBFLOW_ATTR_FLAGS])
-		ds->sf_flags = mnl_attr_get_u32(sf[MPTCP_SUBFLOW_ATTR_FLAGS]);
-}
-
-static int diag_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct inet_diag_msg *msg = mnl_nlmsg_get_payload(nlh);
-	struct diag_list *list = data;
-	const struct nlattr *attr;
-	struct diag_sock ds;
-
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*msg))
-		return MNL_CB_OK;
-	memset(&ds, 0, sizeof(ds));
-	ds.msg = *msg;
-	mnl_attr_for_each(attr, nlh, sizeof(*msg)) {
-		size_t len = mnl_attr_get_payload_len(attr);
-
-		switch (mnl_attr_get_type(attr)) {
-		case INET_DIAG_INFO:
-			if (list->mptcp) {
-				ds.mi_len = len < sizeof(ds.mi) ? len : sizeof(ds.mi);
-				memcpy(&ds.mi, mnl_attr_get_payload(attr), ds.mi_len);
-			} else {
-				ds.ti_len = len < sizeof(ds.ti) ? len : sizeof(ds.ti);
-				memcpy(&ds.ti, mnl_attr_get_payload(attr), ds.ti_len);
-			}
-			break;
-		case INET_DIAG_ULP_INFO:
-			parse_ulp(attr, &ds);
-			break;
-		}
-	}
-	if (list->mptcp) {
-		if (ds.mi_len < offsetof(struct mptcp_info, mptcpi_token) + 4)
-			return MNL_CB_OK;
-		ds.token = ds.mi.mptcpi_token;
-	} else if (!ds.is_subflow) {
-		return MNL_CB_OK;
-	}
-	if (list->n == list->cap) {
-		list->cap = list->cap ? list->cap * 2 : 32;
-		list->s = realloc(list->s, list->cap * sizeof(*list->s));
-		if (!list->s) {
-			fputs("tcpopt: out of memory\n", stderr);
-			abort();
-		}
-	}
-	list->s[list->n++] = ds;
-	return MNL_CB_OK;
-}
-
-static int diag_dump(struct mnl_socket *nl, uint8_t family, bool mptcp, struct diag_list *list)
-{
-	static char buf[GENL_BUF_SIZE];
-	struct inet_diag_req_v2 *req;
-	struct nlmsghdr *nlh;
-	unsigned int portid = mnl_socket_get_portid(nl);
-	uint32_t seq = family + (mptcp ? 100 : 0);
-	ssize_t n;
-	int rc;
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = family;
-	req->sdiag_protocol = IPPROTO_TCP;
-	/* Every state but LISTEN: connections, not listeners. */
-	req->idiag_states = 0xffffu & ~(1u << 10);
-	req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
-	/* The protocol field is 8 bits; IPPROTO_MPTCP (262) goes in an attribute. */
-	if (mptcp)
-		mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	list->mptcp = mptcp;
-	for (;;) {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		rc = mnl_cb_run(buf, (size_t)n, seq, portid, diag_cb, list);
-		if (rc == MNL_CB_ERROR)
-			return -errno;
-		if (rc == MNL_CB_STOP)
-			return 0;
-	}
-}
+/* ---- list ---- */
 
 static const char *const tcp_states[] = {
 	"?", "established", "syn-sent", "syn-recv", "fin-wait-1", "fin-wait-2",
 	"time-wait", "close", "close-wait", "last-ack", "listen", "closing",
 };
 
-static void out_endpoints(struct onode *row, const struct inet_diag_msg *m)
-{
-	struct mptcp_addr a = { .family = m->idiag_family };
-	char ip[INET6_ADDRSTRLEN];
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		const __be32 *raw = i ? m->id.idiag_dst : m->id.idiag_src;
-
-		memcpy(a.addr.bytes, raw, 16);
-		/* v4-mapped addresses of an AF_INET6 socket, as IPv4. */
-		if (a.family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&a.addr.v6)) {
-			struct mptcp_addr v4 = { .family = AF_INET };
-
-			memcpy(&v4.addr.v4, &a.addr.bytes[12], 4);
-			mptcp_format_ip(&v4, ip, sizeof(ip));
-		} else {
-			mptcp_format_ip(&a, ip, sizeof(ip));
-		}
-		out_str(row, i ? "raddr" : "laddr", ip);
-		out_uint(row, i ? "rport" : "lport", ntohs(i ? m->id.idiag_dport : m->id.idiag_sport));
-	}
-}
-
 static const char *state_name(uint8_t state)
 {
 	return state < ARRAY_SIZE(tcp_states) ? tcp_states[state] : "?";
 }
 
-static void out_subflow(struct onode *row, const struct diag_sock *s)
+static void out_addresses(struct onode *row, const struct mptcp_diag_sock *s)
 {
-	out_endpoints(row, &s->msg);
+	char ip[INET6_ADDRSTRLEN];
+	struct mptcp_addr a;
+
+	mptcp_diag_addr(s, false, &a);
+	mptcp_format_ip(&a, ip, sizeof(ip));
+	out_str(row, "laddr", ip);
+	out_uint(row, "lport", a.port);
+	mptcp_diag_addr(s, true, &a);
+	mptcp_format_ip(&a, ip, sizeof(ip));
+	out_str(row, "raddr", ip);
+	out_uint(row, "rport", a.port);
+}
+
+static void out_subflow(struct onode *row, const struct mptcp_diag_sock *s)
+{
+	out_addresses(row, s);
 	out_uint(row, "loc_id", s->loc_id);
 	out_uint(row, "rem_id", s->rem_id);
 	out_bool(row, "backup", s->sf_flags & MPTCP_SUBFLOW_FLAG_BKUP_LOC);
@@ -353,7 +230,7 @@ static void out_subflow(struct onode *row, const struct diag_sock *s)
 	out_bool(row, "join", s->sf_flags & (MPTCP_SUBFLOW_FLAG_JOIN_LOC | MPTCP_SUBFLOW_FLAG_JOIN_REM));
 	out_str(row, "state", state_name(s->msg.idiag_state));
 	if (s->ti_len >= offsetof(struct tcp_info, tcpi_rcv_rtt)) {
-		out_uint(row, "rtt_us", s->ti.tcpi_rtt);
+		out_uint_text(row, "rtt_us", "rtt", s->ti.tcpi_rtt, NULL);
 		out_uint(row, "cwnd", s->ti.tcpi_snd_cwnd);
 	}
 	if (s->ti_len >= offsetof(struct tcp_info, tcpi_segs_out)) {
@@ -362,14 +239,14 @@ static void out_subflow(struct onode *row, const struct diag_sock *s)
 	}
 }
 
-static void out_connection(struct onode *row, const struct diag_sock *c,
-			   const struct diag_list *sfs)
+static void out_connection(struct onode *row, const struct mptcp_diag_sock *c,
+			   const struct mptcp_diag *d)
 {
 	struct onode *arr;
 	size_t i;
 
 	out_uint(row, "token", c->token);
-	out_endpoints(row, &c->msg);
+	out_addresses(row, c);
 	out_str(row, "state", state_name(c->msg.idiag_state));
 	out_bool(row, "fallback", c->mi.mptcpi_flags & MPTCP_INFO_FLAG_FALLBACK);
 	if (c->mi_len >= offsetof(struct mptcp_info, mptcpi_bytes_acked)) {
@@ -377,20 +254,19 @@ static void out_connection(struct onode *row, const struct diag_sock *c,
 		out_uint(row, "bytes_received", c->mi.mptcpi_bytes_received);
 	}
 	arr = out_add_array(row, "subflows");
-	for (i = 0; i < sfs->n; i++)
-		if (sfs->s[i].token == c->token)
-			out_subflow(out_push_object(arr), &sfs->s[i]);
+	for (i = 0; i < d->nsubflows; i++)
+		if (d->subflows[i].token == c->token)
+			out_subflow(out_push_object(arr), &d->subflows[i]);
 }
 
 static int subflow_list(int argc, char **argv)
 {
-	struct diag_list conns = { 0 }, sfs = { 0 };
-	struct mnl_socket *nl;
+	bool filter = false, found = false;
+	struct mptcp_diag d;
 	struct onode *list;
 	uint32_t token = 0;
-	bool filter = false, found = false;
 	size_t i;
-	int err = 0;
+	int err;
 
 	if (argc > 0) {
 		if (strcmp(argv[0], "token") || argc < 2)
@@ -401,40 +277,23 @@ static int subflow_list(int argc, char **argv)
 			return err_usage("invalid token \"%s\"", argv[1]);
 		filter = true;
 	}
-	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = err_run(-errno, "cannot open sock_diag: %s", strerror(errno));
-		goto out;
-	}
-	err = diag_dump(nl, AF_INET, true, &conns);
-	if (!err)
-		err = diag_dump(nl, AF_INET6, true, &conns);
-	if (!err)
-		err = diag_dump(nl, AF_INET, false, &sfs);
-	if (!err)
-		err = diag_dump(nl, AF_INET6, false, &sfs);
-	if (err) {
-		err = err_run(err, "sock_diag dump failed: %s", strerror(-err));
-		goto out;
-	}
+	err = mptcp_diag_collect(&d);
+	if (err)
+		return err;
 	list = out_new_array();
-	for (i = 0; i < conns.n; i++) {
-		if (filter && conns.s[i].token != token)
+	for (i = 0; i < d.nconns; i++) {
+		if (filter && d.conns[i].token != token)
 			continue;
 		found = true;
-		out_connection(out_push_object(list), &conns.s[i], &sfs);
+		out_connection(out_push_object(list), &d.conns[i], &d);
 	}
 	if (filter && !found) {
 		out_free(list);
 		err = err_run(-ENOENT, "no MPTCP connection with token %u", token);
-		goto out;
+	} else {
+		out_render(list, stdout);
 	}
-	out_render(list, stdout);
-out:
-	if (nl)
-		mnl_socket_close(nl);
-	free(conns.s);
-	free(sfs.s);
+	mptcp_diag_free(&d);
 	return err;
 }
 
