@@ -9,8 +9,9 @@
  * keeps no SYN); in "every" mode on every segment.
  *
  * Receiving: the peer's options of our kind are walked in a copy of the TCP
- * header (the saved SYN on the passive side, else the segment at hand);
- * one with our ExID counts as received, one of our kind too short to hold
+ * header (on the passive side the saved SYN, then the completing ACK if
+ * the SYN had none of ours; else the segment at hand); each with our ExID
+ * counts as received, one of our kind too short to hold
  * an ExID, with ExID 0, or running past the header counts as malformed.
  * The kernel's own search (bpf_load_hdr_opt) cannot be used for this: it
  * needs the ExID to search by and stops at the first short kind-254 option.
@@ -124,13 +125,13 @@ static __always_inline void count_n(__u32 what, __u32 n)
  * Walk the options of a copied header of n bytes: count ours and the
  * malformed ones of our kind.
  */
-static __always_inline void exp_scan(const struct tcpopt_exp_config *cfg,
-				     struct scan *s, int n)
+static __always_inline int exp_scan(const struct tcpopt_exp_config *cfg,
+				    struct scan *s, int n)
 {
 	__u32 end;
 
 	if (n < TCP_HDR_LEN)
-		return;
+		return 0;
 	end = (AT(s->hdr, 12) >> 4) * 4;
 	s->end = end < (__u32)n ? end : (__u32)n;
 	s->off = TCP_HDR_LEN;
@@ -140,9 +141,11 @@ static __always_inline void exp_scan(const struct tcpopt_exp_config *cfg,
 	bpf_loop(TCP_OPT_MAX_LEN, scan_step, s, 0);
 	count_n(TCPOPT_STAT_RECEIVED, s->received);
 	count_n(TCPOPT_STAT_MALFORMED, s->malformed);
+	return s->received;
 }
 
-/* The peer's options in the SYN (syn) or in the segment at hand. */
+/* The peer's options in the SYN (syn) or in the segment at hand: how many
+ * of ours, or -ENOENT when no SYN was saved. */
 static __always_inline int exp_read(struct bpf_sock_ops *skops,
 				    const struct tcpopt_exp_config *cfg, bool syn)
 {
@@ -152,9 +155,7 @@ static __always_inline int exp_read(struct bpf_sock_ops *skops,
 	if (cfg->common.flags & TCPOPT_F_IGNORE)
 		return 0;
 	n = syn ? hdr_from_syn(skops, s.hdr) : hdr_from_skb(skops, s.hdr);
-	if (n > 0)
-		exp_scan(cfg, &s, n);
-	return n;
+	return n > 0 ? exp_scan(cfg, &s, n) : n;
 }
 
 static __always_inline void exp_reserve(struct bpf_sock_ops *skops,
@@ -257,8 +258,9 @@ int tcpopt_exp(struct bpf_sock_ops *skops)
 			break;
 		}
 		/* The saved SYN; without one (syncookies, or a listener
-		 * older than the program) the completing ACK. */
-		if (exp_read(skops, cfg, true) == -ENOENT)
+		 * older than the program) or without our option in it (no
+		 * room on the peer's SYN), the completing ACK. */
+		if (exp_read(skops, cfg, true) <= 0)
 			exp_read(skops, cfg, false);
 		if (every)
 			cb_flags_add(skops, BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG);

@@ -24,6 +24,7 @@
 enum {
 	KW_CGROUP, KW_DPORT, KW_SPORT, KW_DST, KW_SRC,
 	KW_SYN, KW_EVERY, KW_ACCEPT, KW_IGNORE, KW_REPLACE,
+	KW_EXID, KW_KIND,
 };
 
 static const struct keyword common_keywords[] = {
@@ -41,6 +42,13 @@ static const struct keyword common_keywords[] = {
 
 static const struct keyword cgroup_keyword[] = {
 	{ "cgroup", true, KW_CGROUP },
+};
+
+/* Options of an RFC 6994 family (a descriptor with a default ExID: cc,
+ * iw, delack) also take the kind and the ExID that tell them apart. */
+static const struct keyword family_keywords[] = {
+	{ "exid", true, KW_EXID },
+	{ "kind", true, KW_KIND },
 };
 
 /* Config buffers: every config starts with struct tcpopt_common. */
@@ -68,7 +76,7 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"Usage: tcpopt option add NAME [ VALUE ] [ OPTS ] [ FILTER ] [ WHERE ] [ PEER ] [ cgroup PATH ] [ replace ]\n"
-		"       tcpopt option set NAME [ VALUE ] [ OPTS ] [ FILTER ] [ WHERE ] [ PEER ] [ cgroup PATH ]\n"
+		"       tcpopt option set NAME [ INSTANCE ] [ VALUE ] [ OPTS ] [ FILTER ] [ WHERE ] [ PEER ] [ cgroup PATH ]\n"
 		"       tcpopt option del NAME [ INSTANCE ] [ cgroup PATH ]\n"
 		"       tcpopt option show NAME [ INSTANCE ] [ cgroup PATH ]\n"
 		"       tcpopt option list [ cgroup PATH ]\n"
@@ -167,6 +175,8 @@ static size_t merged_keywords(const struct opt_desc *d, struct keyword *kw, size
 		if (!d->attach || common_keywords[i].id == KW_CGROUP ||
 		    common_keywords[i].id == KW_REPLACE)
 			kw[n++] = common_keywords[i];
+	for (i = 0; d->exid && i < ARRAY_SIZE(family_keywords) && n < cap; i++)
+		kw[n++] = family_keywords[i];
 	for (i = 0; i < d->nkeywords && n < cap; i++)
 		kw[n++] = d->keywords[i];
 	return n;
@@ -275,6 +285,39 @@ static int parse_filter_prefix(const char *value, const char *what,
 	return 0;
 }
 
+/* An ExID: 1 to 65535, decimal or 0x-prefixed hex. */
+static int parse_family_exid(const char *value, __u16 *exid)
+{
+	const char *p;
+	uint32_t v = 0;
+
+	if (!strncmp(value, "0x", 2) || !strncmp(value, "0X", 2)) {
+		p = value + 2;
+		if (!*p || strlen(p) > 4 || strspn(p, "0123456789abcdefABCDEF") != strlen(p))
+			v = 0;
+		else
+			v = (uint32_t)strtoul(p, NULL, 16);
+	} else if (parse_u32_range(value, 1, 0xffff, &v)) {
+		v = 0;
+	}
+	if (!v)
+		return err_usage("invalid exid \"%s\" (1 to 0xffff, decimal or 0x-prefixed hex)",
+				 value);
+	*exid = (__u16)v;
+	return 0;
+}
+
+static int parse_family_kind(const char *value, __u8 *kind)
+{
+	uint32_t v;
+
+	if (parse_u32_range(value, TCPOPT_KIND_EXP1, TCPOPT_KIND_EXP2, &v))
+		return err_usage("invalid kind \"%s\" (253 or 254, the RFC 6994 experimental kinds)",
+				 value);
+	*kind = (__u8)v;
+	return 0;
+}
+
 /* Apply the recorded words over req->cfg (defaults or the current values). */
 static int apply_words(struct opt_request *req)
 {
@@ -299,9 +342,18 @@ static int apply_words(struct opt_request *req)
 		case KW_EVERY: c->flags |= TCPOPT_F_EVERY; break;
 		case KW_ACCEPT: c->flags &= ~TCPOPT_F_IGNORE; break;
 		case KW_IGNORE: c->flags |= TCPOPT_F_IGNORE; break;
+		case KW_EXID: err = parse_family_exid(v, &c->exid); break;
+		case KW_KIND: err = parse_family_kind(v, &c->exp_kind); break;
 		default:
 			err = d->parse_keyword(req->cfg.bytes, req->words[i].id, v);
 		}
+	}
+	/* An RFC 6994 family's defaults: its kind and its own ExID. */
+	if (!err && d->exid) {
+		if (!c->exp_kind)
+			c->exp_kind = (__u8)d->kind;
+		if (!c->exid)
+			c->exid = (__u16)d->exid;
 	}
 	if (!err && d->finish)
 		err = d->finish(req->cfg.bytes);
@@ -352,12 +404,13 @@ static void describe(struct onode *row, uint64_t cgid, const char *name,
 	out_uint_json(row, "cgroup_id", cgid);
 	d = describe_name(row, name);
 	if (d) {
-		if (d->kind)
-			out_uint_json(row, "kind", d->kind);
-		if (d->exid)
-			out_uint_json(row, "exid", d->exid);
 		have_cfg = !pin_map_read(dir, opt_config_pin(d), cfg.bytes, d->config_size) &&
 			   cfg.common.abi == TCPOPT_ABI;
+		/* An RFC 6994 family's kind and ExID are in its config. */
+		if (d->kind)
+			out_uint_json(row, "kind", have_cfg && d->exid ? cfg.common.exp_kind : d->kind);
+		if (d->exid)
+			out_uint_json(row, "exid", have_cfg ? cfg.common.exid : d->exid);
 	}
 	if (have_cfg) {
 		d->print(cfg.bytes, out_add_object(row, "params"));
@@ -432,6 +485,14 @@ int option_words(const struct opt_desc *d, const void *cfg, char *buf, size_t le
 		err = append_word(buf, len, "every", NULL);
 	if (!err && (c->flags & TCPOPT_F_IGNORE))
 		err = append_word(buf, len, "ignore", NULL);
+	if (!err && d->exid && c->exp_kind != d->kind) {
+		snprintf(word, sizeof(word), "%u", c->exp_kind);
+		err = append_word(buf, len, "kind", word);
+	}
+	if (!err && d->exid && c->exid != d->exid) {
+		snprintf(word, sizeof(word), "0x%04x", c->exid);
+		err = append_word(buf, len, "exid", word);
+	}
 	if (err || xsnprintf(scratch, sizeof(scratch), "%s", buf))
 		return -ENAMETOOLONG;
 

@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Several options on one cgroup at once, and the 40-byte option space
+# running out: what does not fit is skipped and counted as no_room, the
+# rest goes out, and the connection never breaks.
+#
+# A Linux SYN (and SYN-ACK) already carries MSS (4), SACK-permitted (2),
+# timestamps (10) and window scale (3): 20 bytes, rounded, are left.  An
+# established segment carries timestamps only (12 with padding): 28 left.
+
+load lib/common
+load lib/conn
+
+PORT=5006
+
+setup() {
+	require_root
+	make_netns_pair
+	TAG=$(test_tag)
+	CG_C=$TAG-cli
+	CG_S=$TAG-srv
+	make_cgroup "$CG_C"
+	make_cgroup "$CG_S"
+	PCAP=$BATS_TEST_TMPDIR/cap.pcap
+}
+
+teardown() {
+	cleanup_all
+}
+
+have_option() {
+	tcpopt option help | grep -q "^           $1 "
+}
+
+# exid_of NAME CGROUP: the ExID (4 hex digits) an attached option uses.
+exid_of() {
+	printf '%04x' "$(tcpopt -j option show "$1" cgroup "$2" | jq -r '.exid // .params.exid')"
+}
+
+@test "space: uto, exp and the request options all on one SYN" {
+	tcpopt option add uto 120s cgroup "$CG_C"
+	tcpopt option add exp 0x0001 0x cgroup "$CG_C"
+	want=2
+	# 4 + 4 so far; cc with one name (5) and iw (6) still fit in 20.
+	if have_option cc; then
+		tcpopt option add cc reno cgroup "$CG_C"
+		want=$((want + 1))
+	fi
+	if have_option iw; then
+		tcpopt option add iw 10 cgroup "$CG_C"
+		want=$((want + 1))
+	fi
+	assert_equal "$(tcpopt -j option list cgroup "$CG_C" | jq length)" "$want"
+	handshake 192.0.2.2
+	assert_equal "$(find_option "$SYN" 28)" 1c040078
+	assert_equal "$(find_exp "$SYN" 254 0001)" fe040001
+	if have_option cc; then
+		[ -n "$(find_exp "$SYN" 254 "$(exid_of cc "$CG_C")")" ]
+	fi
+	if have_option iw; then
+		[ -n "$(find_exp "$SYN" 254 "$(exid_of iw "$CG_C")")" ]
+	fi
+	# nothing was left out
+	run tcpopt -j stats cgroup "$CG_C"
+	jq -e --argjson n "$want" 'length == $n and all(.no_room == 0 and .error == 0 and .sent >= 1)' <<<"$output"
+}
+
+@test "space: on a full SYN the option that does not fit is skipped, counted, sent on the ACK" {
+	# 4 + 12 + 12 = 28 bytes: 20 fit on the SYN and SYN-ACK, 28 on the ACK
+	for cg in "$CG_C" "$CG_S"; do
+		tcpopt option add uto 120s min 1s cgroup "$cg"
+		tcpopt option add exp 0x00aa 0x0102030405060708 cgroup "$cg"
+		tcpopt option add exp 0x00bb 0x1112131415161718 cgroup "$cg"
+	done
+	handshake 192.0.2.2
+	# the connection was made, and the options run in the order they
+	# were added: the last one found no room
+	assert_equal "$(jq -r .role <<<"$SERVER_REPORT")" server
+	for opts in "$SYN" "$SYNACK"; do
+		assert_equal "$(find_option "$opts" 28)" 1c040078
+		assert_equal "$(find_exp "$opts" 254 00aa)" fe0c00aa0102030405060708
+		assert_equal "$(find_exp "$opts" 254 00bb)" ""
+	done
+	# on the first ACK, beside timestamps only, all three fit
+	assert_equal "$(find_option "$ACK" 28)" 1c040078
+	assert_equal "$(find_exp "$ACK" 254 00aa)" fe0c00aa0102030405060708
+	assert_equal "$(find_exp "$ACK" 254 00bb)" fe0c00bb1112131415161718
+	run tcpopt -j stats option exp 0x00bb cgroup "$CG_C"
+	assert_equal "$(jq -r '.[0] | "\(.sent) \(.no_room) \(.error)"' <<<"$output")" "1 1 0"
+	run tcpopt -j stats option exp 0x00aa cgroup "$CG_C"
+	assert_equal "$(jq -r '.[0] | "\(.sent) \(.no_room) \(.error)"' <<<"$output")" "2 0 0"
+	run tcpopt -j stats option exp 0x00bb cgroup "$CG_S"
+	assert_equal "$(jq -r '.[0] | "\(.sent) \(.no_room) \(.error)"' <<<"$output")" "0 1 0"
+	# what did get through was read by the peer
+	assert_equal "$(stat_of exp 0x00aa received "$CG_S")" 1
+	assert_equal "$(stat_of exp 0x00bb received "$CG_S")" 1
+	assert_equal "$(stat_of uto applied "$CG_S")" 1
+}
+
+@test "space: an option that never fits leaves the data transfer intact (every, IPv6)" {
+	# 32 bytes: too many beside the SYN's 20 and the data segments' 28
+	tcpopt option add uto 120s every cgroup "$CG_C"
+	tcpopt option add exp 0x00cc "0x$(printf '%02x' $(seq 1 28))" every cgroup "$CG_C"
+	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
+	serve 2001:db8::2 --drain
+	run connect 2001:db8::2 --send 200000
+	assert_success
+	wait "$SERVER_PID"
+	stop_capture
+	segs=0
+	while read -r opts; do
+		segs=$((segs + 1))
+		assert_equal "$(find_exp "$opts" 254 00cc)" ""
+	done < <(tcp_options "$PCAP" "tcp.dstport==$PORT && tcp.flags.fin==0 && tcp.flags.reset==0")
+	[ "$segs" -gt 10 ]
+	# the small one still went on every segment
+	with_uto=$(tcp_options "$PCAP" "tcp.dstport==$PORT && tcp.flags.fin==0" |
+		while read -r opts; do find_option "$opts" 28; done | grep -c 1c040078)
+	[ "$with_uto" -gt 10 ]
+	assert_equal "$(stat_of exp 0x00cc sent "$CG_C")" 0
+	no_room=$(stat_of exp 0x00cc no_room "$CG_C")
+	[ "$no_room" -ge "$segs" ]
+	assert_equal "$(stat_of exp 0x00cc error "$CG_C")" 0
+}
+
+@test "space: removing the option that took the room gives it to the next" {
+	tcpopt option add exp 0x00aa "0x$(printf '%02x' $(seq 1 12))" cgroup "$CG_C"
+	tcpopt option add exp 0x00bb "0x$(printf '%02x' $(seq 1 12))" cgroup "$CG_C"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 00bb)" ""
+	assert_equal "$(find_exp "$ACK" 254 00bb)" ""
+	# no room on the SYN nor on the first ACK (16 + 16 > 28)
+	assert_equal "$(stat_of exp 0x00bb no_room "$CG_C")" 2
+	tcpopt option del exp 0x00aa cgroup "$CG_C"
+	handshake 192.0.2.2
+	[ -n "$(find_exp "$SYN" 254 00bb)" ]
+	[ -n "$(find_exp "$ACK" 254 00bb)" ]
+	assert_equal "$(stat_of exp 0x00bb no_room "$CG_C")" 2
+	assert_equal "$(stat_of exp 0x00bb sent "$CG_C")" 2
+}
