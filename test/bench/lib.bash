@@ -127,7 +127,7 @@ bench_cleanup() {
 # What a bench killed with SIGKILL left behind (its pid is gone): only
 # names of our own pattern.
 remove_stale() {
-	local dir name pid sub ns
+	local dir name pid ns
 
 	for dir in "$CG_ROOT"/tcpopt-bench-*; do
 		[ -d "$dir" ] || continue
@@ -135,10 +135,10 @@ remove_stale() {
 		pid=${name#tcpopt-bench-}
 		[ "$pid" != "$$" ] && ! kill -0 "$pid" 2>/dev/null || continue
 		log "removing the leftovers of bench $pid"
-		for sub in "$dir"/*/; do
-			[ -d "$sub" ] && remove_cgroup "$name/$(basename "$sub")"
+		# Deepest first: a cgroup with children cannot be removed.
+		find "$dir" -depth -type d -printf '%P\n' | while read -r sub; do
+			remove_cgroup "$name${sub:+/$sub}"
 		done
-		remove_cgroup "$name"
 	done
 	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
 		case $ns in
