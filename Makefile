@@ -43,7 +43,7 @@ SANFLAGS :=
 endif
 
 # BPF programs embedded in the binary (bpf/<name>.bpf.c).
-BPF_PROGS := uto exp
+BPF_PROGS := uto exp cc iw delack
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
 
@@ -79,7 +79,7 @@ build/examples/%.bpf.o: bpf/examples/%.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/tcpopt.h bpf/common.bpf.h
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -226,4 +226,121 @@ static __always_inline long exp_load(struct bpf_sock_ops *skops, __u8 kind,
 	return opt_load(skops, buf, flags);
 }
 
+/*
+ * RFC 6994 options read with every length checked here.  The kernel's
+ * search (exp_load) stops at the first kind-253/254 option too short for
+ * the ExID it looks for, so a truncated option would hide a good one, and
+ * it cannot see an option with ExID 0 at all.  exp_find() walks the
+ * option list itself instead:
+ *   - the TCP header of the saved SYN (syn) or of the segment being
+ *     handled is copied to the stack (TCP_HDR_BUF bytes);
+ *   - a broken list (a length below 2 or past the header), a kind-@kind
+ *     option too short to hold an ExID, and one with ExID 0 make the
+ *     segment malformed (counted once);
+ *   - the first option of @kind with @exid is copied to opt
+ *     (TCP_OPT_MAX_LEN bytes).
+ * Returns its length, -ENOMSG when absent, -ENOENT when there is no
+ * segment (no SYN saved), -EBADMSG when malformed.
+ */
+#define TCP_HDR_MIN	20
+#define TCP_HDR_BUF	64	/* a power of two above the 60-byte maximum */
+#define TCP_HDR_MASK	(TCP_HDR_BUF - 1)
+
+static __always_inline int tcp_hdr_copy(struct bpf_sock_ops *skops, __u8 *hdr,
+					bool syn)
+{
+	__u8 *data, *end;
+	int i, len;
+
+	if (syn) {
+		len = bpf_getsockopt(skops, SOL_TCP, TCP_BPF_SYN, hdr, 60);
+		return len < TCP_HDR_MIN ? -ENOENT : len;
+	}
+	/* skb_data_end is the end of the TCP header here. */
+	data = (__u8 *)(long)skops->skb_data;
+	end = (__u8 *)(long)skops->skb_data_end;
+	if (data + TCP_HDR_MIN > end)
+		return -ENOENT;
+	len = (data[12] >> 4) * 4;
+#pragma unroll
+	for (i = 0; i < 60; i++) {
+		if (data + i + 1 > end)
+			break;
+		hdr[i] = data[i];
+	}
+	return len < i ? len : i;
+}
+
+/* One walk of exp_find(), in bpf_loop() so that the verifier checks
+ * one step rather than every path through 40 of them. */
+struct exp_scan {
+	__u8 hdr[TCP_HDR_BUF];
+	int hlen;
+	int off;
+	int found;		/* offset of the option, -1 until found */
+	bool bad;
+	__u8 kind;
+	__u16 exid;
+};
+
+static long exp_scan_step(__u64 index, void *ctx)
+{
+	struct exp_scan *s = ctx;
+	int off = s->off;
+	__u8 k, l;
+	__u16 id;
+
+	if (off < TCP_HDR_MIN || off >= s->hlen)
+		return 1;
+	k = s->hdr[off & TCP_HDR_MASK];
+	if (k == 0)			/* end of option list */
+		return 1;
+	if (k == 1) {			/* NOP */
+		s->off = off + 1;
+		return 0;
+	}
+	l = off + 2 <= s->hlen ? s->hdr[(off + 1) & TCP_HDR_MASK] : 0;
+	if (l < 2 || off + l > s->hlen)
+		goto bad;
+	if (k == s->kind) {
+		if (l < TCPOPT_EXP_HDR_LEN)
+			goto bad;
+		id = s->hdr[(off + 2) & TCP_HDR_MASK] << 8 |
+		     s->hdr[(off + 3) & TCP_HDR_MASK];
+		if (!id)
+			goto bad;
+		if (id == s->exid && s->found < 0)
+			s->found = off;
+	}
+	s->off = off + l;
+	return 0;
+bad:
+	s->bad = true;
+	return 1;
+}
+
+static __always_inline long exp_find(struct bpf_sock_ops *skops, __u8 kind,
+				     __u16 exid, __u8 *opt, bool syn)
+{
+	struct exp_scan s = { .off = TCP_HDR_MIN, .found = -1, .kind = kind, .exid = exid };
+	int i;
+
+	s.hlen = tcp_hdr_copy(skops, s.hdr, syn);
+	if (s.hlen < 0)
+		return s.hlen;
+	/* Each step takes at least one byte of the 40 at most. */
+	bpf_loop(TCP_OPT_MAX_LEN, exp_scan_step, &s, 0);
+	if (s.bad) {
+		count(TCPOPT_STAT_MALFORMED);
+		return -EBADMSG;
+	}
+	if (s.found < 0)
+		return -ENOMSG;
+	/* The bytes past the option's length are whatever follows it. */
+#pragma unroll
+	for (i = 0; i < TCP_OPT_MAX_LEN; i++)
+		opt[i] = s.hdr[(s.found + i) & TCP_HDR_MASK];
+	return s.hdr[(s.found + 1) & TCP_HDR_MASK];
+}
+
 #endif

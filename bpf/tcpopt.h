@@ -85,4 +85,104 @@ struct tcpopt_exp_config {
 	__u8 opt[TCPOPT_EXP_MAX_LEN];
 };
 
+/*
+ * Requests (cc, iw, delack): one side asks, on its handshake segments,
+ * and the other applies what it asks within local bounds.  RFC 6994
+ * options: kind 254 (or 253), length, ExID, data.  The default ExIDs are
+ * not registered with IANA (RFC 6994 3.1 lets an experiment use an
+ * unregistered one); each is two ASCII letters, and "exid N" changes it.
+ */
+#define TCPOPT_EXID_CC		0x4343	/* "CC" */
+#define TCPOPT_EXID_IW		0x4957	/* "IW" */
+#define TCPOPT_EXID_DELACK	0x444c	/* "DL" */
+
+/*
+ * Congestion control: ExID, then 1 to TCPOPT_CC_REQ_MAX ids, one byte
+ * each, in order of preference.  The ids are the wire format: never
+ * renumber, only append.  tcpopt_cc_names[] is THE table both sides use.
+ */
+#define TCPOPT_CC_REQ_MAX	4
+#define TCPOPT_CC_NAME_LEN	16	/* the kernel's TCP_CA_NAME_MAX */
+
+enum tcpopt_cc_id {
+	TCPOPT_CC_NONE,			/* 0 is not an id: malformed on the wire */
+	TCPOPT_CC_RENO,
+	TCPOPT_CC_CUBIC,
+	TCPOPT_CC_BBR,
+	TCPOPT_CC_DCTCP,
+	TCPOPT_CC_VEGAS,
+	TCPOPT_CC_WESTWOOD,
+	TCPOPT_CC_HTCP,
+	TCPOPT_CC_BIC,
+	TCPOPT_CC_HIGHSPEED,
+	TCPOPT_CC_HYBLA,
+	TCPOPT_CC_ILLINOIS,
+	TCPOPT_CC_SCALABLE,
+	TCPOPT_CC_LP,
+	TCPOPT_CC_VENO,
+	TCPOPT_CC_YEAH,
+	TCPOPT_CC_NV,
+	TCPOPT_CC_CDG,
+	TCPOPT_CC_ID_COUNT,
+};
+
+/* Room for 32 ids: allow is a 32-bit mask (and BPF indexes with id & 31). */
+#define TCPOPT_CC_ID_ROOM	32
+
+static const char tcpopt_cc_names[TCPOPT_CC_ID_ROOM][TCPOPT_CC_NAME_LEN] = {
+	[TCPOPT_CC_RENO] = "reno",
+	[TCPOPT_CC_CUBIC] = "cubic",
+	[TCPOPT_CC_BBR] = "bbr",
+	[TCPOPT_CC_DCTCP] = "dctcp",
+	[TCPOPT_CC_VEGAS] = "vegas",
+	[TCPOPT_CC_WESTWOOD] = "westwood",
+	[TCPOPT_CC_HTCP] = "htcp",
+	[TCPOPT_CC_BIC] = "bic",
+	[TCPOPT_CC_HIGHSPEED] = "highspeed",
+	[TCPOPT_CC_HYBLA] = "hybla",
+	[TCPOPT_CC_ILLINOIS] = "illinois",
+	[TCPOPT_CC_SCALABLE] = "scalable",
+	[TCPOPT_CC_LP] = "lp",
+	[TCPOPT_CC_VENO] = "veno",
+	[TCPOPT_CC_YEAH] = "yeah",
+	[TCPOPT_CC_NV] = "nv",
+	[TCPOPT_CC_CDG] = "cdg",
+};
+
+struct tcpopt_cc_config {
+	struct tcpopt_common common;
+	__u8 request[TCPOPT_CC_REQ_MAX];	/* ids asked of the peer; 0 ends */
+	__u32 allow;			/* bit per id: what the peer may ask of us */
+	__u32 uflags;			/* user space only: allow was given */
+};
+
+/* Initial window: ExID, then the window in segments (16 bits). */
+#define TCPOPT_IW_LEN		6
+#define TCPOPT_IW_DEFAULT_MAX	64	/* segments a peer may ask for, by default */
+#define TCPOPT_IW_HARD_MAX	1024	/* the largest "max" tcpopt accepts */
+
+struct tcpopt_iw_config {
+	struct tcpopt_common common;
+	__u32 request;			/* segments asked of the peer, 0 = none */
+	__u32 max;			/* the largest window a peer's request gets */
+};
+
+/*
+ * Delayed ACKs: ExID, the timeout in percent of the receiver's smoothed
+ * RTT (16 bits, 0 = not asked), the segments before an immediate ACK
+ * (8 bits, 0 = not asked).
+ */
+#define TCPOPT_DELACK_LEN	7
+#define TCPOPT_DELACK_KERNEL_MAX_US	200000	/* TCP_DELACK_MAX */
+
+struct tcpopt_delack_config {
+	struct tcpopt_common common;
+	__u16 timeout_pct;		/* asked of the peer, 0 = not asked */
+	__u8 segs;			/* asked of the peer, 0 = not asked */
+	__u8 uflags;			/* user space only: min/max were given */
+	__u32 min_us;			/* local bounds on the timeout a peer gets */
+	__u32 max_us;
+	__u32 segs_optname;		/* TCP_BPF_DELACK_SEGS here (from BTF), 0 = none */
+};
+
 #endif

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <string.h>
 
 #include <bpf/btf.h>
@@ -25,13 +26,13 @@ bool btf_available(void)
 	return vmlinux_btf() != NULL;
 }
 
-bool btf_has_enum_value(const char *name)
+int btf_enum_value(const char *name, long long *value)
 {
 	struct btf *btf = vmlinux_btf();
 	__u32 id, n;
 
 	if (!btf)
-		return false;
+		return -ENOENT;
 	n = btf__type_cnt(btf);
 	for (id = 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
@@ -44,11 +45,20 @@ bool btf_has_enum_value(const char *name)
 			__u32 off = btf_is_enum(t) ? btf_enum(t)[i].name_off :
 						     btf_enum64(t)[i].name_off;
 
-			if (!strcmp(btf__name_by_offset(btf, off), name))
-				return true;
+			if (strcmp(btf__name_by_offset(btf, off), name))
+				continue;
+			if (value)
+				*value = btf_is_enum(t) ? btf_enum(t)[i].val :
+					 (long long)btf_enum64_value(&btf_enum64(t)[i]);
+			return 0;
 		}
 	}
-	return false;
+	return -ENOENT;
+}
+
+bool btf_has_enum_value(const char *name)
+{
+	return !btf_enum_value(name, NULL);
 }
 
 bool btf_has_type(const char *name)

@@ -9,6 +9,8 @@
 bool btf_available(void);
 /* Does an enum value of this name exist? */
 bool btf_has_enum_value(const char *name);
+/* Its value: 0, or -ENOENT when the kernel has no such enum value. */
+int btf_enum_value(const char *name, long long *value);
 /* Does a type (struct, func...) of this name exist? */
 bool btf_has_type(const char *name);
 /* Is a kfunc (or kernel function) of this name in BTF? */

@@ -81,6 +81,9 @@ int option_words(const struct opt_desc *d, const void *cfg, char *buf, size_t le
 
 extern const struct opt_desc exp_desc;
 extern const struct opt_desc object_desc;
+extern const struct opt_desc cc_desc;
+extern const struct opt_desc iw_desc;
+extern const struct opt_desc delack_desc;
 extern const struct opt_desc *const opt_descs[];
 extern const size_t opt_ndescs;
 

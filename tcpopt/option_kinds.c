@@ -136,5 +136,8 @@ const struct opt_desc *const opt_descs[] = {
 	&uto_desc,
 	&exp_desc,
 	&object_desc,
+	&cc_desc,
+	&iw_desc,
+	&delack_desc,
 };
 const size_t opt_ndescs = ARRAY_SIZE(opt_descs);

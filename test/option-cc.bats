@@ -1,0 +1,260 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The congestion-control request end to end: the client asks, in an RFC
+# 6994 option (kind 254, ExID 0x4343, one id per name), and the server
+# switches its socket to the algorithm only when its allow list has it.
+# Ids: reno 1, cubic 2, bbr 3.
+
+load lib/common
+load lib/request
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	request_setup
+	# A known default, whatever the host's is (a namespace may only
+	# pick an allowed one by itself; reno always is).
+	ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_congestion_control=reno
+	ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_congestion_control=reno
+}
+
+teardown() {
+	cleanup_all
+}
+
+@test "cc: the SYN asks for bbr and the server's socket uses it (IPv4)" {
+	tcpopt option add cc bbr cgroup "$CG_C"
+	tcpopt option add cc allow bbr,reno cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 4343)" "fe05434303"
+	# The server asks nothing: its SYN-ACK carries no request.
+	assert_equal "$(find_exp "$SYNACK" 254 4343)" ""
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" bbr
+	# The client's own socket is untouched.
+	assert_equal "$(jq -r .congestion <<<"$CLIENT_REPORT")" reno
+	run tcpopt -j option show cc cgroup "$CG_S"
+	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused, .stats.malformed] | join(" ")' <<<"$output")" "1 1 0 0"
+	# The SYN and the first ACK (for a listener that kept no SYN).
+	assert_equal "$(counter cc "$CG_C" sent)" 2
+}
+
+@test "cc: the same over IPv6, with cubic" {
+	tcpopt option add cc cubic cgroup "$CG_C"
+	tcpopt option add cc allow cubic cgroup "$CG_S"
+	handshake 2001:db8::2
+	assert_equal "$(find_exp "$SYN" 254 4343)" "fe05434302"
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" cubic
+}
+
+@test "cc: the bulk sender really runs the algorithm it was asked for" {
+	tcpopt option add cc bbr cgroup "$CG_C"
+	tcpopt option add cc allow bbr cgroup "$CG_S"
+	serve 192.0.2.2 --send 2000000
+	run connect 192.0.2.2 --drain
+	assert_success
+	wait "$SERVER_PID"
+	# The report after the transfer: still bbr, and the window grew.
+	after=$(sed -n 2p "$BATS_TEST_TMPDIR/srv.out")
+	assert_equal "$(jq -r .congestion <<<"$after")" bbr
+	[ "$(jq -r .snd_cwnd <<<"$after")" -gt 10 ]
+}
+
+@test "cc: a list is a preference: the first allowed name wins" {
+	tcpopt option add cc cubic,bbr,reno cgroup "$CG_C"
+	tcpopt option add cc allow reno,bbr cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 4343)" "fe074343020301"
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" bbr
+}
+
+@test "cc: a name that is not allowed is refused and the socket keeps its default" {
+	tcpopt option add cc bbr cgroup "$CG_C"
+	tcpopt option add cc allow reno,cubic cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 4343)" "fe05434303"
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" reno
+	run tcpopt -j option show cc cgroup "$CG_S"
+	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused] | join(" ")' <<<"$output")" "1 0 1"
+}
+
+@test "cc: an allowed name the kernel does not have is refused" {
+	grep -qw dctcp /proc/sys/net/ipv4/tcp_available_congestion_control &&
+		skip "dctcp is available on this host"
+	tcpopt option add cc dctcp cgroup "$CG_C"
+	tcpopt option add cc allow dctcp,reno cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 4343)" "fe05434304"
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" reno
+	assert_equal "$(counter cc "$CG_S" refused)" 1
+	assert_equal "$(counter cc "$CG_S" error)" 0
+}
+
+@test "cc: ignore refuses every request" {
+	tcpopt option add cc bbr cgroup "$CG_C"
+	tcpopt option add cc allow bbr ignore cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" reno
+	assert_equal "$(counter cc "$CG_S" refused)" 1
+	assert_equal "$(counter cc "$CG_S" applied)" 0
+}
+
+@test "cc: the default allow list is the kernel's tcp_allowed_congestion_control" {
+	tcpopt option add cc cgroup "$CG_S"
+	want=$(tr ' ' '\n' </proc/sys/net/ipv4/tcp_allowed_congestion_control |
+		grep -xE 'reno|cubic|bbr|dctcp|vegas|westwood|htcp|bic|highspeed|hybla|illinois|scalable|lp|veno|yeah|nv|cdg' |
+		sort | paste -sd, -)
+	run tcpopt -j option show cc cgroup "$CG_S"
+	assert_equal "$(jq -r '.params.allow | sort | join(",")' <<<"$output")" "$want"
+	assert_equal "$(jq -r '.params.request | length' <<<"$output")" 0
+	assert_equal "$(jq -r '.kind, .exid' <<<"$output" | paste -sd' ' -)" "254 17219"
+}
+
+@test "cc: with syncookies the server reads the request from the first ACK" {
+	ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_syncookies=2
+	tcpopt option add cc bbr cgroup "$CG_C"
+	tcpopt option add cc allow bbr cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$ACK" 254 4343)" "fe05434303"
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" bbr
+}
+
+@test "cc: dport on the client decides which connections ask" {
+	tcpopt option add cc bbr dport $((PORT + 1)) cgroup "$CG_C"
+	tcpopt option add cc allow bbr cgroup "$CG_S"
+	handshake 192.0.2.2
+	[ -n "$SYN" ]
+	assert_equal "$(find_exp "$SYN" 254 4343)" ""
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" reno
+	tcpopt option set cc dport $PORT cgroup "$CG_C"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 4343)" "fe05434303"
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" bbr
+}
+
+@test "cc: src on the server decides which connections it serves, IPv4 and IPv6" {
+	tcpopt option add cc bbr cgroup "$CG_C"
+	tcpopt option add cc allow bbr src 2001:db8::/64 cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 4343)" "fe05434303"
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" reno
+	assert_equal "$(counter cc "$CG_S" received)" 0
+	handshake 2001:db8::2
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" bbr
+	assert_equal "$(counter cc "$CG_S" received)" 1
+}
+
+@test "cc: exid and kind 253 change the option; the default ExID no longer matches" {
+	tcpopt option add cc bbr exid 0x1234 kind 253 cgroup "$CG_C"
+	tcpopt option add cc allow bbr cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 253 1234)" "fd05123403"
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" reno
+	tcpopt option add cc allow bbr exid 4660 kind 253 cgroup "$CG_S" replace
+	handshake 192.0.2.2
+	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" bbr
+	run tcpopt -j option show cc cgroup "$CG_S"
+	assert_equal "$(jq -r '.kind, .exid' <<<"$output" | paste -sd' ' -)" "253 4660"
+}
+
+@test "cc: every puts the request on every segment; the server switches once" {
+	tcpopt option add cc bbr every cgroup "$CG_C"
+	tcpopt option add cc allow bbr every cgroup "$CG_S"
+	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
+	serve 192.0.2.2 --drain
+	run connect 192.0.2.2 --send 200000
+	assert_success
+	wait "$SERVER_PID"
+	stop_capture
+	total=0 with=0
+	while read -r opts; do
+		total=$((total + 1))
+		[ "$(find_exp "$opts" 254 4343)" = fe05434303 ] && with=$((with + 1))
+	done < <(tcp_options "$PCAP" "tcp.dstport==$PORT")
+	[ "$total" -gt 10 ]
+	assert_equal "$with" "$total"
+	assert_equal "$(jq -r .congestion < "$BATS_TEST_TMPDIR/srv.out")" bbr
+	[ "$(counter cc "$CG_S" received)" -gt 2 ]
+	assert_equal "$(counter cc "$CG_S" applied)" 1
+}
+
+# Malformed requests: counted, nothing applied, the connection made.
+malformed_cc() {
+	tcpopt option add cc allow bbr,reno cgroup "$CG_S"
+	crafted_syn "$@"
+	assert_equal "$(jq -r .congestion <<<"$REPORT")" reno
+	assert_equal "$(counter cc "$CG_S" malformed)" 1
+	assert_equal "$(counter cc "$CG_S" applied)" 0
+}
+
+@test "cc: a request with no id is malformed" {
+	malformed_cc fe044343
+}
+
+@test "cc: a zero id is malformed" {
+	malformed_cc fe0543430003
+}
+
+@test "cc: more than four ids is malformed" {
+	malformed_cc fe09434303030303030303
+}
+
+@test "cc: a kind-254 option too short for an ExID is malformed, and hides nothing" {
+	# A truncated experimental option, then a good request behind it:
+	# the kernel's own search would stop at the first; ours does not
+	# act on a segment it cannot trust.
+	malformed_cc fe0343fe05434303
+}
+
+@test "cc: a zero ExID is malformed" {
+	malformed_cc fe0500000003
+}
+
+@test "cc: an option list that runs past the header is malformed" {
+	malformed_cc 020405b4fe144343
+}
+
+@test "cc: a well-formed crafted request is applied (the crafting is sound)" {
+	tcpopt option add cc allow bbr cgroup "$CG_S"
+	crafted_syn fe05434303
+	assert_equal "$(jq -r .congestion <<<"$REPORT")" bbr
+	assert_equal "$(counter cc "$CG_S" malformed)" 0
+}
+
+@test "cc: list, show, save agree; an identical add is a no-op" {
+	tcpopt option add cc bbr,reno allow cubic,bbr every exid 0x0101 cgroup "$CG_C"
+	run tcpopt -j option list cgroup "$CG_C"
+	assert_success
+	assert_equal "$(jq -r '.[0].params.request | join(",")' <<<"$output")" bbr,reno
+	assert_equal "$(jq -r '.[0].params.allow | join(",")' <<<"$output")" cubic,bbr
+	assert_equal "$(jq -r '.[0].exid' <<<"$output")" 257
+	run tcpopt save - cgroup "$CG_C"
+	assert_success
+	assert_output --partial "option add cc bbr,reno allow cubic,bbr every exid 0x0101 cgroup /$CG_C"
+	link=$(tcpopt -j option show cc cgroup "$CG_C" | jq .link_id)
+	tcpopt option add cc bbr,reno allow cubic,bbr every exid 257 cgroup "$CG_C"
+	assert_equal "$(tcpopt -j option show cc cgroup "$CG_C" | jq .link_id)" "$link"
+	run tcpopt option list cgroup "$CG_C"
+	assert_line --index 1 --regexp "^/$CG_C +cc +request bbr,reno allow cubic,bbr +every +accept"
+	tcpopt option set cc none cgroup "$CG_C"
+	run tcpopt -j option show cc cgroup "$CG_C"
+	assert_equal "$(jq -r '.params.request | length' <<<"$output")" 0
+}
+
+@test "cc: bad input is a usage error and pins nothing" {
+	bad_input cc vegas2
+	bad_input cc bbr,bbr
+	bad_input cc reno,cubic,bbr,htcp,vegas
+	bad_input cc bbr,
+	bad_input cc ,bbr
+	bad_input cc bbr allow
+	bad_input cc bbr allow bbr,,reno
+	bad_input cc bbr allow nosuch
+	bad_input cc bbr exid 0
+	bad_input cc bbr exid 0x10000
+	bad_input cc bbr exid 12ab
+	bad_input cc bbr kind 255
+	bad_input cc bbr kind 28
+	bad_input cc bbr frobnicate
+	run --separate-stderr tcpopt option add cc vegas2 cgroup "$CG_C"
+	assert_equal "$stderr" "tcpopt: option: cc: unknown congestion control \"vegas2\" (choose from: reno, cubic, bbr, dctcp, vegas, westwood, htcp, bic, highspeed, hybla, illinois, scalable, lp, veno, yeah, nv, cdg)"
+}
