@@ -202,6 +202,17 @@ malformed_case() {
 	malformed_case fe03000101fe064e2a0102 1 1
 }
 
+@test "exp: malformed options from an IPv6 peer are counted too" {
+	tcpopt option add exp 0x4e2a 0x cgroup "$CG_S"
+	# a zero ExID, then ours with a length that runs past the header
+	craft_peer fe0400000101fe144e2a "" 2001:db8::2
+	assert_equal "$(jq -r .role <<<"$SERVER_REPORT")" server
+	assert_equal "$(stat_of exp 0x4e2a malformed "$CG_S")" 2
+	assert_equal "$(stat_of exp 0x4e2a received "$CG_S")" 0
+	# the server's own option still went on its SYN-ACK
+	assert_equal "$(find_exp "$SYNACK_OPTS" 254 4e2a)" fe044e2a
+}
+
 # bad_input ARGS... MESSAGE: refused with one line on stderr, exit 2, nothing pinned.
 bad_input() {
 	local msg=${*: -1}
