@@ -188,26 +188,62 @@ void mptcp_diag_addr(const struct mptcp_diag_sock *s, bool remote, struct mptcp_
 	}
 }
 
-uint8_t mptcp_diag_local_id(const struct mptcp_diag *d, uint32_t token,
-			    const struct mptcp_addr *addr, bool fresh)
+struct id_ctx {
+	const struct mptcp_addr *want;
+	bool used[256];
+	int match;			/* id of the matching entry, or -1 */
+};
+
+static int entry_cb(const struct nlmsghdr *nlh, void *data)
 {
-	bool used[256] = { false };
+	const struct nlattr *tb[MPTCP_PM_ATTR_MAX + 1];
+	struct id_ctx *ctx = data;
+	struct mptcp_addr e;
+
+	genl_parse(nlh, tb, MPTCP_PM_ATTR_MAX);
+	if (!tb[MPTCP_PM_ATTR_ADDR] || mptcp_parse_addr(tb[MPTCP_PM_ATTR_ADDR], &e))
+		return MNL_CB_OK;
+	ctx->used[e.id] = true;
+	if (mptcp_addr_equal(&e, ctx->want) && e.port == ctx->want->port)
+		ctx->match = e.id;
+	return MNL_CB_OK;
+}
+
+int mptcp_pick_local_id(struct genl *g, uint32_t token, const struct mptcp_addr *a,
+			uint8_t *id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct id_ctx ctx = { .want = a, .match = -1 };
+	struct nlmsghdr *nlh;
+	struct mptcp_diag d;
 	size_t i;
-	int id;
+	int err, n;
 
-	for (i = 0; i < d->nsubflows; i++) {
-		const struct mptcp_diag_sock *s = &d->subflows[i];
-		struct mptcp_addr local;
-
-		if (s->token != token)
-			continue;
-		mptcp_diag_addr(s, false, &local);
-		if (!fresh && mptcp_addr_equal(&local, addr))
-			return s->loc_id;
-		used[s->loc_id] = true;
+	/* Kernels before 6.10 fail this or ignore the token: then only the
+	 * subflows tell which ids are taken. */
+	nlh = genl_msg(g, buf, MPTCP_PM_CMD_GET_ADDR, NLM_F_DUMP);
+	mnl_attr_put_u32(nlh, MPTCP_PM_ATTR_TOKEN, token);
+	if (genl_talk(g, nlh, entry_cb, &ctx)) {
+		memset(ctx.used, 0, sizeof(ctx.used));
+		ctx.match = -1;
 	}
-	for (id = 1; id < 256; id++)
-		if (!used[id])
-			return (uint8_t)id;
-	return 1;
+	if (ctx.match > 0) {
+		*id = (uint8_t)ctx.match;
+		return 0;
+	}
+	err = mptcp_diag_collect(&d);
+	if (err)
+		return err;
+	for (i = 0; i < d.nsubflows; i++)
+		if (d.subflows[i].token == token)
+			ctx.used[d.subflows[i].loc_id] = true;
+	mptcp_diag_free(&d);
+	*id = 1;
+	for (n = 1; n < 256; n++) {
+		if (!ctx.used[n]) {
+			*id = (uint8_t)n;
+			break;
+		}
+	}
+	return 0;
 }

@@ -40,11 +40,13 @@ void mptcp_diag_free(struct mptcp_diag *d);
 void mptcp_diag_addr(const struct mptcp_diag_sock *s, bool remote, struct mptcp_addr *a);
 
 /*
- * A local address id for a userspace-PM request on connection token: the
- * id of a subflow already using addr (unless fresh), else the lowest id no
- * subflow of the connection uses.
+ * A local address id for a userspace-PM request on connection token.  The
+ * kernel keeps one id per local address and port for each connection: the
+ * id of the entry with a's address and port (from a GET_ADDR dump with the
+ * token, Linux 6.10+), else the lowest id neither an entry nor a subflow of
+ * the connection uses.  Errors are reported.
  */
-uint8_t mptcp_diag_local_id(const struct mptcp_diag *d, uint32_t token,
-			    const struct mptcp_addr *addr, bool fresh);
+int mptcp_pick_local_id(struct genl *g, uint32_t token, const struct mptcp_addr *a,
+			uint8_t *id);
 
 #endif

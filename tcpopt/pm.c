@@ -430,26 +430,22 @@ static int pm_announce(int argc, char **argv)
 	}
 	if (!has_token)
 		return err_usage("missing \"token TOKEN\"");
-	if (!a.has_id) {
-		/* One id per local address: reuse a subflow's, else a free one. */
-		struct mptcp_diag d;
-
-		err = mptcp_diag_collect(&d);
-		if (err)
-			return err;
-		a.id = mptcp_diag_local_id(&d, token, &a, a.port != 0);
-		a.has_id = true;
-		mptcp_diag_free(&d);
-	}
 	err = mptcp_pm_open(&g);
 	if (err)
 		return err;
+	if (!a.has_id) {
+		err = mptcp_pick_local_id(&g, token, &a, &a.id);
+		if (err)
+			goto out;
+		a.has_id = true;
+	}
 	nlh = genl_msg(&g, buf, MPTCP_PM_CMD_ANNOUNCE, 0);
 	mnl_attr_put_u32(nlh, MPTCP_PM_ATTR_TOKEN, token);
 	mptcp_put_addr(nlh, MPTCP_PM_ATTR_ADDR, &a);
 	err = genl_talk(&g, nlh, NULL, NULL);
 	if (err)
 		err = genl_error(&g, err, "announce");
+out:
 	genl_close(&g);
 	return err;
 }
@@ -556,8 +552,9 @@ static void conn_forget(struct agent *ag, uint32_t token)
 }
 
 /* Failures are counted, not fatal: the agent serves other connections. */
-static void subflow_create(struct agent *ag, uint32_t token,
-			   const struct mptcp_addr *local, const struct mptcp_addr *remote)
+/* id < 0: none, which the kernel takes as 0, the initial subflow's address. */
+static void subflow_create(struct agent *ag, uint32_t token, const struct mptcp_addr *local,
+			   int id, const struct mptcp_addr *remote)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = genl_msg(&ag->req, buf, MPTCP_PM_CMD_SUBFLOW_CREATE, 0);
@@ -565,7 +562,8 @@ static void subflow_create(struct agent *ag, uint32_t token,
 	int err;
 
 	l.port = 0;
-	l.has_id = false;
+	l.has_id = id >= 0;
+	l.id = id >= 0 ? (uint8_t)id : 0;
 	l.flags = 0;
 	mnl_attr_put_u32(nlh, MPTCP_PM_ATTR_TOKEN, token);
 	mptcp_put_addr(nlh, MPTCP_PM_ATTR_ADDR, &l);
@@ -580,7 +578,11 @@ static void subflow_create(struct agent *ag, uint32_t token,
 		 ag->req.extack[0] ? ag->req.extack : strerror(-err));
 }
 
-/* Subflows from every other local address of the family towards remote. */
+/*
+ * Subflows from every other local address of the family towards remote.
+ * The kernel keeps one id per local address: the initial subflow's is 0,
+ * the others get their place in the list.
+ */
 static void mesh_towards(struct agent *ag, const struct agent_conn *c,
 			 const struct mptcp_addr *remote)
 {
@@ -592,7 +594,8 @@ static void mesh_towards(struct agent *ag, const struct agent_conn *c,
 		if (l->family != remote->family ||
 		    (mptcp_addr_equal(l, &c->laddr) && mptcp_addr_equal(remote, &c->raddr)))
 			continue;
-		subflow_create(ag, c->token, l, remote);
+		subflow_create(ag, c->token, l, mptcp_addr_equal(l, &c->laddr) ? -1 : i + 1,
+			       remote);
 	}
 }
 
@@ -619,7 +622,7 @@ static int agent_event(const struct mptcp_event *ev, void *data)
 			break;
 		}
 		for (i = 1; i < ag->nsubflows; i++)
-			subflow_create(ag, c->token, &c->laddr, &c->raddr);
+			subflow_create(ag, c->token, &c->laddr, -1, &c->raddr);
 		break;
 	case MPTCP_EVENT_ANNOUNCED:
 		c = conn_find(ag, ev->token);

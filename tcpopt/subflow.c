@@ -118,7 +118,7 @@ static int require_keywords(const struct subflow_req *r, unsigned int need)
 	return 0;
 }
 
-static int subflow_request(uint8_t cmd, const struct subflow_req *r, const char *what)
+static int subflow_request(uint8_t cmd, struct subflow_req *r, const char *what)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -128,6 +128,12 @@ static int subflow_request(uint8_t cmd, const struct subflow_req *r, const char 
 	err = mptcp_pm_open(&g);
 	if (err)
 		return err;
+	if (cmd == MPTCP_PM_CMD_SUBFLOW_CREATE && !r->local.has_id) {
+		err = mptcp_pick_local_id(&g, r->token, &r->local, &r->local.id);
+		if (err)
+			goto out;
+		r->local.has_id = true;
+	}
 	nlh = genl_msg(&g, buf, cmd, 0);
 	mnl_attr_put_u32(nlh, MPTCP_PM_ATTR_TOKEN, r->token);
 	mptcp_put_addr(nlh, MPTCP_PM_ATTR_ADDR, &r->local);
@@ -135,6 +141,7 @@ static int subflow_request(uint8_t cmd, const struct subflow_req *r, const char 
 	err = genl_talk(&g, nlh, NULL, NULL);
 	if (err)
 		err = genl_error(&g, err, what);
+out:
 	genl_close(&g);
 	return err;
 }
@@ -163,17 +170,6 @@ static int subflow_open(int argc, char **argv)
 		}
 		r.local.family = src.family;
 		r.local.addr = src.addr;
-	}
-	if (!r.local.has_id) {
-		/* The kernel keeps one id per local address and port. */
-		struct mptcp_diag d;
-
-		err = mptcp_diag_collect(&d);
-		if (err)
-			return err;
-		r.local.id = mptcp_diag_local_id(&d, r.token, &r.local, r.local.port != 0);
-		r.local.has_id = true;
-		mptcp_diag_free(&d);
 	}
 	return subflow_request(MPTCP_PM_CMD_SUBFLOW_CREATE, &r, "open");
 }

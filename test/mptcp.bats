@@ -1,0 +1,481 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# MPTCP control over generic netlink: pm (in-kernel and userspace path
+# managers, the pm run agent), subflow open/close/list, monitor.  Two
+# namespaces joined by two veth pairs (test/lib/mptcp.bash), real MPTCP
+# connections from test/helpers/mptcp_{server,client}.c.
+
+load lib/common
+load lib/mptcp
+
+PORT=5001
+
+setup() {
+	require_root
+	[ -d /proc/sys/net/mptcp ] || skip "kernel without MPTCP"
+	make_mptcp_pair
+	OUT=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	cleanup_all
+}
+
+# subflows_json NS: "laddr>raddr" of every subflow of the netns, sorted.
+subflow_pairs() {
+	"$TCPOPT" -n "$1" -j subflow list | jq -r '.[].subflows[] | "\(.laddr)>\(.raddr)"' | sort
+}
+
+# count_subflows NS: subflows of the first connection of the netns.
+count_subflows() {
+	"$TCPOPT" -n "$1" -j subflow list | jq '.[0].subflows | length'
+}
+
+subflows_are() {
+	[ "$(count_subflows "$1")" = "$2" ]
+}
+
+# events_seen FILE EVENT N: FILE (monitor -j output) holds N EVENT lines.
+events_seen() {
+	[ "$(grep -c "\"event\":\"$2\"" "$1")" -eq "$3" ]
+}
+
+@test "pm show: path manager, limits and endpoints of a fresh netns, text and JSON" {
+	run "$TCPOPT" -n "$NS_C" -j pm show
+	assert_success
+	echo "$output" | jq -e '.path_manager == "kernel" and (.endpoints | length) == 0 and
+		(.limits.subflows | type) == "number" and (.limits.add_addr_accepted | type) == "number"'
+	run "$TCPOPT" -n "$NS_C" pm show
+	assert_success
+	assert_line --regexp '^path_manager +kernel$'
+	assert_line --regexp '^limits +subflows [0-9]+ add_addr_accepted [0-9]+$'
+}
+
+@test "pm set limits: applied, kernel's refusal shown, bad input is a usage error" {
+	run "$TCPOPT" -n "$NS_C" pm set limits subflows 5 add_addr_accepted 3
+	assert_success
+	run "$TCPOPT" -n "$NS_C" -j pm show
+	echo "$output" | jq -e '.limits == {"subflows": 5, "add_addr_accepted": 3}'
+	run "$TCPOPT" -n "$NS_C" pm set limits subflows 9
+	assert_failure 1
+	assert_output "tcpopt: pm: set limits failed: limit greater than maximum (8)"
+	run "$TCPOPT" -n "$NS_C" -j pm set limits subflows 9
+	assert_failure 1
+	echo "${lines[1]}" | jq -e '.error == "set limits failed: limit greater than maximum (8)"'
+	run "$TCPOPT" -n "$NS_C" -j pm show
+	echo "$output" | jq -e '.limits.subflows == 5'
+	run "$TCPOPT" -n "$NS_C" pm set limits subflows many
+	assert_failure 2
+	assert_output 'tcpopt: pm: invalid subflows "many"'
+	run "$TCPOPT" -n "$NS_C" pm set limits
+	assert_failure 2
+}
+
+@test "pm set kernel|userspace: switches the netns's path manager" {
+	run "$TCPOPT" -n "$NS_C" pm set userspace
+	assert_success
+	run "$TCPOPT" -n "$NS_C" -j pm show
+	echo "$output" | jq -e '.path_manager == "userspace"'
+	run "$TCPOPT" -n "$NS_S" -j pm show
+	echo "$output" | jq -e '.path_manager == "kernel"'
+	run "$TCPOPT" -n "$NS_C" pm set kernel
+	assert_success
+	run "$TCPOPT" -n "$NS_C" -j pm show
+	echo "$output" | jq -e '.path_manager == "kernel"'
+	run "$TCPOPT" -n "$NS_C" pm set bpf
+	assert_failure 2
+	assert_output --partial 'unknown pm setting "bpf"'
+}
+
+@test "pm set fullmesh: an endpoint per usable address, limits raised, idempotent" {
+	ip -n "$NS_C" mptcp endpoint add 192.0.2.1 signal
+	run "$TCPOPT" -n "$NS_C" -j pm set fullmesh
+	assert_success
+	echo "$output" | jq -e '.limits == {"subflows": 8, "add_addr_accepted": 8}'
+	echo "$output" | jq -e '[.endpoints[] | "\(.address) \(.action)"] | sort ==
+		["192.0.2.1 replaced", "198.51.100.1 added", "2001:db8:1::1 added", "2001:db8:2::1 added"]'
+	run "$TCPOPT" -n "$NS_C" -j pm show
+	# No loopback, no link-local; each endpoint subflow + fullmesh.
+	echo "$output" | jq -e '[.endpoints[].address] | sort ==
+		["192.0.2.1", "198.51.100.1", "2001:db8:1::1", "2001:db8:2::1"]'
+	echo "$output" | jq -e 'all(.endpoints[]; .flags == ["subflow", "fullmesh"])'
+	echo "$output" | jq -e '.limits == {"subflows": 8, "add_addr_accepted": 8}'
+	before=$output
+	run "$TCPOPT" -n "$NS_C" -j pm set fullmesh
+	assert_success
+	echo "$output" | jq -e 'all(.endpoints[]; .action == "kept") and (.endpoints | length) == 4'
+	run "$TCPOPT" -n "$NS_C" -j pm show
+	assert_equal "$output" "$before"
+	run "$TCPOPT" -n "$NS_C" pm show
+	assert_line --regexp '^2 +198\.51\.100\.1 +- +subflow,fullmesh +-$'
+}
+
+@test "pm set fullmesh dev: only the named interface, its link-local address with it" {
+	run "$TCPOPT" -n "$NS_C" -j pm set fullmesh dev veth1
+	assert_success
+	run "$TCPOPT" -n "$NS_C" -j pm show
+	echo "$output" | jq -e '[.endpoints[] | select(.address | startswith("fe80") | not) | .address] | sort ==
+		["198.51.100.1", "2001:db8:2::1"]'
+	echo "$output" | jq -e '[.endpoints[] | select(.address | startswith("fe80"))] | length == 1 and .[0].dev == "veth1"'
+	run "$TCPOPT" -n "$NS_S" pm set fullmesh dev veth1 dev nosuch
+	assert_failure 2
+	assert_output 'tcpopt: pm: no such interface "nosuch"'
+	run "$TCPOPT" -n "$NS_S" -j pm show
+	echo "$output" | jq -e '.endpoints == []'
+}
+
+@test "pm set fullmesh: a real connection grows subflows over both paths (both ends, ss -M)" {
+	start_server "$NS_S" 0.0.0.0 $PORT
+	# Control: without the mesh the connection keeps its one subflow.
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	sleep 0.5
+	run count_subflows "$NS_C"
+	assert_output 1
+	kill "$CLIENT_PID"
+	"$TCPOPT" -n "$NS_C" pm set fullmesh >/dev/null
+	"$TCPOPT" -n "$NS_S" pm set limits subflows 8 add_addr_accepted 8
+	ip -n "$NS_S" mptcp endpoint add 198.51.100.2 signal
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	wait_for 5 subflows_are "$NS_C" 4
+	run subflow_pairs "$NS_C"
+	assert_output "192.0.2.1>192.0.2.2
+192.0.2.1>198.51.100.2
+198.51.100.1>192.0.2.2
+198.51.100.1>198.51.100.2"
+	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
+	echo "$output" | jq -e --argjson t "$token" '.[0].token == $t and .[0].fallback == false'
+	echo "$output" | jq -e '[.[0].subflows[] | select(.join)] | length == 3'
+	echo "$output" | jq -e 'all(.[0].subflows[]; .state == "established" and .rtt_us > 0 and .cwnd > 0)'
+	wait_for 5 subflows_are "$NS_S" 4
+	run subflow_pairs "$NS_S"
+	assert_output "192.0.2.2>192.0.2.1
+192.0.2.2>198.51.100.1
+198.51.100.2>192.0.2.1
+198.51.100.2>198.51.100.1"
+	# ss agrees: the msk of this token counts 3 additional subflows.
+	hex=$(printf '%x' "$token")
+	run ip netns exec "$NS_C" ss -Mni
+	assert_output --regexp "subflows:3 .*token:$hex "
+}
+
+@test "pm set fullmesh: IPv6 connection meshes over both IPv6 paths" {
+	"$TCPOPT" -n "$NS_C" pm set fullmesh >/dev/null
+	"$TCPOPT" -n "$NS_S" pm set limits subflows 8 add_addr_accepted 8
+	ip -n "$NS_S" mptcp endpoint add 2001:db8:2::2 signal
+	start_server "$NS_S" :: $PORT
+	start_client "$NS_C" 2001:db8:1::2 $PORT 1
+	wait_for 5 subflows_are "$NS_C" 4
+	wait_for 5 subflows_are "$NS_S" 4
+	run subflow_pairs "$NS_C"
+	assert_output "2001:db8:1::1>2001:db8:1::2
+2001:db8:1::1>2001:db8:2::2
+2001:db8:2::1>2001:db8:1::2
+2001:db8:2::1>2001:db8:2::2"
+	run subflow_pairs "$NS_S"
+	assert_line "2001:db8:2::2>2001:db8:2::1"
+}
+
+@test "subflow open/close (userspace PM): seen on both ends, events on the peer" {
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	"$TCPOPT" -n "$NS_S" pm set limits subflows 8
+	start_bg_tcpopt "$OUT/mon" -n "$NS_S" -j monitor
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 198.51.100.2 port $PORT \
+		laddr 198.51.100.1 lport 40000 backup
+	assert_success
+	assert_output ""
+	# No laddr: the route's source towards raddr through dev.
+	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 192.0.2.2 port $PORT dev veth1
+	assert_success
+	wait_for 5 subflows_are "$NS_C" 3
+	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
+	echo "$output" | jq -e '[.[0].subflows[] | select(.lport == 40000)] | length == 1 and
+		.[0].laddr == "198.51.100.1" and .[0].raddr == "198.51.100.2" and .[0].backup == true and
+		.[0].loc_id > 0'
+	echo "$output" | jq -e '[.[0].subflows[] | select(.laddr == "198.51.100.1" and .raddr == "192.0.2.2")] | length == 1'
+	wait_for 5 subflows_are "$NS_S" 3
+	run "$TCPOPT" -n "$NS_S" -j subflow list
+	echo "$output" | jq -e '[.[0].subflows[] | select(.rport == 40000)] | length == 1 and
+		.[0].peer_backup == true and .[0].laddr == "198.51.100.2"'
+	run "$TCPOPT" -n "$NS_C" subflow close token "$token" laddr 198.51.100.1 lport 40000 \
+		raddr 198.51.100.2 port $PORT
+	assert_success
+	wait_for 5 subflows_are "$NS_C" 2
+	wait_for 5 subflows_are "$NS_S" 2
+	run "$TCPOPT" -n "$NS_S" -j subflow list
+	echo "$output" | jq -e '[.[0].subflows[] | select(.rport == 40000)] == []'
+	wait_for 5 grep -q '"sub_closed"' "$OUT/mon"
+	stop_bg "$BG_PID"
+	assert_equal "$BG_STATUS" 0
+	run jq -s -e '[.[] | select(.event == "sub_established" and .dport == 40000 and .backup == true)] | length == 1' "$OUT/mon"
+	run jq -s -e '[.[] | select(.event == "sub_closed" and .dport == 40000)] | length == 1' "$OUT/mon"
+	assert_success
+}
+
+@test "pm announce/remove (userspace PM): ADD_ADDR and REMOVE_ADDR reach the peer" {
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	start_bg_tcpopt "$OUT/mon" -n "$NS_S" -j monitor
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	run "$TCPOPT" -n "$NS_C" pm announce 198.51.100.1 token "$token" id 7
+	assert_success
+	wait_for 5 grep -q '"announced"' "$OUT/mon"
+	run "$TCPOPT" -n "$NS_C" pm remove id 7 token "$token"
+	assert_success
+	wait_for 5 grep -q '"removed"' "$OUT/mon"
+	# Without id: a free one is chosen (not 0, the initial subflow's).
+	run "$TCPOPT" -n "$NS_C" pm announce 2001:db8:2::1 token "$token"
+	assert_success
+	wait_for 5 grep -q '"2001:db8:2::1"' "$OUT/mon"
+	stop_bg "$BG_PID"
+	stoken=$(jq -s '[.[] | select(.event == "created")][0].token' "$OUT/mon")
+	run jq -s -e --argjson t "$stoken" '[.[] | select(.event == "announced" and .token == $t and
+		.daddr == "198.51.100.1" and .rem_id == 7)] | length == 1' "$OUT/mon"
+	assert_success
+	run jq -s -e '[.[] | select(.event == "removed" and .rem_id == 7)] | length == 1' "$OUT/mon"
+	assert_success
+	run jq -s -e '[.[] | select(.event == "announced" and .daddr == "2001:db8:2::1" and .rem_id > 0)] | length == 1' "$OUT/mon"
+	assert_success
+}
+
+@test "pm run ndiffports 3: a burst of 20 connections, 3 subflows each, true counts" {
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	"$TCPOPT" -n "$NS_S" pm set limits subflows 8
+	start_bg_tcpopt "$OUT/mon" -n "$NS_C" -j monitor
+	MON=$BG_PID
+	start_bg_tcpopt "$OUT/agent" -n "$NS_C" -j pm run ndiffports 3
+	AGENT=$BG_PID
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_client "$NS_C" 192.0.2.2 $PORT 20
+	all_three() {
+		"$TCPOPT" -n "$1" -j subflow list |
+			jq -e 'length == 20 and all(.[]; (.subflows | length) == 3)' >/dev/null
+	}
+	wait_for 10 all_three "$NS_C"
+	wait_for 10 all_three "$NS_S"
+	# Same address pair, different source ports.
+	run "$TCPOPT" -n "$NS_C" -j subflow list
+	echo "$output" | jq -e 'all(.[]; [.subflows[].lport] | unique | length == 3)'
+	echo "$output" | jq -e 'all(.[].subflows[]; .laddr == "192.0.2.1" and .raddr == "192.0.2.2")'
+	kill "$CLIENT_PID"
+	wait_for 10 events_seen "$OUT/mon" closed 20
+	stop_bg "$AGENT"
+	assert_equal "$BG_STATUS" 0
+	stop_bg "$MON"
+	run jq -e '.mode == "ndiffports" and .subflows == 3 and .connections == 20 and
+		.subflows_created == 40 and .subflow_errors == 0 and .overruns == 0' "$OUT/agent"
+	assert_success
+	# The agent counted exactly the events a second listener saw.
+	monitor_events=$(wc -l <"$OUT/mon")
+	run jq -e --argjson n "$monitor_events" '.events == $n' "$OUT/agent"
+	assert_success
+	for ev in created established sub_established closed; do
+		n=$(grep -c "\"event\":\"$ev\"" "$OUT/mon")
+		run jq -e --arg e "$ev" --argjson n "$n" '.events_by_type[$e] == $n' "$OUT/agent"
+		assert_success
+	done
+	assert_equal "$(grep -c '"sub_established"' "$OUT/mon")" 40
+}
+
+@test "pm run: overruns are measured when the agent cannot keep up" {
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	"$TCPOPT" -n "$NS_S" pm set limits subflows 8
+	start_bg_tcpopt "$OUT/mon" -n "$NS_C" -j monitor rcvbuf 4194304
+	MON=$BG_PID
+	start_bg_tcpopt "$OUT/agent" -n "$NS_C" -j pm run ndiffports 2 rcvbuf 1024
+	AGENT=$BG_PID
+	start_server "$NS_S" 0.0.0.0 $PORT
+	# A stopped agent reads nothing: a 2 KiB buffer overflows in the burst.
+	kill -STOP "$AGENT"
+	start_client "$NS_C" 192.0.2.2 $PORT 30
+	kill -CONT "$AGENT"
+	sleep 0.5
+	stop_bg "$AGENT"
+	assert_equal "$BG_STATUS" 0
+	stop_bg "$MON"
+	monitor_events=$(wc -l <"$OUT/mon")
+	[ "$monitor_events" -ge 60 ]
+	run jq -e --argjson n "$monitor_events" '.overruns >= 1 and .events < $n and .connections < 30 and
+		.rcvbuf < 8192' "$OUT/agent"
+	assert_success
+}
+
+@test "monitor -j: one valid JSON object per line for every event type" {
+	"$TCPOPT" -n "$NS_C" pm set fullmesh >/dev/null
+	"$TCPOPT" -n "$NS_S" pm set limits subflows 8 add_addr_accepted 8
+	ip -n "$NS_S" mptcp endpoint add 198.51.100.2 signal
+	start_bg_tcpopt "$OUT/monc" -n "$NS_C" -j monitor
+	MONC=$BG_PID
+	start_bg_tcpopt "$OUT/mons" -n "$NS_S" -j monitor
+	MONS=$BG_PID
+	start_server "$NS_S" 0.0.0.0 $PORT
+	SERVER_PID=${CLEANUP_PIDS[-1]}
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	wait_for 5 subflows_are "$NS_C" 4
+	# MP_PRIO: the peer reports sub_priority.
+	id=$("$TCPOPT" -n "$NS_C" -j pm show | jq '.endpoints[] | select(.address == "198.51.100.1") | .id')
+	ip -n "$NS_C" mptcp endpoint change id "$id" backup
+	wait_for 5 grep -q '"sub_priority"' "$OUT/mons"
+	# REMOVE_ADDR: the client reports removed, its subflows to it close.
+	ip -n "$NS_S" mptcp endpoint delete id 1
+	wait_for 5 grep -q '"removed"' "$OUT/monc"
+	kill "$CLIENT_PID"
+	wait_for 5 grep -q '"closed"' "$OUT/monc"
+	kill "$SERVER_PID"
+	wait_for 5 grep -q '"listener_closed"' "$OUT/mons"
+	stop_bg "$MONC"
+	assert_equal "$BG_STATUS" 0
+	stop_bg "$MONS"
+	assert_equal "$BG_STATUS" 0
+	# Every line parses on its own.
+	while read -r line; do
+		echo "$line" | jq -e 'type == "object" and (.event | type) == "string"' >/dev/null
+	done < <(cat "$OUT/monc" "$OUT/mons")
+	run sh -c "cat '$OUT/monc' '$OUT/mons' | jq -r .event | sort -u | tr '\n' ' '"
+	assert_output "announced closed created established listener_closed listener_created removed sub_closed sub_established sub_priority "
+	run jq -s -e '[.[] | select(.event == "established")][0] |
+		.server_side == false and .saddr == "192.0.2.1" and .daddr == "192.0.2.2" and .dport == 5001' "$OUT/monc"
+	assert_success
+	run jq -s -e '[.[] | select(.event == "sub_priority")][0] | .backup == true and .daddr == "198.51.100.1"' "$OUT/mons"
+	assert_success
+}
+
+@test "monitor: text one line per event; count and timeout end it" {
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_bg_tcpopt "$OUT/mon" -n "$NS_C" monitor count 2
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	wait "$BG_PID"
+	run cat "$OUT/mon"
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 --regexp '^created +token [0-9]+ server_side no loc_id 0 rem_id 0 saddr 192\.0\.2\.1 sport [0-9]+ daddr 192\.0\.2\.2 dport 5001$'
+	assert_line --index 1 --regexp '^established +token [0-9]+ '
+	run timeout 5 "$TCPOPT" -n "$NS_C" monitor timeout 300ms
+	assert_success
+	assert_output ""
+	run "$TCPOPT" -n "$NS_C" monitor count 0
+	assert_failure 2
+	run "$TCPOPT" -n "$NS_C" monitor timeout soon
+	assert_failure 2
+	assert_output 'tcpopt: monitor: invalid timeout "soon" (e.g. 500ms, 5s)'
+}
+
+@test "bad input: unknown token, wrong family, no such interface, wrong PM type" {
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	# Wrong PM type: the client still runs the in-kernel PM.
+	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 198.51.100.2 port $PORT
+	assert_failure 1
+	assert_output --regexp '^tcpopt: subflow: open failed: .*userspace PM not selected$'
+	run "$TCPOPT" -n "$NS_C" pm announce 198.51.100.1 token "$token" id 3
+	assert_failure 1
+	assert_output --regexp '^tcpopt: pm: announce failed: .*userspace PM not selected$'
+	run "$TCPOPT" -n "$NS_C" pm run ndiffports 2
+	assert_failure 1
+	assert_output 'tcpopt: pm: run needs the userspace path manager, the netns uses "kernel" (see "tcpopt pm set userspace")'
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	run "$TCPOPT" -n "$NS_C" pm set fullmesh
+	assert_failure 1
+	assert_output 'tcpopt: pm: set fullmesh needs the kernel path manager, the netns uses "userspace" (see "tcpopt pm set kernel")'
+	# A connection made now is the userspace PM's.
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	# Unknown token.
+	bad=$(( (token + 1) % 4294967296 ))
+	run "$TCPOPT" -n "$NS_C" subflow open token "$bad" raddr 198.51.100.2 port $PORT
+	assert_failure 1
+	assert_output 'tcpopt: subflow: open failed: invalid token'
+	run "$TCPOPT" -n "$NS_C" -j subflow close token "$bad" laddr 192.0.2.1 lport 1 raddr 192.0.2.2 port $PORT
+	assert_failure 1
+	assert_line --index 0 'tcpopt: subflow: close failed: invalid token'
+	echo "${lines[1]}" | jq -e '.error == "close failed: invalid token"'
+	run "$TCPOPT" -n "$NS_C" pm announce 198.51.100.1 token "$bad" id 3
+	assert_failure 1
+	assert_output 'tcpopt: pm: announce failed: invalid token'
+	run "$TCPOPT" -n "$NS_C" pm remove id 3 token "$bad"
+	assert_failure 1
+	assert_output 'tcpopt: pm: remove failed: invalid token'
+	run "$TCPOPT" -n "$NS_C" subflow list token "$bad"
+	assert_failure 1
+	assert_output "tcpopt: subflow: no MPTCP connection with token $bad"
+	# Wrong family: an IPv6 local address towards an IPv4 peer.
+	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 192.0.2.2 port $PORT laddr 2001:db8:2::1
+	assert_failure 1
+	assert_output 'tcpopt: subflow: open failed: families mismatch'
+	# No such interface: refused before any request.
+	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 192.0.2.2 port $PORT dev nosuch0
+	assert_failure 2
+	assert_output 'tcpopt: subflow: no such interface "nosuch0"'
+	# The kernel's own refusals of well-formed requests.
+	run "$TCPOPT" -n "$NS_C" pm announce 198.51.100.1 token "$token" id 0
+	assert_failure 1
+	assert_output 'tcpopt: pm: announce failed: invalid addr id'
+	run "$TCPOPT" -n "$NS_C" subflow close token "$token" laddr 192.0.2.1 lport 1 raddr 192.0.2.2 port $PORT
+	assert_failure 1
+	assert_output 'tcpopt: subflow: close failed: subflow not found'
+	# Nothing happened to the connection.
+	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
+	echo "$output" | jq -e '.[0].subflows | length == 1'
+}
+
+@test "bad input: usage errors exit 2 with one line" {
+	run "$TCPOPT" -n "$NS_C" subflow open token abc raddr 192.0.2.2 port 1
+	assert_failure 2
+	assert_output 'tcpopt: subflow: invalid token "abc"'
+	run "$TCPOPT" -n "$NS_C" subflow open token 1 raddr 192.0.2.2
+	assert_failure 2
+	assert_output 'tcpopt: subflow: missing "port"'
+	run "$TCPOPT" -n "$NS_C" subflow open token 1 raddr 192.0.2.300 port 1
+	assert_failure 2
+	assert_output 'tcpopt: subflow: invalid address "192.0.2.300"'
+	run "$TCPOPT" -n "$NS_C" subflow close token 1 raddr 192.0.2.2 port 1 laddr 192.0.2.1
+	assert_failure 2
+	assert_output 'tcpopt: subflow: missing "lport"'
+	run "$TCPOPT" -n "$NS_C" subflow close token 1 raddr 192.0.2.2 port 1 laddr 192.0.2.1 lport 2 backup
+	assert_failure 2
+	assert_output 'tcpopt: subflow: "backup" does not go with this command'
+	run "$TCPOPT" -n "$NS_C" pm announce 192.0.2.1 token 1 id 256
+	assert_failure 2
+	assert_output 'tcpopt: pm: invalid id "256" (0 to 255)'
+	run "$TCPOPT" -n "$NS_C" pm announce 192.0.2.1
+	assert_failure 2
+	assert_output 'tcpopt: pm: missing "token TOKEN"'
+	run "$TCPOPT" -n "$NS_C" pm remove token 1
+	assert_failure 2
+	assert_output 'tcpopt: pm: missing "id ID"'
+	run "$TCPOPT" -n "$NS_C" pm run ndiffports 0
+	assert_failure 2
+	run "$TCPOPT" -n "$NS_C" pm run ndiffports 2 fullmesh
+	assert_failure 2
+	assert_output 'tcpopt: pm: choose one of "ndiffports N" and "fullmesh"'
+	run "$TCPOPT" -n "$NS_C" subflow list token
+	assert_failure 2
+	run "$TCPOPT" -n "$NS_C" -j subflow frobnicate
+	assert_failure 2
+	echo "${lines[1]}" | jq -e '.error | startswith("unknown command \"frobnicate\"")'
+}
+
+@test "pm run fullmesh: subflows from every local address, to announced ones too" {
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	"$TCPOPT" -n "$NS_S" pm set limits subflows 8 add_addr_accepted 8
+	ip -n "$NS_S" mptcp endpoint add 198.51.100.2 signal
+	start_bg_tcpopt "$OUT/agent" -n "$NS_C" -j pm run fullmesh
+	AGENT=$BG_PID
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	wait_for 5 subflows_are "$NS_C" 4
+	run subflow_pairs "$NS_C"
+	assert_output "192.0.2.1>192.0.2.2
+192.0.2.1>198.51.100.2
+198.51.100.1>192.0.2.2
+198.51.100.1>198.51.100.2"
+	stop_bg "$AGENT"
+	assert_equal "$BG_STATUS" 0
+	run jq -e '.mode == "fullmesh" and .connections == 1 and .subflows_created == 3 and
+		.subflow_errors == 0 and .events_by_type.announced == 1' "$OUT/agent"
+	assert_success
+}
