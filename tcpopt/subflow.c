@@ -23,7 +23,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: tcpopt subflow open token TOKEN raddr ADDR port PORT [ laddr ADDR ] [ lport PORT ]\n"
-		"                           [ dev IFACE ] [ backup ]\n"
+		"                           [ dev IFACE ] [ id ID ] [ backup ]\n"
 		"       tcpopt subflow close token TOKEN laddr ADDR lport PORT raddr ADDR port PORT\n"
 		"       tcpopt subflow list [ token TOKEN ]\n");
 }
