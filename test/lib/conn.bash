@@ -84,6 +84,13 @@ craft_peer() {
 		src=2001:db8::50
 		ip -n "$NS_S" neigh replace $src dev veth0 \
 			lladdr "$(ip -n "$NS_C" -j link show veth0 | jq -r '.[0].address')"
+		# scapy resolves the server's MAC itself (neighbour solicitation):
+		# wait until the server answers them.
+		for _ in $(seq 50); do
+			ip netns exec "$NS_C" ping -6 -c1 -W1 "$dst" >/dev/null 2>&1 &&
+				[ -z "$(ip -n "$NS_S" -6 addr show dev veth0 tentative)" ] && break
+			sleep 0.1
+		done
 	else
 		src=192.0.2.50
 		# Nobody owns 192.0.2.50: the client's kernel will not reset
