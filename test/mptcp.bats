@@ -473,7 +473,7 @@ events_seen() {
 192.0.2.1>198.51.100.2
 198.51.100.1>192.0.2.2
 198.51.100.1>198.51.100.2"
-	stop_bg "$AGENT"
+	stop_bg "$AGENT" TERM
 	assert_equal "$BG_STATUS" 0
 	run jq -e '.mode == "fullmesh" and .connections == 1 and .subflows_created == 3 and
 		.subflow_errors == 0 and .events_by_type.announced == 1' "$OUT/agent"

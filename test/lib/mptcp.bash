@@ -71,16 +71,29 @@ start_client() {
 	return 1
 }
 
-# start_bg_tcpopt OUT ARGS...: tcpopt in the background, output in OUT;
-# sets BG_PID.  Give it a moment to subscribe before events are made.
+# genl_listeners NS: generic netlink sockets of NS that joined a group.
+genl_listeners() {
+	ip netns exec "$1" awk '$2 == 16 && $4 != "00000000"' /proc/net/netlink | wc -l
+}
+
+# start_bg_tcpopt OUT -n NS ARGS...: a listening tcpopt (monitor, pm run)
+# in the background, output in OUT; sets BG_PID.  Returns once it has
+# joined the event group, so that no event made afterwards is missed.
 start_bg_tcpopt() {
-	local out=$1
+	local out=$1 ns=$3 before
 	shift
+	before=$(genl_listeners "$ns")
 	CLEANUP_FILES+=("$out" "$out.err")
 	"$TCPOPT" "$@" >"$out" 2>"$out.err" &
 	BG_PID=$!
 	CLEANUP_PIDS+=($!)
-	sleep 0.3
+	for _ in $(seq 200); do
+		[ "$(genl_listeners "$ns")" -gt "$before" ] && return 0
+		kill -0 "$BG_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "tcpopt $* did not subscribe: $(cat "$out.err")" >&2
+	return 1
 }
 
 # wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
@@ -94,9 +107,10 @@ wait_for() {
 	"$@"
 }
 
-# stop_bg PID: SIGINT, then wait for it; its exit status is in $BG_STATUS.
+# stop_bg PID [SIGNAL]: SIGINT (or SIGNAL), then wait for it; its exit
+# status is in $BG_STATUS.
 stop_bg() {
-	kill -INT "$1" 2>/dev/null
+	kill -"${2:-INT}" "$1" 2>/dev/null
 	BG_STATUS=0
 	wait "$1" || BG_STATUS=$?
 }
