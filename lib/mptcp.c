@@ -522,6 +522,8 @@ struct dispatch_ctx {
 	struct mptcp_listener *l;
 	mptcp_event_fn handle;
 	void *data;
+	uint64_t left;			/* events still wanted; 0: no limit */
+	bool limited;
 	int rc;
 };
 
@@ -538,6 +540,8 @@ static int dispatch_cb(const struct nlmsghdr *nlh, void *data)
 	if (ev.type < ARRAY_SIZE(ctx->l->by_type))
 		ctx->l->by_type[ev.type]++;
 	ctx->rc = ctx->handle(&ev, ctx->data);
+	if (!ctx->rc && ctx->limited && !--ctx->left)
+		ctx->rc = 1;
 	return ctx->rc ? MNL_CB_STOP : MNL_CB_OK;
 }
 
@@ -553,8 +557,11 @@ int mptcp_listener_run(struct mptcp_listener *l, uint64_t max_events,
 		       uint64_t timeout_ms, mptcp_event_fn handle, void *data)
 {
 	static char buf[GENL_BUF_SIZE];
-	struct dispatch_ctx ctx = { .l = l, .handle = handle, .data = data };
-	uint64_t deadline = timeout_ms ? now_ms() + timeout_ms : 0, handled = 0;
+	struct dispatch_ctx ctx = {
+		.l = l, .handle = handle, .data = data,
+		.left = max_events, .limited = max_events > 0,
+	};
+	uint64_t deadline = timeout_ms ? now_ms() + timeout_ms : 0;
 	sigset_t mask, old;
 	struct pollfd pfd[2];
 	int sfd, err = 0;
@@ -576,8 +583,6 @@ int mptcp_listener_run(struct mptcp_listener *l, uint64_t max_events,
 		int wait = -1, n;
 		ssize_t len;
 
-		if (max_events && handled >= max_events)
-			break;
 		if (deadline) {
 			uint64_t now = now_ms();
 
@@ -614,12 +619,7 @@ int mptcp_listener_run(struct mptcp_listener *l, uint64_t max_events,
 			break;
 		}
 		ctx.rc = 0;
-		{
-			uint64_t before = l->events;
-
-			mnl_cb_run(buf, (size_t)len, 0, 0, dispatch_cb, &ctx);
-			handled += l->events - before;
-		}
+		mnl_cb_run(buf, (size_t)len, 0, 0, dispatch_cb, &ctx);
 		if (ctx.rc > 0)
 			break;
 		if (ctx.rc < 0) {
