@@ -202,16 +202,23 @@ static int require_pm(const char *want, const char *what)
 	return 0;
 }
 
+static struct nlmsghdr *endpoint_msg(struct genl *g, uint8_t cmd, const struct mptcp_addr *a)
+{
+	/* Small and used at once: one static buffer will do. */
+	static char buf[1024];
+	struct nlmsghdr *nlh = genl_msg(g, buf, cmd, 0);
+
+	mptcp_put_addr(nlh, MPTCP_PM_ATTR_ADDR, a);
+	return nlh;
+}
+
 static int endpoint_request(struct genl *g, uint8_t cmd, const struct mptcp_addr *a,
 			    const char *what)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = genl_msg(g, buf, cmd, 0);
 	char ip[INET6_ADDRSTRLEN], msg[128];
 	int err;
 
-	mptcp_put_addr(nlh, MPTCP_PM_ATTR_ADDR, a);
-	err = genl_talk(g, nlh, NULL, NULL);
+	err = genl_talk(g, endpoint_msg(g, cmd, a), NULL, NULL);
 	if (!err)
 		return 0;
 	mptcp_format_ip(a, ip, sizeof(ip));
@@ -271,6 +278,8 @@ static int set_fullmesh(int argc, char **argv)
 		char ip[INET6_ADDRSTRLEN];
 		struct onode *row;
 
+		const struct mptcp_addr *old = NULL;
+
 		for (j = 0; j < have->n; j++) {
 			const struct mptcp_addr *h = &have->addr[j];
 
@@ -284,11 +293,15 @@ static int set_fullmesh(int argc, char **argv)
 			/* Flags that SET_FLAGS cannot change: replace. */
 			err = endpoint_request(&g, MPTCP_PM_CMD_DEL_ADDR, h, "delete");
 			action = "replaced";
+			old = h;
 			break;
 		}
 		if (!err && strcmp(action, "kept")) {
 			a->flags = MESH_FLAGS;
 			err = endpoint_request(&g, MPTCP_PM_CMD_ADD_ADDR, a, "add");
+			/* Best effort: put back the endpoint it was to replace. */
+			if (err && old)
+				genl_talk(&g, endpoint_msg(&g, MPTCP_PM_CMD_ADD_ADDR, old), NULL, NULL);
 		}
 		if (err)
 			break;

@@ -111,6 +111,9 @@ events_seen() {
 }
 
 @test "pm set fullmesh dev: only the named interface, its link-local address with it" {
+	# The kernel adds the link-local address shortly after the link is up.
+	has_linklocal() { ip -n "$NS_C" -6 addr show dev veth1 scope link | grep -q fe80; }
+	wait_for 5 has_linklocal
 	run "$TCPOPT" -n "$NS_C" -j pm set fullmesh dev veth1
 	assert_success
 	run "$TCPOPT" -n "$NS_C" -j pm show
