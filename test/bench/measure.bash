@@ -233,63 +233,71 @@ start_servers() {
 	done
 }
 
-# cell TOPOLOGY CONFIG-INDEX RUN: one measurement of each kind, one line
-# appended to the raw results.
-cell() {
-	local topo=$1 i=$2 run=$3 f=$WORK/cell cg ns addr
-	local thr=null cpu_s=null cpu_r=null p50=null p99=null rate=null cerr=null ierr=""
-
-	cg=$BENCH_TAG/${CFG_NAME[i]}-snd
-	ns=$(client_ns "$topo")
-	addr=$(server_addr "$topo")
-	rm -f "$f".*
-	if [ -n "${HAVE[iperf3]}" ]; then
-		fg_in_cgroup "$cg" "$ns" timeout $((T_IPERF + 30)) \
-			iperf3 -c "$addr" -p $((PORT_IPERF + i)) -t "$T_IPERF" -J \
-			>"$f.iperf" 2>"$f.iperf.err"
-		thr=$(num "$(jq -r '.end.sum_received.bits_per_second' "$f.iperf" 2>/dev/null)")
-		cpu_s=$(num "$(jq -r '.end.cpu_utilization_percent.host_total' "$f.iperf" 2>/dev/null)")
-		cpu_r=$(num "$(jq -r '.end.cpu_utilization_percent.remote_total' "$f.iperf" 2>/dev/null)")
-		ierr=$(jq -r '.error // empty' "$f.iperf" 2>/dev/null)
-		[ "$thr" = null ] && [ -z "$ierr" ] && ierr="iperf3: $(head -c 200 "$f.iperf.err")"
-	fi
-	if [ -n "${HAVE[rr]}" ]; then
-		fg_in_cgroup "$cg" "$ns" timeout $((T_RR + 30)) \
-			"$BENCH_BIN/rr" client "$addr" $((PORT_RR + i)) "$T_RR" >"$f.rr" 2>&1
-		p50=$(num "$(jq -r .p50_us "$f.rr" 2>/dev/null)")
-		p99=$(num "$(jq -r .p99_us "$f.rr" 2>/dev/null)")
-	fi
-	if [ -n "${HAVE[connrate]}" ]; then
-		fg_in_cgroup "$cg" "$ns" timeout $((T_CONN + 30)) \
-			"$BENCH_BIN/connrate" client "$addr" $((PORT_CONN + i)) "$T_CONN" \
-			>"$f.conn" 2>&1
-		rate=$(num "$(jq -r .rate "$f.conn" 2>/dev/null)")
-		cerr=$(num "$(jq -r .errors "$f.conn" 2>/dev/null)")
-	fi
-	jq -nc --arg t "$topo" --arg c "${CFG_NAME[i]}" --argjson run "$run" \
-		--argjson thr "$thr" --argjson cs "$cpu_s" --argjson cr "$cpu_r" \
-		--argjson p50 "$p50" --argjson p99 "$p99" --argjson rate "$rate" \
-		--argjson cerr "$cerr" --arg ierr "$ierr" \
-		'{topology: $t, config: $c, run: $run, throughput_bps: $thr,
-		  cpu_sender_pct: $cs, cpu_receiver_pct: $cr, rtt_p50_us: $p50,
-		  rtt_p99_us: $p99, conn_per_s: $rate, conn_errors: $cerr}
-		 + (if $ierr != "" then {iperf3_error: $ierr} else {} end)' >>"$RAW"
-	log "$(printf 'run %d/%d %-5s %-10s' "$run" "$RUNS" "$topo" "${CFG_NAME[i]}")" \
-		"$(awk -v t="$thr" 'BEGIN { printf (t == "null" ? "n/a" : "%.2f"), t / 1e9 }') Gbit/s," \
-		"$(awk -v s="$cpu_s" -v r="$cpu_r" 'BEGIN {
-			printf "cpu %s/%s %%", s == "null" ? "n/a" : sprintf("%.0f", s),
-				r == "null" ? "n/a" : sprintf("%.0f", r) }'),"\
-		"rtt p50 $p50 p99 $p99 us, $rate conn/s"
+# record TOOL JSON-FIELDS: one raw result line for the current cell.
+record() {
+	jq -c --arg t "$topo" --arg c "${CFG_NAME[i]}" --argjson run "$run" --arg tool "$1" \
+		'{topology: $t, config: $c, run: $run, tool: $tool} + .' <<<"$2" >>"$RAW"
 }
 
-data_plane() {
-	local run topo i
+# measure_TOOL TOPOLOGY CONFIG-INDEX RUN: one measurement from the config's
+# sender cgroup in the topology's client netns; one raw line each.
+measure_iperf3() {
+	local topo=$1 i=$2 run=$3 f=$WORK/cell.iperf
 
+	fg_in_cgroup "$BENCH_TAG/${CFG_NAME[i]}-snd" "$(client_ns "$topo")" timeout $((T_IPERF + 30)) \
+		iperf3 -c "$(server_addr "$topo")" -p $((PORT_IPERF + i)) -t "$T_IPERF" -J \
+		>"$f" 2>"$f.err"
+	record iperf3 "$(jq -c '{throughput_bps: .end.sum_received.bits_per_second,
+				 cpu_sender_pct: .end.cpu_utilization_percent.host_total,
+				 cpu_receiver_pct: .end.cpu_utilization_percent.remote_total}
+				+ if .error then {error: .error} else {} end' "$f" 2>/dev/null ||
+			 jq -nc --arg e "$(head -c 200 "$f.err")" '{throughput_bps: null, error: ("iperf3: " + $e)}')"
+	progress "$(jq -r '"\(.throughput_bps // null | if . then . / 1e9 * 100 | round / 100 else "n/a" end) Gbit/s, CPU \(.cpu_sender_pct // "n/a" | if type == "number" then round else . end)/\(.cpu_receiver_pct // "n/a" | if type == "number" then round else . end) %"' <<<"$(tail -1 "$RAW")")"
+}
+
+measure_rr() {
+	local topo=$1 i=$2 run=$3 f=$WORK/cell.rr
+
+	fg_in_cgroup "$BENCH_TAG/${CFG_NAME[i]}-snd" "$(client_ns "$topo")" timeout $((T_RR + 30)) \
+		"$BENCH_BIN/rr" client "$(server_addr "$topo")" $((PORT_RR + i)) "$T_RR" >"$f" 2>&1
+	record rr "$(jq -c '{rtt_p50_us: .p50_us, rtt_p99_us: .p99_us, rtt_samples: .samples}
+			    + if .error then {error: .error} else {} end' "$f" 2>/dev/null ||
+		     jq -nc --arg e "$(head -c 200 "$f")" '{rtt_p50_us: null, error: $e}')"
+	progress "$(jq -r '"RTT p50 \(.rtt_p50_us // "n/a") p99 \(.rtt_p99_us // "n/a") us"' <<<"$(tail -1 "$RAW")")"
+}
+
+measure_connrate() {
+	local topo=$1 i=$2 run=$3 f=$WORK/cell.conn
+
+	fg_in_cgroup "$BENCH_TAG/${CFG_NAME[i]}-snd" "$(client_ns "$topo")" timeout $((T_CONN + 30)) \
+		"$BENCH_BIN/connrate" client "$(server_addr "$topo")" $((PORT_CONN + i)) "$T_CONN" \
+		>"$f" 2>&1
+	record connrate "$(jq -c '{conn_per_s: .rate, conn_errors: .errors}
+				  + if .first_error then {error: .first_error} else {} end' "$f" 2>/dev/null ||
+			   jq -nc --arg e "$(head -c 200 "$f")" '{conn_per_s: null, error: $e}')"
+	progress "$(jq -r '"\(.conn_per_s // "n/a") connections/s"' <<<"$(tail -1 "$RAW")")"
+}
+
+progress() {
+	log "$(printf 'run %d/%d %-5s %-8s %-11s' "$run" "$RUNS" "$topo" "$tool" "${CFG_NAME[i]}") $1"
+}
+
+# Interleaved: within a run, one tool goes through every configuration
+# before the next tool, so that a configuration and the baseline it is
+# divided by are measured seconds apart, not minutes.
+data_plane() {
+	local run topo tool i tools=()
+
+	[ -n "${HAVE[iperf3]}" ] && tools+=(iperf3)
+	[ -n "${HAVE[rr]}" ] && tools+=(rr)
+	[ -n "${HAVE[connrate]}" ] && tools+=(connrate)
 	log "data plane: $RUNS runs interleaved; iperf3 ${T_IPERF}s, rr ${T_RR}s, connrate ${T_CONN}s"
 	for run in $(seq "$RUNS"); do
 		for topo in $TOPOLOGIES; do
-			for i in $(measured); do
-				cell "$topo" "$i" "$run"
+			for tool in "${tools[@]}"; do
+				for i in $(measured); do
+					"measure_$tool" "$topo" "$i" "$run"
+				done
 			done
 		done
 	done
@@ -346,9 +354,11 @@ machine_json() {
 		--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 		--arg version "$("$TCPOPT" -V 2>&1 | head -1)" \
 		--arg commit "$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+		--arg load_start "$LOAD_START" --arg load_end "$(cut -d' ' -f1-3 /proc/loadavg)" \
 		--arg iperf3 "$(iperf3 --version 2>/dev/null | head -1)" \
 		'{kernel: $kernel, cpus: $cpus, cpu_model: $model, virtualization: $virt,
 		  memory_mb: $mem, date: $date, tcpopt: $version, commit: $commit,
+		  loadavg_start: $load_start, loadavg_end: $load_end,
 		  iperf3: $iperf3}'
 }
 
@@ -357,8 +367,16 @@ print_report() {
 
 	jq -r '"tcpopt bench\(if .params.quick then " (QUICK)" else "" end): \(.params.runs) runs interleaved; iperf3 \(.params.iperf_s) s, rr ping-pong \(.params.rr_s) s, connrate \(.params.conn_s) s",
 	       "machine: \(.machine.cpus) CPUs (\(.machine.cpu_model)), \(.machine.virtualization), kernel \(.machine.kernel), \(.machine.date), tcpopt \(.machine.commit)",
+	       "load average (1, 5, 15 min) at start \(.machine.loadavg_start), at end \(.machine.loadavg_end): other work on the machine is noise",
 	       "medians (ratio to the baseline of the same run, median over runs); CPU is iperf3 per process, 100 = one core", ""' "$r"
 	jq -r -f "$HERE/table.jq" "$r" | column -t -s "$(printf '\t')"
+	# The noise floor: how far apart the baseline's own runs are.
+	jq -r 'def spread: if . == null or .median == null or .median == 0 then "n/a"
+			   else "\((.max - .min) / .median * 100 | round)%" end;
+	       "", "noise: spread of the baseline'"'"'s own runs, (max - min) / median:",
+	       (.summary[] | select(.config == $base and .status == "measured")
+		| "  \(.topology): throughput \(.throughput_bps | spread), CPU sender \(.cpu_sender_pct | spread), receiver \(.cpu_receiver_pct | spread), RTT p50 \(.rtt_p50_us | spread), p99 \(.rtt_p99_us | spread), connections/s \(.conn_per_s | spread)")' \
+		--arg base "$(jq -r '.configs[0].name' "$r")" "$r"
 	jq -r '"", (.configs[] | "  \(.name): \(.description)\(if .status != "measured" then " -- n/a: \(.reason)" else "" end)")' "$r"
 	jq -r '"", "option counters after the runs (sender | receiver):",
 	       (.stats | group_by(.config)[] | "  \(.[0].config): " + (map("\(.side) \(.option) sent \(.stats.sent) received \(.stats.received) applied \(.stats.applied)") | join(" | ")))' "$r"

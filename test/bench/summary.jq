@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # tcpopt bench: medians, and ratios to the baseline of the same run.
-# Input: {topologies, configs, raw}; output: the summary array.
+# Input: {topologies, configs, raw}; output: the summary array.  Raw lines
+# come one per tool and run, each with some of the metrics.
 # A ratio is computed per run (config / baseline of that run, the two
 # measured minutes apart at most) and the median of those is reported.
 
@@ -23,14 +24,16 @@ def metrics:
       else
         ($raw | map(select(.topology == $t and .config == $c.name))) as $mine
         | ($raw | map(select(.topology == $t and .config == $base))) as $b
-        | {topology: $t, config: $c.name, status: "measured", runs: ($mine | length)}
+        | {topology: $t, config: $c.name, status: "measured",
+           runs: ($mine | map(.run) | unique | length)}
           + (reduce metrics[] as $m ({};
               .[$m] = {
                 median: ($mine | map(.[$m]) | median),
                 min: ($mine | map(.[$m] | select(. != null)) | min),
                 max: ($mine | map(.[$m] | select(. != null)) | max),
                 ratio: ([ $mine[] as $r
-                          | ($b | map(select(.run == $r.run)) | .[0][$m]) as $bv
+                          | ($b | map(select(.run == $r.run and .[$m] != null))
+                             | .[0][$m]) as $bv
                           | if $r[$m] != null and $bv != null and $bv != 0
                             then $r[$m] / $bv else null end ] | median)
               }))
