@@ -94,9 +94,14 @@ static __always_inline void req_received(struct bpf_sock_ops *skops,
 		}
 	}
 	if (segs) {
+		int now = 0;
+
+		/* Read back: applied means the socket has it. */
 		if (!cfg->segs_optname)
 			count(TCPOPT_STAT_UNSUPPORTED);
-		else if (bpf_setsockopt(skops, SOL_TCP, cfg->segs_optname, &segs, sizeof(segs)))
+		else if (bpf_setsockopt(skops, SOL_TCP, cfg->segs_optname, &segs, sizeof(segs)) ||
+			 bpf_getsockopt(skops, SOL_TCP, cfg->segs_optname, &now, sizeof(now)) ||
+			 now != segs)
 			count(TCPOPT_STAT_ERROR);
 		else
 			applied = true;

@@ -177,6 +177,25 @@ teardown() {
 	assert_equal "$(counter cc "$CG_S" applied)" 1
 }
 
+@test "cc, iw and delack on one cgroup at once: all on the SYN, all applied" {
+	for cg in "$CG_C" "$CG_S"; do
+		[ "$cg" = "$CG_C" ] && req=(bbr 40 "timeout 0.5") || req=("allow bbr" "" "")
+		tcpopt option add cc ${req[0]} cgroup "$cg"
+		tcpopt option add iw ${req[1]} cgroup "$cg"
+		tcpopt option add delack ${req[2]} cgroup "$cg"
+	done
+	handshake 192.0.2.2
+	# 5 + 6 + 7 bytes beside MSS, SACK-permitted, timestamps, window scale
+	assert_equal "$(find_exp "$SYN" 254 4343)" "fe05434303"
+	assert_equal "$(find_exp "$SYN" 254 4957)" "fe0649570028"
+	assert_equal "$(find_exp "$SYN" 254 444c)" "fe07444c003200"
+	assert_equal "$(jq -r '[.congestion, .snd_cwnd] | join(" ")' <<<"$SERVER_REPORT")" "bbr 40"
+	for o in cc iw delack; do
+		assert_equal "$(counter $o "$CG_S" applied)" 1
+		assert_equal "$(counter $o "$CG_C" no_room)" 0
+	done
+}
+
 # Malformed requests: counted, nothing applied, the connection made.
 malformed_cc() {
 	tcpopt option add cc allow bbr,reno cgroup "$CG_S"

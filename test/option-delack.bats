@@ -123,7 +123,7 @@ s.close()
 }
 
 @test "delack: segs needs the patch set: add refuses it by name on a kernel without" {
-	tcpopt feature -j | jq -e '.[] | select(.feature == "delack_segs") | .supported == false' >/dev/null ||
+	tcpopt -j feature | jq -e '.[] | select(.feature == "delack_segs") | .supported == false' >/dev/null ||
 		skip "this kernel has delack_segs"
 	run --separate-stderr tcpopt option add delack segs 4 cgroup "$CG_C"
 	assert_equal "$status" 1
@@ -136,7 +136,7 @@ s.close()
 }
 
 @test "delack: a received segs request is counted as unsupported on a kernel without" {
-	tcpopt feature -j | jq -e '.[] | select(.feature == "delack_segs") | .supported == false' >/dev/null ||
+	tcpopt -j feature | jq -e '.[] | select(.feature == "delack_segs") | .supported == false' >/dev/null ||
 		skip "this kernel has delack_segs"
 	tcpopt option add delack cgroup "$CG_S"
 	# timeout 50% and segs 4: the timeout is applied, segs is not
@@ -147,6 +147,26 @@ s.close()
 	crafted_syn fe07444c000004
 	run tcpopt -j option show delack cgroup "$CG_S"
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.unsupported] | join(" ")' <<<"$output")" "2 1 2"
+}
+
+@test "delack: segs with the patch set: requested, applied and read back from the socket" {
+	tcpopt -j feature | jq -e '.[] | select(.feature == "delack_segs") | .supported' >/dev/null ||
+		skip "this kernel lacks delack_segs (tcpopt's patch set: run this suite under kernel/vm-run)"
+	tcpopt option add delack timeout 0.5 segs 8 cgroup "$CG_C"
+	tcpopt option add delack cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 444c)" "fe07444c003208"
+	# The program counts "applied" only once bpf_getsockopt() gives the
+	# value back: the socket has it.
+	run tcpopt -j option show delack cgroup "$CG_S"
+	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.unsupported, .stats.error] | join(" ")' <<<"$output")" "1 1 0 0"
+	assert_equal "$(jq -r .params.segs_supported <<<"$output")" true
+	# The kernel's largest.
+	tcpopt option set delack segs 255 cgroup "$CG_C"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 444c)" "fe07444c0032ff"
+	assert_equal "$(counter delack "$CG_S" applied)" 2
+	assert_equal "$(counter delack "$CG_S" error)" 0
 }
 
 malformed_delack() {
