@@ -135,23 +135,26 @@ static void delack_print(const void *c, struct onode *params)
 static int delack_format(const void *c, char *buf, size_t len)
 {
 	const struct tcpopt_delack_config *cfg = c;
-	char words[4][32] = { "", "", "", "" }, lo[16], hi[16];
+	char lo[16], hi[16];
+	size_t used = 0;
 
-	if (cfg->timeout_pct)
-		snprintf(words[0], sizeof(words[0]), "timeout %u%%", cfg->timeout_pct);
-	if (cfg->segs)
-		snprintf(words[1], sizeof(words[1]), "segs %u", cfg->segs);
 	format_duration_ms(lo, sizeof(lo), cfg->min_us / 1000);
 	format_duration_ms(hi, sizeof(hi), cfg->max_us / 1000);
-	if (cfg->min_us != DELACK_DEFAULT_MIN_US)
-		snprintf(words[2], sizeof(words[2]), "min %s", lo);
-	if (cfg->max_us != TCPOPT_DELACK_KERNEL_MAX_US)
-		snprintf(words[3], sizeof(words[3]), "max %s", hi);
-	return xsnprintf(buf, len, "%s%s%s%s%s%s%s", words[0],
-			 words[0][0] && words[1][0] ? " " : "", words[1],
-			 (words[0][0] || words[1][0]) && words[2][0] ? " " : "", words[2],
-			 (words[0][0] || words[1][0] || words[2][0]) && words[3][0] ? " " : "",
-			 words[3]);
+	buf[0] = '\0';
+	/* Bounds only when not the defaults. */
+	if (cfg->timeout_pct)
+		used += (size_t)snprintf(buf + used, len - used, " timeout %u%%", cfg->timeout_pct);
+	if (cfg->segs && used < len)
+		used += (size_t)snprintf(buf + used, len - used, " segs %u", cfg->segs);
+	if (cfg->min_us != DELACK_DEFAULT_MIN_US && used < len)
+		used += (size_t)snprintf(buf + used, len - used, " min %s", lo);
+	if (cfg->max_us != TCPOPT_DELACK_KERNEL_MAX_US && used < len)
+		used += (size_t)snprintf(buf + used, len - used, " max %s", hi);
+	if (used >= len)
+		return -ENAMETOOLONG;
+	if (used)
+		memmove(buf, buf + 1, used);	/* the leading space */
+	return 0;
 }
 
 static const void *delack_elf(size_t *size)

@@ -122,6 +122,28 @@ s.close()
 	assert_equal "$(counter delack "$CG_S" applied)" 1
 }
 
+@test "delack: every puts it on every segment; each one re-applies it" {
+	tcpopt option add delack timeout 0.5 every cgroup "$CG_C"
+	tcpopt option add delack every cgroup "$CG_S"
+	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
+	serve 192.0.2.2 --drain
+	run connect 192.0.2.2 --send 200000
+	assert_success
+	wait "$SERVER_PID"
+	stop_capture
+	total=0 with=0
+	while read -r opts; do
+		total=$((total + 1))
+		[ "$(find_exp "$opts" 254 444c)" = fe07444c003200 ] && with=$((with + 1))
+	done < <(tcp_options "$PCAP" "tcp.dstport==$PORT")
+	[ "$total" -gt 10 ]
+	assert_equal "$with" "$total"
+	received=$(counter delack "$CG_S" received)
+	[ "$received" -gt 2 ]
+	# With the RTT of the moment, every time.
+	assert_equal "$(counter delack "$CG_S" applied)" "$received"
+}
+
 @test "delack: segs needs the patch set: add refuses it by name on a kernel without" {
 	tcpopt -j feature | jq -e '.[] | select(.feature == "delack_segs") | .supported == false' >/dev/null ||
 		skip "this kernel has delack_segs"
