@@ -153,7 +153,6 @@ struct tcpopt_cc_config {
 	struct tcpopt_common common;
 	__u8 request[TCPOPT_CC_REQ_MAX];	/* ids asked of the peer; 0 ends */
 	__u32 allow;			/* bit per id: what the peer may ask of us */
-	__u32 uflags;			/* user space only: allow was given */
 };
 
 /* Initial window: ExID, then the window in segments (16 bits). */

@@ -13,7 +13,6 @@
 #include "cc.skel.h"
 
 #define CC_ALLOWED_PATH "/proc/sys/net/ipv4/tcp_allowed_congestion_control"
-#define CC_F_ALLOW_SET	1
 
 enum { CC_KW_ALLOW = OPT_KW_OWN };
 
@@ -92,17 +91,14 @@ static int cc_parse_keyword(void *c, int id, const char *value)
 	int n, i;
 
 	(void)id;	/* "allow" is the only one */
-	if (!strcmp(value, "default")) {
-		cfg->uflags &= ~CC_F_ALLOW_SET;
+	cfg->allow = 0;		/* "default": cc_finish() reads the kernel's */
+	if (!strcmp(value, "default"))
 		return 0;
-	}
 	n = cc_parse_list("allow", value, ids, TCPOPT_CC_ID_COUNT);
 	if (n < 0)
 		return n;
-	cfg->allow = 0;
 	for (i = 0; i < n; i++)
 		cfg->allow |= 1U << ids[i];
-	cfg->uflags |= CC_F_ALLOW_SET;
 	return 0;
 }
 
@@ -128,13 +124,13 @@ static int cc_default_allow(uint32_t *mask)
 	return 0;
 }
 
+/* No allow list yet (add without one, or "allow default"): the kernel's,
+ * now.  A list given is never empty, and set keeps the one in place. */
 static int cc_finish(void *c)
 {
 	struct tcpopt_cc_config *cfg = c;
 
-	if (cfg->uflags & CC_F_ALLOW_SET)
-		return 0;
-	return cc_default_allow(&cfg->allow);
+	return cfg->allow ? 0 : cc_default_allow(&cfg->allow);
 }
 
 /* "bbr,cubic" */
@@ -174,11 +170,17 @@ static int cc_format(const void *c, char *buf, size_t len)
 {
 	const struct tcpopt_cc_config *cfg = c;
 	char req[128], allow[256];
+	uint32_t dflt;
+	int err;
 
 	cc_join(cfg->request, TCPOPT_CC_REQ_MAX, 0, req, sizeof(req));
 	cc_join(NULL, 0, cfg->allow, allow, sizeof(allow));
-	/* The allow list only when given: by default it follows the kernel's. */
-	if (!(cfg->uflags & CC_F_ALLOW_SET))
+	/* The allow list only when it is not what a bare add gives now:
+	 * the kernel's may have changed since. */
+	err = cc_default_allow(&dflt);
+	if (err)
+		return err;
+	if (cfg->allow == dflt)
 		return xsnprintf(buf, len, "%s", req);
 	if (!allow[0])
 		return -EPROTO;		/* an empty list cannot be written */
