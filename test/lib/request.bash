@@ -65,6 +65,11 @@ handshake() {
 	CLIENT_REPORT=$(head -n1 <<<"$output")
 	SERVER_REPORT=$(server_report)
 	stop_capture
+	if [ -z "$SERVER_REPORT" ]; then
+		echo "the server reported nothing: $(cat "$BATS_TEST_TMPDIR/srv.err")" >&2
+		tshark -r "$PCAP" 2>/dev/null >&2
+		return 1
+	fi
 	SYN=$(tcp_options "$PCAP" "tcp.flags.syn==1 && tcp.flags.ack==0" | head -n1)
 	SYNACK=$(tcp_options "$PCAP" "tcp.flags.syn==1 && tcp.flags.ack==1" | head -n1)
 	ACK=$(tcp_options "$PCAP" "tcp.flags==0x010 && tcp.dstport==$PORT" | head -n1)
