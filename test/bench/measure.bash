@@ -365,7 +365,7 @@ machine_json() {
 print_report() {
 	local r=$OUT/results.json
 
-	jq -r '"tcpopt bench\(if .params.quick then " (QUICK)" else "" end): \(.params.runs) runs interleaved; iperf3 \(.params.iperf_s) s, rr ping-pong \(.params.rr_s) s, connrate \(.params.conn_s) s",
+	jq -r '"tcpopt bench\(if .params.quick then " (QUICK)" else "" end): \(.params.runs) run\(if .params.runs > 1 then "s" else "" end) interleaved; iperf3 \(.params.iperf_s) s, rr ping-pong \(.params.rr_s) s, connrate \(.params.conn_s) s",
 	       "machine: \(.machine.cpus) CPUs (\(.machine.cpu_model)), \(.machine.virtualization), kernel \(.machine.kernel), \(.machine.date), tcpopt \(.machine.commit)",
 	       "load average (1, 5, 15 min) at start \(.machine.loadavg_start), at end \(.machine.loadavg_end): other work on the machine is noise",
 	       "medians (ratio to the baseline of the same run, median over runs); CPU is iperf3 per process, 100 = one core", ""' "$r"
