@@ -143,23 +143,123 @@ static __always_inline bool match_conn(const struct bpf_sock_ops *skops,
 	return match_local(skops, c) && match_remote(skops, c);
 }
 
+/*
+ * The write callbacks (BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG) are one flag per
+ * socket, shared by every program on it: one option done with the
+ * handshake must not turn them off for another that writes on every
+ * segment.  So each program marks the sockets it writes on in its own
+ * storage (writer_self), the number of writers per socket is kept in a map
+ * shared by all of tcpopt's programs (tcpopt_writers, pinned once in
+ * bpffs), and the flag goes off only with the last writer.  Both maps are
+ * cloned with a listener's socket into its children.  A program writes
+ * only on a SYN or SYN-ACK, or while it is a writer of the socket.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, __u32);
+} tcpopt_writers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, __u8);
+} writer_self SEC(".maps");
+
+static __always_inline void cb_flags_set(struct bpf_sock_ops *skops, __u32 flags)
+{
+	if (flags != skops->bpf_sock_ops_cb_flags &&
+	    bpf_sock_ops_cb_flags_set(skops, flags))
+		count(TCPOPT_STAT_ERROR);
+}
+
+static __always_inline void writer_start(struct bpf_sock_ops *skops)
+{
+	struct bpf_sock *sk = skops->sk;
+	__u8 *self;
+	__u32 *n;
+
+	if (sk) {
+		self = bpf_sk_storage_get(&writer_self, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		n = bpf_sk_storage_get(&tcpopt_writers, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (self && n) {
+			/* Under the socket lock: plain arithmetic is safe. */
+			if (!*self) {
+				*self = 1;
+				*n += 1;
+			}
+		} else {
+			count(TCPOPT_STAT_ERROR);	/* the flag stays on then */
+		}
+	}
+	cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+}
+
+static __always_inline void writer_stop(struct bpf_sock_ops *skops)
+{
+	struct bpf_sock *sk = skops->sk;
+	__u8 *self;
+	__u32 *n;
+
+	if (!sk)
+		return;
+	self = bpf_sk_storage_get(&writer_self, sk, 0, 0);
+	if (!self || !*self)
+		return;
+	*self = 0;
+	n = bpf_sk_storage_get(&tcpopt_writers, sk, 0, 0);
+	if (!n || !*n)
+		return;
+	*n -= 1;
+	if (!*n)
+		cb_flags_set(skops, skops->bpf_sock_ops_cb_flags &
+				    ~BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+}
+
+/* Should this program write on the segment being built? */
+static __always_inline bool writer_due(struct bpf_sock_ops *skops)
+{
+	struct bpf_sock *sk;
+	__u8 *self;
+
+	if (skops->skb_tcp_flags & TCPHDR_SYN)
+		return true;
+	sk = skops->sk;
+	if (!sk)
+		return false;
+	self = bpf_sk_storage_get(&writer_self, sk, 0, 0);
+	return self && *self;
+}
+
+/* The write flag goes through writer_start/stop; the others are per socket. */
 static __always_inline void cb_flags_add(struct bpf_sock_ops *skops, __u32 flags)
 {
-	if (bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | flags))
-		count(TCPOPT_STAT_ERROR);
+	if (flags & BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG)
+		writer_start(skops);
+	flags &= ~BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG;
+	if (flags)
+		cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | flags);
 }
 
 static __always_inline void cb_flags_clear(struct bpf_sock_ops *skops, __u32 flags)
 {
-	if (skops->bpf_sock_ops_cb_flags & flags &&
-	    bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags & ~flags))
-		count(TCPOPT_STAT_ERROR);
+	if (flags & BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG)
+		writer_stop(skops);
+	flags &= ~BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG;
+	if (skops->bpf_sock_ops_cb_flags & flags)
+		cb_flags_set(skops, skops->bpf_sock_ops_cb_flags & ~flags);
 }
 
 /* Reserve len bytes on the segment being built; count when there is no room. */
 static __always_inline bool opt_reserve(struct bpf_sock_ops *skops, __u32 len)
 {
-	long rc = bpf_reserve_hdr_opt(skops, len, 0);
+	long rc;
+
+	if (!writer_due(skops))
+		return false;
+	rc = bpf_reserve_hdr_opt(skops, len, 0);
 
 	if (rc == -ENOSPC) {
 		/* The MSS probe asks for the worst case; only a real
@@ -178,15 +278,21 @@ static __always_inline bool opt_reserve(struct bpf_sock_ops *skops, __u32 len)
 static __always_inline bool opt_store(struct bpf_sock_ops *skops,
 				      const void *opt, __u32 len)
 {
-	long rc = bpf_store_hdr_opt(skops, opt, len, 0);
+	long rc;
 
+	/* The write callback runs for every program once any reserved room:
+	 * only the programs that reserved (opt_reserve) write. */
+	if (!writer_due(skops))
+		return false;
+	rc = bpf_store_hdr_opt(skops, opt, len, 0);
 	if (!rc) {
 		count(TCPOPT_STAT_SENT);
 		return true;
 	}
-	/* -ENOSPC: another program used the room we reserved; -EEXIST:
+	/* -ENOSPC: we got no room, counted by opt_reserve(); -EEXIST:
 	 * another program already wrote the same option. */
-	count(rc == -ENOSPC ? TCPOPT_STAT_NO_ROOM : TCPOPT_STAT_ERROR);
+	if (rc != -ENOSPC)
+		count(TCPOPT_STAT_ERROR);
 	return false;
 }
 

@@ -202,6 +202,8 @@ static __always_inline void exp_write(struct bpf_sock_ops *skops,
 {
 	bool syn = skops->skb_tcp_flags & TCPHDR_SYN;
 
+	if (!writer_due(skops))
+		return;
 	exp_store(skops, cfg);
 	/* Handshake-only mode: the first ACK was the last segment to carry it. */
 	if (!syn && !(cfg->common.flags & TCPOPT_F_EVERY))

@@ -73,14 +73,13 @@ static __always_inline void uto_apply(struct bpf_sock_ops *skops,
 		count(TCPOPT_STAT_APPLIED);
 }
 
+/* Whether this segment is one to write on is opt_reserve()'s and
+ * opt_store()'s part (writer_due): the SYN, the SYN-ACK, the connecting
+ * side's first ACK, and every segment in "every" mode. */
 static __always_inline bool uto_wanted(const struct bpf_sock_ops *skops,
 				       const struct tcpopt_uto_config *cfg)
 {
-	if (cfg->common.flags & TCPOPT_F_NO_SEND)
-		return false;
-	/* SYN, SYN-ACK, every segment in "every" mode, and the first ACK of
-	 * the connecting side (the write flag is still set only until then). */
-	return true;
+	return !(cfg->common.flags & TCPOPT_F_NO_SEND);
 }
 
 static __always_inline void uto_write(struct bpf_sock_ops *skops,

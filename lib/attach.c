@@ -40,8 +40,9 @@ static int pin_maps(struct bpf_object *obj, const char *dir)
 	bpf_object__for_each_map(map, obj) {
 		const char *name = bpf_map__name(map);
 
-		/* .rodata, .bss, .data: internal, not state to keep. */
-		if (!name || name[0] == '.' || strchr(name, '.'))
+		/* .rodata, .bss, .data: internal, not state to keep; the
+		 * shared maps have their own pins. */
+		if (!name || name[0] == '.' || strchr(name, '.') || bpf_map__is_pinned(map))
 			continue;
 		if (xsnprintf(path, sizeof(path), "%s/%s", dir, name))
 			return -ENAMETOOLONG;
@@ -79,7 +80,7 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 	char cgdir[PATH_MAX], dir[PATH_MAX], stage[PATH_MAX], path[PATH_MAX];
 	struct bpf_link *link = NULL;
 	struct bpf_program *prog;
-	struct bpf_map *cfg_map;
+	struct bpf_map *cfg_map, *writers;
 	bool exists;
 	int err, old_link = -1;
 
@@ -107,7 +108,13 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 		bpf_object__for_each_program(p, spec->obj)
 			bpf_program__set_autoload(p, p == prog);
 	}
+	/* Shared by every program: reused when pinned, else pinned by libbpf. */
+	writers = bpf_object__find_map_by_name(spec->obj, "tcpopt_writers");
+	if (writers && bpf_map__set_pin_path(writers, PIN_WRITERS))
+		return err_run(-ENOMEM, "cannot set the pin path of %s", PIN_WRITERS);
 	err = bpf_object__load(spec->obj);
+	if (err && writers)
+		shared_pins_release();
 	if (err)
 		return err_run(err, "cannot load the BPF program: %s%s", strerror(-err),
 			       err == -EACCES || err == -EINVAL ?
@@ -116,10 +123,14 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 		__u32 zero = 0;
 
 		cfg_map = bpf_object__find_map_by_name(spec->obj, "config");
-		if (!cfg_map || bpf_map__value_size(cfg_map) != spec->config_size)
-			return err_run(-EPROTO, "the program has no config map of the expected size");
-		if (bpf_map_update_elem(bpf_map__fd(cfg_map), &zero, spec->config, BPF_ANY))
-			return err_run(-errno, "cannot write the config map: %s", strerror(errno));
+		if (!cfg_map || bpf_map__value_size(cfg_map) != spec->config_size) {
+			err = err_run(-EPROTO, "the program has no config map of the expected size");
+			goto fail;
+		}
+		if (bpf_map_update_elem(bpf_map__fd(cfg_map), &zero, spec->config, BPF_ANY)) {
+			err = err_run(-errno, "cannot write the config map: %s", strerror(errno));
+			goto fail;
+		}
 	}
 
 	if (mkdir(cgdir, 0700) && errno != EEXIST)
@@ -178,6 +189,7 @@ fail:
 		close(old_link);
 	pin_dir_remove(stage);
 	rmdir(cgdir);	/* only if this command created it: it is empty then */
+	shared_pins_release();
 	if (link)
 		bpf_link__destroy(link);	/* unpinned above: this detaches */
 	return err;

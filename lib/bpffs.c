@@ -109,7 +109,23 @@ int pin_dir_remove(const char *dir)
 		if (strcmp(parent, PIN_ROOT))
 			rmdir(parent);	/* fails harmlessly while not empty */
 	}
+	shared_pins_release();
 	return err;
+}
+
+void shared_pins_release(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(PIN_ROOT);
+	bool used = false;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) && !used)
+		used = de->d_name[0] >= '0' && de->d_name[0] <= '9';
+	closedir(d);
+	if (!used)
+		unlink(PIN_WRITERS);
 }
 
 int pin_walk(pin_walk_cb cb, void *ctx)

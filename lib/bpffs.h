@@ -15,6 +15,9 @@
 
 #define BPFFS_MOUNT	"/sys/fs/bpf"
 #define PIN_ROOT	BPFFS_MOUNT "/tcpopt"
+/* The map of write-callback users per socket, shared by all of tcpopt's
+ * programs (see bpf/common.bpf.h); unpinned with the last attachment. */
+#define PIN_WRITERS	PIN_ROOT "/tcpopt_writers"
 
 /* Mount bpffs if needed and create PIN_ROOT. */
 int bpffs_prepare(void);
@@ -29,6 +32,9 @@ bool pin_dir_exists(const char *dir);
 
 /* Unpin everything in dir and remove it (detaches a pinned link). */
 int pin_dir_remove(const char *dir);
+
+/* Unpin the shared maps once no attachment is left. */
+void shared_pins_release(void);
 
 /* Calls cb for each attachment directory; stops at the first non-zero. */
 typedef int (*pin_walk_cb)(uint64_t cgid, const char *name, const char *dir,

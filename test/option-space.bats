@@ -138,3 +138,31 @@ exid_of() {
 	assert_equal "$(stat_of exp 0x00bb no_room "$CG_C")" 2
 	assert_equal "$(stat_of exp 0x00bb sent "$CG_C")" 2
 }
+
+@test "space: an option done with the handshake leaves another's every-segment writes on" {
+	# Both share the socket's one write-callback flag: uto on every
+	# segment must keep it after exp (handshake only) is done with it.
+	tcpopt option add exp 0x0002 0xab cgroup "$CG_C"
+	tcpopt option add uto 120s every cgroup "$CG_C"
+	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
+	serve 192.0.2.2 --drain
+	run connect 192.0.2.2 --send 200000
+	assert_success
+	wait "$SERVER_PID"
+	stop_capture
+	fin=$(tshark -r "$PCAP" -Y "tcp.flags.fin==1" -T fields -e frame.number 2>/dev/null | head -n1)
+	[ -n "$fin" ]
+	total=0 uto=0 exp=0
+	while read -r opts; do
+		total=$((total + 1))
+		[ "$(find_option "$opts" 28)" = 1c040078 ] && uto=$((uto + 1))
+		[ -n "$(find_exp "$opts" 254 0002)" ] && exp=$((exp + 1))
+	done < <(tcp_options "$PCAP" "frame.number <= $fin")
+	[ "$total" -gt 10 ]
+	assert_equal "$uto" "$total"
+	# exp: the SYN and the first ACK only
+	assert_equal "$exp" 2
+	# and no write flag is left for a handshake-only option alone
+	tcpopt option del uto cgroup "$CG_C"
+	assert_equal "$(tcpopt -j stats cgroup "$CG_C" | jq '.[0].error')" 0
+}
