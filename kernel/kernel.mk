@@ -6,6 +6,8 @@
 #                      inside it under qemu (kernel/vm-run)
 
 KERNEL_CLANG ?= clang
+# <asm/types.h> for the programs built on the system's <linux/bpf.h>
+KERNEL_BPF_ASM_INC ?= /usr/include/$(shell gcc -dumpmachine)
 KERNEL_BPF_SRCS := $(wildcard test/kernel/progs/*.bpf.c) \
 		   $(wildcard bpf/pm_ndiffports.bpf.c bpf/pm_fullmesh.bpf.c)
 KERNEL_BATS ?= test/kernel
@@ -23,7 +25,8 @@ check-kernel:
 		out=$$obj/$${src##*/}; out=$${out%.c}.o; \
 		$(if $(V),,echo "  BPF     $$src";) \
 		$(KERNEL_CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 \
-			-I"$$dir" -c "$$src" -o "$$out"; \
+			-I"$$dir" -idirafter $(KERNEL_BPF_ASM_INC) \
+			-c "$$src" -o "$$out"; \
 	done; \
 	KERNEL_IMAGE=$$image KTEST_OBJ=$$obj VM_ENV=KTEST_OBJ \
 		kernel/vm-run bats $(KERNEL_BATS)

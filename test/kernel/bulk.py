@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Bulk transfer for the kernel tests.
 
-  bulk.py server ADDR PORT [--mptcp]       accept one connection, read to EOF,
+  bulk.py server ADDR PORT [--mptcp] [--rcvlowat BYTES]
+                                           accept one connection, read to EOF,
                                            print the byte count
   bulk.py client ADDR PORT BYTES [--mptcp] [--hold SECONDS]
                                            send BYTES, then keep the
@@ -21,13 +22,15 @@ def sock(addr, mptcp):
     return socket.socket(family, socket.SOCK_STREAM, proto)
 
 
-def server(addr, port, mptcp):
+def server(addr, port, mptcp, rcvlowat):
     s = sock(addr, mptcp)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, port))
     s.listen(8)
     print("listening", flush=True)
     c, _ = s.accept()
+    if rcvlowat:
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, rcvlowat)
     total = 0
     while True:
         b = c.recv(65536)
@@ -59,13 +62,17 @@ def client(addr, port, nbytes, mptcp, hold):
 def main(argv):
     mptcp = "--mptcp" in argv
     hold = 0.0
+    rcvlowat = 0
+    if "--rcvlowat" in argv:
+        rcvlowat = int(argv[argv.index("--rcvlowat") + 1])
+        argv.remove(argv[argv.index("--rcvlowat") + 1])
     if "--hold" in argv:
         hold = float(argv[argv.index("--hold") + 1])
     args = [a for a in argv if not a.startswith("--")]
     if "--hold" in argv:
         args.remove(argv[argv.index("--hold") + 1])
     if args[0] == "server":
-        server(args[1], int(args[2]), mptcp)
+        server(args[1], int(args[2]), mptcp, rcvlowat)
     else:
         client(args[1], int(args[2]), int(args[3]), mptcp, hold)
 

@@ -74,7 +74,7 @@ map_set() {
 map_get() {
 	local bytes v
 	bytes=$(bpftool -j map lookup pinned "$PIN/$1-maps/$2" key $(le32 "$3") |
-		jq -r '.value | map(tonumber) | reverse | map(tostring) | join(" ")')
+		jq -r '.value | reverse | join(" ")')
 	v=0
 	for b in $bytes; do v=$(( (v << 8) | b )); done
 	(( v >= 0x80000000 )) && v=$(( v - 0x100000000 ))
@@ -115,7 +115,7 @@ mptcp_server() {
 	local any=0.0.0.0
 	[ -n "${2:-}" ] && any=::
 	in_b python3 "$KTEST_DIR/bulk.py" server "$any" "$1" --mptcp \
-		>"$BATS_TEST_TMPDIR/server.out" &
+		>"$BATS_TEST_TMPDIR/server.out" 3>&- &
 	SERVER_PID=$!
 	wait_for "$BATS_TEST_TMPDIR/server.out" listening
 }
@@ -123,7 +123,7 @@ mptcp_server() {
 # mptcp_client ADDR PORT HOLD: send a little, keep the connection HOLD s
 mptcp_client() {
 	in_a python3 "$KTEST_DIR/bulk.py" client "$1" "$2" 100000 --mptcp \
-		--hold "$3" &
+		--hold "$3" 3>&- &
 	CLIENT_PID=$!
 }
 
