@@ -10,15 +10,8 @@ PORT=5004
 HELLO=$TOP/build/examples/hello_opt.bpf.o
 
 setup() {
-	require_root
+	conn_setup
 	[ -f "$HELLO" ] || skip "run make first: $HELLO is missing"
-	make_netns_pair
-	TAG=$(test_tag)
-	CG_C=$TAG-cli
-	CG_S=$TAG-srv
-	make_cgroup "$CG_C"
-	make_cgroup "$CG_S"
-	PCAP=$BATS_TEST_TMPDIR/cap.pcap
 }
 
 teardown() {

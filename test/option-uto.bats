@@ -5,66 +5,16 @@
 # the peer's socket.
 
 load lib/common
+load lib/conn
 
 PORT=5001
 
 setup() {
-	require_root
-	make_netns_pair
-	TAG=$(test_tag)
-	CG_C=$TAG-cli
-	CG_S=$TAG-srv
-	make_cgroup "$CG_C"
-	make_cgroup "$CG_S"
-	PCAP=$BATS_TEST_TMPDIR/cap.pcap
+	conn_setup
 }
 
 teardown() {
 	cleanup_all
-}
-
-# serve ADDR [tcpprobe options...]: a server in the server's cgroup and
-# namespace; its reports go to $BATS_TEST_TMPDIR/srv.out.
-serve() {
-	local addr=$1
-	shift
-	in_cgroup "$CG_S" "$NS_S" "$HELPERS/tcpprobe" server "$addr" $PORT "$@" \
-		>"$BATS_TEST_TMPDIR/srv.out" 2>"$BATS_TEST_TMPDIR/srv.err" &
-	CLEANUP_PIDS+=($!)
-	SERVER_PID=$!
-	for _ in $(seq 100); do
-		grep -q listening "$BATS_TEST_TMPDIR/srv.err" 2>/dev/null && return 0
-		sleep 0.02
-	done
-	return 1
-}
-
-# connect ADDR [tcpprobe options...]: the client in its cgroup and namespace.
-connect() {
-	local addr=$1
-	shift
-	in_cgroup "$CG_C" "$NS_C" "$HELPERS/tcpprobe" client "$addr" $PORT "$@"
-}
-
-server_report() {
-	wait "$SERVER_PID"
-	head -n1 "$BATS_TEST_TMPDIR/srv.out"
-}
-
-# One connection with a capture; sets SYN, SYNACK, ACK to the options (hex)
-# of the handshake's three segments.
-handshake() {
-	local addr=$1
-	start_capture "$NS_S" "$PCAP" "tcp port $PORT"
-	serve "$addr"
-	run connect "$addr"
-	assert_success
-	CLIENT_REPORT=$output
-	SERVER_REPORT=$(server_report)
-	stop_capture
-	SYN=$(tcp_options "$PCAP" "tcp.flags.syn==1 && tcp.flags.ack==0" | head -n1)
-	SYNACK=$(tcp_options "$PCAP" "tcp.flags.syn==1 && tcp.flags.ack==1" | head -n1)
-	ACK=$(tcp_options "$PCAP" "tcp.flags==0x010 && tcp.dstport==$PORT" | head -n1)
 }
 
 @test "uto: the SYN carries kind 28 and the server applies RFC 5482 3.1 (IPv4)" {
@@ -208,21 +158,10 @@ handshake() {
 
 # A peer's malformed options: counted, and the connection still made.
 malformed_case() {
-	local synopts=$1 ackopts=$2
 	tcpopt option add uto 2s min 1s cgroup "$CG_S"
-	# 192.0.2.50 belongs to nobody: the client's kernel will not reset
-	# the handshake that scapy makes in its name.
-	ip -n "$NS_S" neigh replace 192.0.2.50 dev veth0 \
-		lladdr "$(ip -n "$NS_C" -j link show veth0 | jq -r '.[0].address')"
-	serve 192.0.2.2
-	run ip netns exec "$NS_C" "$PYTHON" "$TOP/test/helpers/craft.py" --iface veth0 \
-		--src 192.0.2.50 --dst 192.0.2.2 --dport $PORT \
-		--syn-opts "$synopts" --ack-opts "$ackopts"
-	assert_success
-	assert_equal "$(jq -r .synack <<<"$output")" true
-	report=$(server_report)
+	craft_peer "$1" "$2"
 	# The server kept its own timeout: nothing was taken from the junk.
-	assert_equal "$(jq -r .user_timeout_ms <<<"$report")" 2000
+	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 2000
 	run tcpopt -j option show uto cgroup "$CG_S"
 	assert_equal "$(jq -r .stats.malformed <<<"$output")" 1
 	assert_equal "$(jq -r .stats.applied <<<"$output")" 0

@@ -10,14 +10,7 @@ load lib/conn
 PORT=5005
 
 setup() {
-	require_root
-	make_netns_pair
-	TAG=$(test_tag)
-	CG_C=$TAG-cli
-	CG_S=$TAG-srv
-	make_cgroup "$CG_C"
-	make_cgroup "$CG_S"
-	PCAP=$BATS_TEST_TMPDIR/cap.pcap
+	conn_setup
 }
 
 teardown() {

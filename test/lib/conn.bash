@@ -3,6 +3,18 @@
 # with a capture of its handshake; a peer crafted with scapy.  Load after
 # lib/common; the suite sets PORT, CG_C, CG_S and PCAP.
 
+# conn_setup: root, $NS_C/$NS_S, the cgroups $CG_C/$CG_S, $PCAP.
+conn_setup() {
+	require_root
+	make_netns_pair
+	TAG=$(test_tag)
+	CG_C=$TAG-cli
+	CG_S=$TAG-srv
+	make_cgroup "$CG_C"
+	make_cgroup "$CG_S"
+	PCAP=$BATS_TEST_TMPDIR/cap.pcap
+}
+
 # serve ADDR [tcpprobe options...]: a server in the server's cgroup and
 # namespace; its reports go to $BATS_TEST_TMPDIR/srv.out.
 serve() {
