@@ -17,8 +17,22 @@ KERNEL_BATS ?= test/kernel
 kernel:
 	@kernel/build
 
+# Debian packages the kernel tests need on the host (the VM runs the host's
+# binaries)
+KERNEL_TEST_PKGS := bats bats-assert bats-support clang bpftool jq tcpdump \
+		    ethtool iproute2 python3 gcc
+
 check-kernel:
 	@set -e; \
+	missing=; \
+	for p in $(KERNEL_TEST_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "  APT    $$missing"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
+	fi; \
 	image=$$(kernel/build); dir=$${image%/*}; obj=$$dir/ktest; \
 	mkdir -p "$$obj"; \
 	for src in $(KERNEL_BPF_SRCS); do \

@@ -64,10 +64,13 @@ transfer() {
 	assert_equal "$(map_get delack delack_state 2)" 8
 }
 
-@test "TCP_BPF_DELACK_SEGS out of range is refused with EINVAL" {
+@test "TCP_BPF_DELACK_SEGS takes 0..255 and refuses 256 with EINVAL" {
+	run transfer 255
+	assert_success
+	assert_equal "$(map_get delack delack_state 2)" 255
 	run transfer 256
 	assert_success
-	assert_equal "$(map_get delack delack_state 1)" 0
+	assert_equal "$(map_get delack delack_state 1)" 1
 	assert_equal "$(map_get delack delack_state 3)" -22
 }
 
