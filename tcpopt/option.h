@@ -79,6 +79,36 @@ const char *opt_config_pin(const struct opt_desc *d);
  */
 int option_words(const struct opt_desc *d, const void *cfg, char *buf, size_t len);
 
+/* Config buffers: every config starts with struct tcpopt_common. */
+#define CONFIG_MAX 256
+
+struct opt_request {
+	const struct opt_desc *desc;
+	const char *cgroup;
+	const char *instance;	/* the word naming one of several (see option.h) */
+	char pin[64];		/* the attachment's directory name */
+	char what[80];		/* and its name in messages: "exp 0x4e2a" */
+	bool replace;
+	const char *positional;
+	int nwords;
+	struct { int id; const char *value; } words[64];
+	union {
+		struct tcpopt_common common;
+		unsigned char bytes[CONFIG_MAX];
+	} cfg;
+};
+
+enum parse_mode { PARSE_ADD, PARSE_SET, PARSE_NAME_ONLY };
+
+/* option_words.c: syntax only, recording the words (values are checked
+ * by apply_words() over the defaults or the current config). */
+int parse_request(int argc, char **argv, enum parse_mode mode, struct opt_request *req);
+int apply_words(struct opt_request *req);
+/* req->pin and req->what from the descriptor and the config. */
+int request_pin(struct opt_request *req);
+/* "[ cgroup PATH ]" alone. */
+int parse_cgroup_only(int argc, char **argv, const char **cgroup);
+
 extern const struct opt_desc exp_desc;
 extern const struct opt_desc object_desc;
 extern const struct opt_desc cc_desc;
