@@ -632,3 +632,41 @@ out_mask:
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return err;
 }
+
+static int limits_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MPTCP_PM_ATTR_MAX + 1];
+	struct mptcp_limits *lim = data;
+
+	genl_parse(nlh, tb, MPTCP_PM_ATTR_MAX);
+	if (tb[MPTCP_PM_ATTR_SUBFLOWS])
+		lim->subflows = mnl_attr_get_u32(tb[MPTCP_PM_ATTR_SUBFLOWS]);
+	if (tb[MPTCP_PM_ATTR_RCV_ADD_ADDRS])
+		lim->add_addr_accepted = mnl_attr_get_u32(tb[MPTCP_PM_ATTR_RCV_ADD_ADDRS]);
+	return MNL_CB_OK;
+}
+
+int mptcp_limits_get(struct genl *g, struct mptcp_limits *lim)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int err;
+
+	memset(lim, 0, sizeof(*lim));
+	err = genl_talk(g, genl_msg(g, buf, MPTCP_PM_CMD_GET_LIMITS, 0), limits_cb, lim);
+	return err ? genl_error(g, err, "get limits") : 0;
+}
+
+/* Each limit < 0 is left as it is. */
+int mptcp_limits_set(struct genl *g, int64_t subflows, int64_t add_addr_accepted)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(g, buf, MPTCP_PM_CMD_SET_LIMITS, 0);
+	int err;
+
+	if (subflows >= 0)
+		mnl_attr_put_u32(nlh, MPTCP_PM_ATTR_SUBFLOWS, (uint32_t)subflows);
+	if (add_addr_accepted >= 0)
+		mnl_attr_put_u32(nlh, MPTCP_PM_ATTR_RCV_ADD_ADDRS, (uint32_t)add_addr_accepted);
+	err = genl_talk(g, nlh, NULL, NULL);
+	return err ? genl_error(g, err, "set limits") : 0;
+}

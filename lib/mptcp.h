@@ -71,6 +71,14 @@ int mptcp_ifindex(const char *name, int *ifindex);
 
 /* Path-manager type of the netns: "kernel", "userspace" (or another name). */
 int mptcp_pm_type_get(char *buf, size_t len);
+
+/* The in-kernel PM's limits (MPTCP_PM_CMD_GET/SET_LIMITS); errors are
+ * reported.  For set, a limit < 0 is left as it is. */
+struct mptcp_limits {
+	uint32_t subflows, add_addr_accepted;
+};
+int mptcp_limits_get(struct genl *g, struct mptcp_limits *lim);
+int mptcp_limits_set(struct genl *g, int64_t subflows, int64_t add_addr_accepted);
 int mptcp_pm_type_set(const char *type);
 
 /* Events of the mptcp_pm_events group. */

@@ -34,48 +34,6 @@ static void usage(FILE *f)
 		"       tcpopt pm run { ndiffports N | fullmesh } [ rcvbuf BYTES ]\n");
 }
 
-struct limits {
-	uint32_t subflows, add_addr_accepted;
-};
-
-static int limits_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[MPTCP_PM_ATTR_MAX + 1];
-	struct limits *lim = data;
-
-	genl_parse(nlh, tb, MPTCP_PM_ATTR_MAX);
-	if (tb[MPTCP_PM_ATTR_SUBFLOWS])
-		lim->subflows = mnl_attr_get_u32(tb[MPTCP_PM_ATTR_SUBFLOWS]);
-	if (tb[MPTCP_PM_ATTR_RCV_ADD_ADDRS])
-		lim->add_addr_accepted = mnl_attr_get_u32(tb[MPTCP_PM_ATTR_RCV_ADD_ADDRS]);
-	return MNL_CB_OK;
-}
-
-static int limits_get(struct genl *g, struct limits *lim)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	int err;
-
-	memset(lim, 0, sizeof(*lim));
-	err = genl_talk(g, genl_msg(g, buf, MPTCP_PM_CMD_GET_LIMITS, 0), limits_cb, lim);
-	return err ? genl_error(g, err, "get limits") : 0;
-}
-
-/* Each limit < 0 is left as it is. */
-static int limits_set(struct genl *g, int64_t subflows, int64_t add_addr_accepted)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = genl_msg(g, buf, MPTCP_PM_CMD_SET_LIMITS, 0);
-	int err;
-
-	if (subflows >= 0)
-		mnl_attr_put_u32(nlh, MPTCP_PM_ATTR_SUBFLOWS, (uint32_t)subflows);
-	if (add_addr_accepted >= 0)
-		mnl_attr_put_u32(nlh, MPTCP_PM_ATTR_RCV_ADD_ADDRS, (uint32_t)add_addr_accepted);
-	err = genl_talk(g, nlh, NULL, NULL);
-	return err ? genl_error(g, err, "set limits") : 0;
-}
-
 static int endpoint_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[MPTCP_PM_ATTR_MAX + 1];
@@ -120,7 +78,7 @@ static void out_endpoint(struct onode *row, const struct mptcp_addr *a)
 		out_null(row, "dev", "-");
 }
 
-static void out_limits(struct onode *root, const struct limits *lim)
+static void out_limits(struct onode *root, const struct mptcp_limits *lim)
 {
 	struct onode *o = out_add_object(root, "limits");
 
@@ -132,7 +90,7 @@ static int pm_show(int argc, char **argv)
 {
 	struct mptcp_addr_list *eps;
 	struct onode *root, *arr;
-	struct limits lim;
+	struct mptcp_limits lim;
 	struct genl g;
 	char type[64];
 	int err, i;
@@ -146,7 +104,7 @@ static int pm_show(int argc, char **argv)
 	if (err)
 		return err;
 	eps = xzalloc(sizeof(*eps));
-	err = limits_get(&g, &lim);
+	err = mptcp_limits_get(&g, &lim);
 	if (!err)
 		err = endpoints_get(&g, eps);
 	genl_close(&g);
@@ -233,7 +191,7 @@ static int set_fullmesh(int argc, char **argv)
 {
 	struct mptcp_addr_list *want, *have;
 	struct onode *root = NULL, *arr;
-	struct limits lim;
+	struct mptcp_limits lim;
 	int devs[16], ndevs = 0, err, i, j;
 	struct genl g;
 
@@ -311,14 +269,14 @@ static int set_fullmesh(int argc, char **argv)
 		out_str(row, "action", action);
 	}
 	if (!err)
-		err = limits_get(&g, &lim);
+		err = mptcp_limits_get(&g, &lim);
 	/* Never lower a limit; raise both to the kernel's maximum. */
 	if (!err && (lim.subflows < PM_LIMIT_MAX || lim.add_addr_accepted < PM_LIMIT_MAX)) {
 		if (lim.subflows < PM_LIMIT_MAX)
 			lim.subflows = PM_LIMIT_MAX;
 		if (lim.add_addr_accepted < PM_LIMIT_MAX)
 			lim.add_addr_accepted = PM_LIMIT_MAX;
-		err = limits_set(&g, lim.subflows, lim.add_addr_accepted);
+		err = mptcp_limits_set(&g, lim.subflows, lim.add_addr_accepted);
 	}
 	if (!err) {
 		out_limits(root, &lim);
@@ -361,7 +319,7 @@ static int set_limits(int argc, char **argv)
 	err = mptcp_pm_open(&g);
 	if (err)
 		return err;
-	err = limits_set(&g, val[0], val[1]);
+	err = mptcp_limits_set(&g, val[0], val[1]);
 	genl_close(&g);
 	return err;
 }

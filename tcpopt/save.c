@@ -20,6 +20,8 @@
 #include "tcpopt.h"
 #include "../lib/bpffs.h"
 #include "../lib/cgroup.h"
+#include "../lib/genl.h"
+#include "../lib/mptcp.h"
 #include "../lib/output.h"
 #include "../lib/utils.h"
 
@@ -175,17 +177,37 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 }
 
 /*
- * HOOK for the MPTCP path manager (pm object): append its settings here,
- * one "pm ..." command a line with lines_add(&ctx->pm, line), in the order
- * they must be replayed (e.g. limits before endpoints).  Each line must be
- * idempotent under "tcpopt -b": a setting already in place with the same
- * values succeeds without change, one with other values fails naming it.
- * These settings belong to the network namespace ("tcpopt -n NS save").
- * Return 0, or an error already reported with err_run().
+ * The MPTCP path manager of the network namespace ("tcpopt -n NS save"):
+ * its type and, for the in-kernel one, its limits, one "pm set" line each
+ * in replay order; both are idempotent under "tcpopt -b".  Endpoints are
+ * not saved (see tcpopt-save(8)).  Without MPTCP there is nothing to say.
  */
 static int save_pm(struct save_ctx *ctx)
 {
-	(void)ctx;
+	struct mptcp_limits lim;
+	char type[32], line[128];
+	struct genl g;
+	int err;
+
+	if (mptcp_pm_type_get(type, sizeof(type)))
+		return 0;
+	if (strcmp(type, "kernel") && strcmp(type, "userspace"))
+		return err_run(-EOPNOTSUPP, "cannot save path manager \"%s\": only kernel and userspace can be restored",
+			       type);
+	snprintf(line, sizeof(line), "pm set %s", type);
+	lines_add(&ctx->pm, line);
+	if (strcmp(type, "kernel"))
+		return 0;
+	err = mptcp_pm_open(&g);
+	if (err)
+		return err;
+	err = mptcp_limits_get(&g, &lim);
+	genl_close(&g);
+	if (err)
+		return err;
+	snprintf(line, sizeof(line), "pm set limits subflows %u add_addr_accepted %u",
+		 lim.subflows, lim.add_addr_accepted);
+	lines_add(&ctx->pm, line);
 	return 0;
 }
 

@@ -100,6 +100,31 @@ own_lines() {
 	grep -Fxq "option add uto 2min cgroup /$CGA" "$F"
 }
 
+@test "save: the path manager of a namespace (type, limits) comes back with -b" {
+	require_root
+	ns=$(test_tag)-pm
+	ip netns add "$ns"
+	CLEANUP_NETNS+=("$ns")
+	tcpopt -n "$ns" pm set limits subflows 3 add_addr_accepted 2
+	run tcpopt -n "$ns" save "$F"
+	assert_success
+	grep -Fxq "pm set kernel" "$F"
+	grep -Fxq "pm set limits subflows 3 add_addr_accepted 2" "$F"
+	# pm lines come before the options
+	assert_equal "$(grep -v '^#' "$F" | head -n1)" "pm set kernel"
+	tcpopt -n "$ns" pm set limits subflows 0 add_addr_accepted 0
+	tcpopt -n "$ns" pm set userspace
+	run tcpopt -n "$ns" -b "$F"
+	assert_success
+	run tcpopt -n "$ns" -j pm show
+	assert_equal "$(jq -r '.path_manager, .limits.subflows, .limits.add_addr_accepted' <<<"$output" | tr '\n' ' ')" "kernel 3 2 "
+	# the userspace PM is saved as such (and has no limits to save)
+	tcpopt -n "$ns" pm set userspace
+	run tcpopt -n "$ns" save -
+	assert_line "pm set userspace"
+	refute_line --partial "pm set limits"
+}
+
 @test "save -> flush -> restore gives back the same 'option list -j'" {
 	require_root
 	two_attachments
