@@ -32,8 +32,11 @@ def server(addr, port, mptcp, rcvlowat):
     if rcvlowat:
         c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, rcvlowat)
     total = 0
+    # reading in chunks of the low-water mark keeps application reads
+    # (and the window updates they send) rare
+    chunk = max(65536, rcvlowat)
     while True:
-        b = c.recv(65536)
+        b = c.recv(chunk)
         if not b:
             break
         total += len(b)

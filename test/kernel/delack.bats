@@ -81,11 +81,11 @@ transfer() {
 	eight=$(transfer 8)
 	one=$(transfer 1)
 	echo "ACKs for $BYTES bytes: default $dflt, segs 8: $eight, segs 1: $one" >&3
-	# Under emulation the receiving application is slow, so its reads
-	# (window updates) add ACKs to every run: the server reads with a
-	# large SO_RCVLOWAT, which keeps the delayed-ACK decision with
-	# __tcp_ack_snd_check().  Measured: default ~2000, segs 8 ~1200-1500,
-	# segs 1 ~2700 ACKs for 2800 segments.
-	assert [ $(( eight * 100 )) -lt $(( dflt * 85 )) ]
-	assert [ $(( one * 100 )) -gt $(( dflt * 120 )) ]
+	# Under emulation the receiver is slow and the counts vary from run
+	# to run (the server reads with a large SO_RCVLOWAT so that its reads,
+	# and the window updates they send, stay rare).  Measured for 2800
+	# segments: default 1700-2000, segs 8 700-1470, segs 1 2480-2710.
+	assert [ $(( eight * 100 )) -lt $(( dflt * 95 )) ]
+	assert [ $(( one * 100 )) -gt $(( dflt * 110 )) ]
+	assert [ $(( eight * 10 )) -lt $(( one * 7 )) ]
 }
