@@ -110,10 +110,10 @@ tcp_options() {
 	tshark -r "$1" -Y "$2" -T fields -e tcp.options 2>/dev/null | tr -d ':'
 }
 
-# find_option HEX KIND: walk one packet's options and print the option of
-# that kind (as hex: kind, length, data), nothing if absent.
-find_option() {
-	local hex=$1 want=$2 kind len
+# tcp_option_list HEX: one packet's options, one a line, as hex (kind,
+# length, data); stops at the end of the list or at a broken length.
+tcp_option_list() {
+	local hex=$1 kind len
 	while [ ${#hex} -ge 2 ]; do
 		kind=$((16#${hex:0:2}))
 		case $kind in
@@ -123,12 +123,20 @@ find_option() {
 		[ ${#hex} -ge 4 ] || return 0
 		len=$((16#${hex:2:2}))
 		[ "$len" -ge 2 ] || return 0
-		if [ "$kind" -eq "$want" ]; then
-			echo "${hex:0:$((len * 2))}"
-			return 0
-		fi
+		echo "${hex:0:$((len * 2))}"
 		hex=${hex:$((len * 2))}
 	done
+}
+
+# find_option HEX KIND: the first option of that kind (hex), nothing if absent.
+find_option() {
+	local opt
+	while read -r opt; do
+		if [ $((16#${opt:0:2})) -eq "$2" ]; then
+			echo "$opt"
+			return 0
+		fi
+	done < <(tcp_option_list "$1")
 }
 
 cleanup_all() {

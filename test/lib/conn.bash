@@ -63,22 +63,13 @@ handshake() {
 # find_exp HEX KIND EXID: the experimental option of that kind and ExID
 # (4 hex digits) in one packet's options, nothing if absent.
 find_exp() {
-	local hex=$1 want=$2 exid=$3 kind len
-	while [ ${#hex} -ge 2 ]; do
-		kind=$((16#${hex:0:2}))
-		case $kind in
-		0) return 0 ;;
-		1) hex=${hex:2}; continue ;;
-		esac
-		[ ${#hex} -ge 4 ] || return 0
-		len=$((16#${hex:2:2}))
-		[ "$len" -ge 2 ] || return 0
-		if [ "$kind" -eq "$want" ] && [ "${hex:4:4}" = "$exid" ]; then
-			echo "${hex:0:$((len * 2))}"
+	local opt
+	while read -r opt; do
+		if [ $((16#${opt:0:2})) -eq "$2" ] && [ "${opt:4:4}" = "$3" ]; then
+			echo "$opt"
 			return 0
 		fi
-		hex=${hex:$((len * 2))}
-	done
+	done < <(tcp_option_list "$1")
 }
 
 # stat_of OPTION [INSTANCE] COUNTER CGROUP: one counter, from "stats -j".
