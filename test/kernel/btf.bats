@@ -1,0 +1,42 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Everything the patch set adds is visible in the running kernel's BTF, under
+# the names `tcpopt feature` probes for.
+
+load lib
+
+btf() {
+	bpftool btf dump file /sys/kernel/btf/vmlinux
+}
+
+@test "TCP_BPF_DELACK_SEGS is in BTF as 1009" {
+	run sh -c "bpftool btf dump file /sys/kernel/btf/vmlinux | grep -w \"'TCP_BPF_DELACK_SEGS' val=1009\""
+	assert_success
+}
+
+@test "the MPTCP cb flag and callback ops are in BTF with their values" {
+	local dump
+	dump=$(btf)
+	for pair in BPF_SOCK_OPS_MPTCP_CB_FLAG:128 BPF_SOCK_OPS_ALL_CB_FLAGS:255 \
+		    BPF_SOCK_OPS_MPTCP_CREATED_CB:16 BPF_SOCK_OPS_MPTCP_ESTABLISHED_CB:17 \
+		    BPF_SOCK_OPS_MPTCP_CLOSED_CB:18 \
+		    BPF_SOCK_OPS_MPTCP_SUBFLOW_ESTABLISHED_CB:19 \
+		    BPF_SOCK_OPS_MPTCP_SUBFLOW_CLOSED_CB:20 \
+		    BPF_SOCK_OPS_MPTCP_ADDR_ANNOUNCED_CB:21 \
+		    BPF_SOCK_OPS_MPTCP_ADDR_REMOVED_CB:22; do
+		run grep -c "'${pair%:*}' val=${pair#*:}\$" <<<"$dump"
+		assert_output 1
+	done
+}
+
+@test "the MPTCP sockops kfuncs and struct bpf_mptcp_info are in BTF" {
+	local dump
+	dump=$(btf)
+	for f in bpf_mptcp_sock_ops_get_info bpf_mptcp_sock_ops_subflow_connect \
+		 bpf_mptcp_sock_ops_pm_claim; do
+		run grep -c "FUNC '$f' " <<<"$dump"
+		assert_output 1
+	done
+	run grep -c "STRUCT 'bpf_mptcp_info' size=44 " <<<"$dump"
+	assert_output 1
+}
