@@ -71,14 +71,20 @@ events() {
 	done
 }
 
-@test "ndiffports opens N subflows over the same address pair" {
+@test "ndiffports opens N subflows over the same address pair, the in-kernel PM none" {
 	PROG=pm_ndiffports
 	bpf_load pm_ndiffports
 	map_set pm_ndiffports ndiffports_config 0 4
+	# an endpoint the in-kernel PM would use for a subflow of its own,
+	# were the connection not claimed by the BPF path manager
+	ip -n "$NS_A" mptcp limits set subflows 8 add_addr_accepted 8
+	ip -n "$NS_A" mptcp endpoint add 198.51.100.1 dev veth-a2 subflow
 
 	mptcp_server 5003
 	mptcp_client 192.0.2.2 5003 6
 	wait_subflows "$NS_A" 5003 4
+	sleep 2
+	assert_equal "$(subflows "$NS_A" 5003)" 4
 	# all of them between the same two addresses
 	run sh -c "ip netns exec $NS_A ss -Htn state established '( dport = :5003 )' | awk '{print \$3, \$4}' | sed 's/:[0-9]*\$//; s/:[0-9]* / /' | sort -u | wc -l"
 	assert_output 1
