@@ -169,7 +169,7 @@ teardown() {
 	while read -r opts; do
 		total=$((total + 1))
 		[ "$(find_exp "$opts" 254 4343)" = fe05434303 ] && with=$((with + 1))
-	done < <(tcp_options "$PCAP" "tcp.dstport==$PORT")
+	done < <(client_segments)
 	[ "$total" -gt 10 ]
 	assert_equal "$with" "$total"
 	assert_equal "$(jq -r .congestion < "$BATS_TEST_TMPDIR/srv.out")" bbr

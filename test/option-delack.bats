@@ -135,7 +135,7 @@ s.close()
 	while read -r opts; do
 		total=$((total + 1))
 		[ "$(find_exp "$opts" 254 444c)" = fe07444c003200 ] && with=$((with + 1))
-	done < <(tcp_options "$PCAP" "tcp.dstport==$PORT")
+	done < <(client_segments)
 	[ "$total" -gt 10 ]
 	assert_equal "$with" "$total"
 	received=$(counter delack "$CG_S" received)

@@ -44,20 +44,44 @@ server_report() {
 	head -n1 "$BATS_TEST_TMPDIR/srv.out"
 }
 
-# handshake ADDR: one connection with a capture; sets SYN, SYNACK, ACK to
-# the options (hex) of the handshake's three segments.
+# handshake ADDR [SERVER-OPTS...] [-- CLIENT-OPTS...]: one connection with a
+# capture; sets SYN, SYNACK, ACK (the options of the handshake's three
+# segments, hex), CLIENT_REPORT and SERVER_REPORT.
 handshake() {
-	local addr=$1
+	local addr=$1 srv=() cli=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		srv+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	cli=("$@")
 	start_capture "$NS_S" "$PCAP" "tcp port $PORT"
-	serve "$addr"
-	run connect "$addr"
+	serve "$addr" "${srv[@]}"
+	run connect "$addr" "${cli[@]}"
 	assert_success
-	CLIENT_REPORT=$output
+	CLIENT_REPORT=$(head -n1 <<<"$output")
 	SERVER_REPORT=$(server_report)
 	stop_capture
+	if [ -z "$SERVER_REPORT" ]; then
+		echo "the server reported nothing: $(cat "$BATS_TEST_TMPDIR/srv.err")" >&2
+		tshark -r "$PCAP" 2>/dev/null >&2
+		return 1
+	fi
 	SYN=$(tcp_options "$PCAP" "tcp.flags.syn==1 && tcp.flags.ack==0" | head -n1)
 	SYNACK=$(tcp_options "$PCAP" "tcp.flags.syn==1 && tcp.flags.ack==1" | head -n1)
 	ACK=$(tcp_options "$PCAP" "tcp.flags==0x010 && tcp.dstport==$PORT" | head -n1)
+}
+
+# client_segments: the options (hex) of each client-to-server segment in
+# $PCAP, up to the client's FIN: the last ACK, sent by a TIME-WAIT socket,
+# goes out without any socket's BPF programs (as resets do).
+client_segments() {
+	local fin
+	fin=$(tshark -r "$PCAP" -Y "tcp.flags.fin==1 && tcp.dstport==$PORT" -T fields \
+		-e frame.number 2>/dev/null | head -n1)
+	[ -n "$fin" ] || return 1
+	tcp_options "$PCAP" "tcp.dstport==$PORT && frame.number <= $fin"
 }
 
 # find_exp HEX KIND EXID: the experimental option of that kind and ExID
