@@ -94,7 +94,14 @@ static bool probe_mptcp_sockops(void)
 
 static bool probe_mptcp_subflow_kfunc(void)
 {
-	return btf_has_func("bpf_mptcp_subflow_open");
+	return btf_has_func("bpf_mptcp_sock_ops_subflow_connect") &&
+	       btf_has_func("bpf_mptcp_sock_ops_get_info");
+}
+
+static bool probe_mptcp_bpf_pm(void)
+{
+	/* A BPF path manager takes a connection over from the in-kernel one. */
+	return btf_has_func("bpf_mptcp_sock_ops_pm_claim");
 }
 
 static const struct feature features[] = {
@@ -109,6 +116,7 @@ static const struct feature features[] = {
 	{ "delack_segs", PATCHSET, "option delack segs", probe_delack_segs },
 	{ "mptcp_sockops", PATCHSET, "BPF path managers", probe_mptcp_sockops },
 	{ "mptcp_subflow_kfunc", PATCHSET, "BPF path managers", probe_mptcp_subflow_kfunc },
+	{ "mptcp_bpf_pm", PATCHSET, "BPF path managers", probe_mptcp_bpf_pm },
 };
 
 static int feature_show(int argc, char **argv)

@@ -219,8 +219,14 @@ load lib/common
 	run tcpopt -j feature
 	jq -e '[.[] | select(.feature == "hdr_options")][0].supported == true' <<<"$output"
 	# The stock kernel lacks the patch set: tcpopt must say so.
-	if ! bpftool btf dump file /sys/kernel/btf/vmlinux | grep -q "'TCP_BPF_DELACK_SEGS'"; then
+	# The stock kernel lacks the patch set: tcpopt must say so, feature
+	# by feature (the VM suite test/kernel/btf.bats checks the converse).
+	dump=$(bpftool btf dump file /sys/kernel/btf/vmlinux)
+	if ! grep -q "'TCP_BPF_DELACK_SEGS'" <<<"$dump"; then
 		jq -e '[.[] | select(.feature == "delack_segs")][0].supported == false' <<<"$output"
+	fi
+	if ! grep -q "'bpf_mptcp_sock_ops_subflow_connect'" <<<"$dump"; then
+		jq -e '[.[] | select(.feature == "mptcp_subflow_kfunc" or .feature == "mptcp_bpf_pm" or .feature == "mptcp_sockops")] | length == 3 and all(.supported == false)' <<<"$output"
 	fi
 	# MPTCP support must match what a socket() call says.
 	if "$PYTHON" -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)' 2>/dev/null; then

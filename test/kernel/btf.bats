@@ -40,3 +40,14 @@ btf() {
 	run grep -c "STRUCT 'bpf_mptcp_info' size=44 " <<<"$dump"
 	assert_output 1
 }
+
+@test "tcpopt feature finds the patch set in this kernel" {
+	local tcpopt=${TCPOPT:-$KTEST_DIR/../../tcpopt/tcpopt}
+	[ -x "$tcpopt" ] || skip "build tcpopt first ($tcpopt)"
+	run "$tcpopt" -j feature
+	assert_success
+	for f in delack_segs mptcp_sockops mptcp_subflow_kfunc mptcp_bpf_pm; do
+		jq -e --arg f "$f" '[.[] | select(.feature == $f)][0] |
+			.supported == true and .provided_by == "tcpopt-kernel"' <<<"$output"
+	done
+}
