@@ -330,7 +330,8 @@ int do_save(int argc, char **argv)
 	}
 	state_unlock(lock);
 	if (!err) {
-		qsort(ctx.options.v, ctx.options.n, sizeof(*ctx.options.v), cmp_line);
+		if (ctx.options.n)	/* qsort() takes no NULL, even for nothing */
+			qsort(ctx.options.v, ctx.options.n, sizeof(*ctx.options.v), cmp_line);
 		if (file)
 			err = write_file(file, &ctx);
 		else if (!out_is_json())
