@@ -165,13 +165,9 @@ teardown() {
 	assert_success
 	wait "$SERVER_PID"
 	stop_capture
-	total=0 with=0
-	while read -r opts; do
-		total=$((total + 1))
-		[ "$(find_exp "$opts" 254 4343)" = fe05434303 ] && with=$((with + 1))
-	done < <(client_segments)
-	[ "$total" -gt 10 ]
-	assert_equal "$with" "$total"
+	count_carrying fe05434303 find_exp 254 4343
+	[ "$TOTAL" -gt 10 ]
+	assert_equal "$WITH" "$TOTAL"
 	assert_equal "$(jq -r .congestion < "$BATS_TEST_TMPDIR/srv.out")" bbr
 	[ "$(counter cc "$CG_S" received)" -gt 2 ]
 	assert_equal "$(counter cc "$CG_S" applied)" 1

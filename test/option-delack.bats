@@ -131,13 +131,9 @@ s.close()
 	assert_success
 	wait "$SERVER_PID"
 	stop_capture
-	total=0 with=0
-	while read -r opts; do
-		total=$((total + 1))
-		[ "$(find_exp "$opts" 254 444c)" = fe07444c003200 ] && with=$((with + 1))
-	done < <(client_segments)
-	[ "$total" -gt 10 ]
-	assert_equal "$with" "$total"
+	count_carrying fe07444c003200 find_exp 254 444c
+	[ "$TOTAL" -gt 10 ]
+	assert_equal "$WITH" "$TOTAL"
 	received=$(counter delack "$CG_S" received)
 	[ "$received" -gt 2 ]
 	# With the RTT of the moment, every time.

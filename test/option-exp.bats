@@ -77,13 +77,9 @@ teardown() {
 	assert_success
 	wait "$SERVER_PID"
 	stop_capture
-	total=0 with=0
-	while read -r opts; do
-		total=$((total + 1))
-		[ "$(find_exp "$opts" 254 4e2a)" = fe084e2a0a0b0c0d ] && with=$((with + 1))
-	done < <(client_segments)
-	[ "$total" -gt 10 ]
-	assert_equal "$with" "$total"
+	count_carrying fe084e2a0a0b0c0d find_exp 254 4e2a
+	[ "$TOTAL" -gt 10 ]
+	assert_equal "$WITH" "$TOTAL"
 	# The server parsed them all, not only the SYN's.
 	received=$(stat_of exp 0x4e2a received "$CG_S")
 	[ "$received" -gt 10 ]

@@ -133,13 +133,9 @@ teardown() {
 	assert_success
 	wait "$SERVER_PID"
 	stop_capture
-	total=0 with=0
-	while read -r opts; do
-		total=$((total + 1))
-		[ "$(find_exp "$opts" 254 4957)" = fe0649570028 ] && with=$((with + 1))
-	done < <(client_segments)
-	[ "$total" -gt 10 ]
-	assert_equal "$with" "$total"
+	count_carrying fe0649570028 find_exp 254 4957
+	[ "$TOTAL" -gt 10 ]
+	assert_equal "$WITH" "$TOTAL"
 	assert_equal "$(jq -r .snd_cwnd < "$BATS_TEST_TMPDIR/srv.out")" 40
 	[ "$(counter iw "$CG_S" received)" -gt 2 ]
 	assert_equal "$(counter iw "$CG_S" applied)" 1

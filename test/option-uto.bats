@@ -114,13 +114,9 @@ teardown() {
 	assert_success
 	wait "$SERVER_PID"
 	stop_capture
-	total=0 with=0
-	while read -r opts; do
-		total=$((total + 1))
-		[ "$(find_option "$opts" 28)" = 1c040078 ] && with=$((with + 1))
-	done < <(client_segments)
-	[ "$total" -gt 10 ]
-	assert_equal "$with" "$total"
+	count_carrying 1c040078 find_option 28
+	[ "$TOTAL" -gt 10 ]
+	assert_equal "$WITH" "$TOTAL"
 }
 
 @test "uto: the dport filter decides which connections get the option" {

@@ -84,6 +84,19 @@ client_segments() {
 	tcp_options "$PCAP" "tcp.dstport==$PORT && frame.number <= $fin"
 }
 
+# count_carrying WANT FINDER ARGS...: over client_segments, how many
+# segments there are (TOTAL) and in how many "FINDER OPTS ARGS..." gives
+# exactly WANT (WITH).
+count_carrying() {
+	local want=$1 finder=$2 opts
+	shift 2
+	TOTAL=0 WITH=0
+	while read -r opts; do
+		TOTAL=$((TOTAL + 1))
+		[ "$("$finder" "$opts" "$@")" = "$want" ] && WITH=$((WITH + 1))
+	done < <(client_segments)
+}
+
 # find_exp HEX KIND EXID: the experimental option of that kind and ExID
 # (4 hex digits) in one packet's options, nothing if absent.
 find_exp() {
