@@ -184,4 +184,37 @@ struct tcpopt_delack_config {
 	__u32 segs_optname;		/* TCP_BPF_DELACK_SEGS here (from BTF), 0 = none */
 };
 
+/*
+ * BPF MPTCP path managers (bpf/pm_*.bpf.c; they need the kernel patch set).
+ * One per cgroup, pinned as the attachment "pm"; maps "config" (struct
+ * tcpopt_pm_config), "stats" (PERCPU_ARRAY by enum tcpopt_pm_stat) and, for
+ * fullmesh, "local_addrs" (ARRAY of struct tcpopt_pm_addr, kept current by
+ * tcpopt; family 0 is a free slot).
+ */
+#define TCPOPT_PM_MAX_SUBFLOWS	8	/* per connection, the initial one included */
+#define TCPOPT_PM_MAX_LOCAL	8	/* local addresses of a full mesh */
+#define TCPOPT_PM_MAX_DEVS	8	/* interfaces a full mesh is limited to */
+#define TCPOPT_PM_DEV_LEN	16	/* IFNAMSIZ */
+
+struct tcpopt_pm_config {
+	__u32 abi;
+	__u32 subflows;			/* ndiffports: subflows per connection */
+	__u32 ndevs;			/* user space only: fullmesh "dev" list */
+	char devs[TCPOPT_PM_MAX_DEVS][TCPOPT_PM_DEV_LEN];
+};
+
+struct tcpopt_pm_addr {
+	__u32 family;			/* AF_INET, AF_INET6, 0 = free slot */
+	__be32 addr[4];			/* an IPv4 address in addr[0] */
+};
+
+enum tcpopt_pm_stat {
+	TCPOPT_PM_STAT_CLAIMED,		/* connections taken from the in-kernel PM */
+	TCPOPT_PM_STAT_REQUESTED,	/* subflows queued */
+	TCPOPT_PM_STAT_FAILED,		/* subflow requests the kernel refused */
+	TCPOPT_PM_STAT_ESTABLISHED,	/* additional subflows established */
+	TCPOPT_PM_STAT_ANNOUNCED,	/* addresses the peers announced */
+	TCPOPT_PM_STAT_MAX,
+};
+
 #endif

@@ -8,8 +8,7 @@
 KERNEL_CLANG ?= clang
 # <asm/types.h> for the programs built on the system's <linux/bpf.h>
 KERNEL_BPF_ASM_INC ?= /usr/include/$(shell gcc -dumpmachine)
-KERNEL_BPF_SRCS := $(wildcard test/kernel/progs/*.bpf.c) \
-		   $(wildcard bpf/pm_ndiffports.bpf.c bpf/pm_fullmesh.bpf.c)
+KERNEL_BPF_SRCS := $(wildcard test/kernel/progs/*.bpf.c)
 KERNEL_BATS ?= test/kernel
 
 .PHONY: kernel check-kernel
@@ -22,7 +21,7 @@ kernel:
 KERNEL_TEST_PKGS := bats bats-assert bats-support clang bpftool jq tcpdump \
 		    ethtool iproute2 python3 gcc
 
-check-kernel:
+check-kernel: all
 	@set -e; \
 	missing=; \
 	for p in $(KERNEL_TEST_PKGS); do \
@@ -42,5 +41,6 @@ check-kernel:
 			-I"$$dir" -idirafter $(KERNEL_BPF_ASM_INC) \
 			-c "$$src" -o "$$out"; \
 	done; \
-	KERNEL_IMAGE=$$image KTEST_OBJ=$$obj VM_ENV=KTEST_OBJ \
+	KERNEL_IMAGE=$$image KTEST_OBJ=$$obj TCPOPT=$(CURDIR)/$(TCPOPT_BIN) \
+		VM_ENV="KTEST_OBJ TCPOPT" \
 		kernel/vm-run bats $(KERNEL_BATS)

@@ -133,6 +133,12 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 		}
 	}
 
+	if (spec->loaded) {
+		err = spec->loaded(spec->obj, spec->loaded_ctx);
+		if (err)
+			goto fail;
+	}
+
 	if (mkdir(cgdir, 0700) && errno != EEXIST)
 		return err_run(-errno, "cannot create %s: %s", cgdir, strerror(errno));
 	if (mkdir(stage, 0700)) {

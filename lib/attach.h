@@ -20,6 +20,11 @@ struct attach_spec {
 	const void *config;		/* written to map "config" when not NULL */
 	size_t config_size;
 	bool replace;			/* swap the program of an existing attachment */
+	/* Called once the object is loaded, before it is attached: fill
+	 * other maps so that the program never runs without them.  Errors
+	 * are reported by it. */
+	int (*loaded)(struct bpf_object *obj, void *ctx);
+	void *loaded_ctx;
 };
 
 /* Must be called with the state lock held.  Errors are reported here. */

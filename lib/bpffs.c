@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpffs.h"
+#include "cgroup.h"
 #include "utils.h"
 
 #ifndef BPF_FS_MAGIC
@@ -61,6 +62,20 @@ int state_lock(void)
 		return err_run(err, "cannot lock %s: %s", PIN_ROOT, strerror(-err));
 	}
 	return fd;
+}
+
+int state_lock_cgroup(const char *path, struct cgroup_ref *cg, int *lock)
+{
+	int err = cgroup_open(path, cg);
+
+	if (err)
+		return err;
+	*lock = state_lock();
+	if (*lock < 0) {
+		cgroup_close(cg);
+		return *lock;
+	}
+	return 0;
 }
 
 void state_unlock(int fd)
@@ -130,6 +145,11 @@ void shared_pins_release(void)
 
 int pin_walk(pin_walk_cb cb, void *ctx)
 {
+	return pin_walk_name(NULL, cb, ctx);
+}
+
+int pin_walk_name(const char *name, pin_walk_cb cb, void *ctx)
+{
 	char cgdir[PATH_MAX], dir[PATH_MAX * 2];
 	struct dirent *cde, *ade;
 	DIR *root, *cgd;
@@ -152,6 +172,8 @@ int pin_walk(pin_walk_cb cb, void *ctx)
 			/* "_new_*" are staging directories of a command
 			 * still at work (or of one that was killed). */
 			if (ade->d_name[0] == '.' || ade->d_name[0] == '_')
+				continue;
+			if (name ? strcmp(ade->d_name, name) : !strcmp(ade->d_name, PIN_PM))
 				continue;
 			if (xsnprintf(dir, sizeof(dir), "%s/%s", cgdir, ade->d_name))
 				continue;

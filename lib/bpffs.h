@@ -26,6 +26,10 @@ int bpffs_prepare(void);
 int state_lock(void);
 void state_unlock(int fd);
 
+/* cgroup_open(path, cg), then state_lock() into *lock; both undone on error. */
+struct cgroup_ref;
+int state_lock_cgroup(const char *path, struct cgroup_ref *cg, int *lock);
+
 /* "/sys/fs/bpf/tcpopt/<cgid>/<name>" */
 void pin_dir(char *buf, size_t len, uint64_t cgid, const char *name);
 bool pin_dir_exists(const char *dir);
@@ -36,10 +40,16 @@ int pin_dir_remove(const char *dir);
 /* Unpin the shared maps once no attachment is left. */
 void shared_pins_release(void);
 
-/* Calls cb for each attachment directory; stops at the first non-zero. */
+/* The attachment of a cgroup's BPF MPTCP path manager (tcpopt pm). */
+#define PIN_PM		"pm"
+
+/* Calls cb for each option attachment directory (PIN_PM excepted); stops
+ * at the first non-zero. */
 typedef int (*pin_walk_cb)(uint64_t cgid, const char *name, const char *dir,
 			   void *ctx);
 int pin_walk(pin_walk_cb cb, void *ctx);
+/* The same for the attachments named name only. */
+int pin_walk_name(const char *name, pin_walk_cb cb, void *ctx);
 
 int pin_map_read(const char *dir, const char *map, void *val, size_t size);
 int pin_map_write(const char *dir, const char *map, const void *val, size_t size);

@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -562,21 +561,13 @@ int mptcp_listener_run(struct mptcp_listener *l, uint64_t max_events,
 		.left = max_events, .limited = max_events > 0,
 	};
 	uint64_t deadline = timeout_ms ? now_ms() + timeout_ms : 0;
-	sigset_t mask, old;
 	struct pollfd pfd[2];
+	sigset_t old;
 	int sfd, err = 0;
 
-	/* Signals through a descriptor: no race between a check and poll(). */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &mask, &old))
-		return -errno;
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (sfd < 0) {
-		err = -errno;
-		goto out_mask;
-	}
+	sfd = stop_signals_open(&old);
+	if (sfd < 0)
+		return sfd;
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = mnl_socket_get_fd(l->g.nl), .events = POLLIN };
 	for (;;) {
@@ -598,11 +589,7 @@ int mptcp_listener_run(struct mptcp_listener *l, uint64_t max_events,
 			break;
 		}
 		if (pfd[0].revents) {
-			struct signalfd_siginfo si;
-
-			/* Consume it: unblocking must not deliver it again. */
-			if (read(sfd, &si, sizeof(si)) < 0)
-				err = -errno;
+			err = stop_signals_consume(sfd);
 			break;
 		}
 		if (!pfd[1].revents)
@@ -627,9 +614,7 @@ int mptcp_listener_run(struct mptcp_listener *l, uint64_t max_events,
 			break;
 		}
 	}
-	close(sfd);
-out_mask:
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	stop_signals_close(sfd, &old);
 	return err;
 }
 

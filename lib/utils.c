@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include "output.h"
 #include "utils.h"
@@ -334,4 +336,36 @@ int xsnprintf(char *buf, size_t len, const char *fmt, ...)
 	n = vsnprintf(buf, len, fmt, ap);
 	va_end(ap);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int stop_signals_open(sigset_t *old)
+{
+	sigset_t mask;
+	int sfd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &mask, old))
+		return -errno;
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0) {
+		sfd = -errno;
+		sigprocmask(SIG_SETMASK, old, NULL);
+	}
+	return sfd;
+}
+
+int stop_signals_consume(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	/* Consumed: unblocking must not deliver it again. */
+	return read(sfd, &si, sizeof(si)) < 0 ? -errno : 0;
+}
+
+void stop_signals_close(int sfd, const sigset_t *old)
+{
+	close(sfd);
+	sigprocmask(SIG_SETMASK, old, NULL);
 }

@@ -3,6 +3,7 @@
 #ifndef TCPOPT_UTILS_H
 #define TCPOPT_UTILS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -82,5 +83,15 @@ int keyword_next(int *argc, char ***argv, const struct keyword *kw, size_t n,
 /* snprintf that reports truncation: 0 or -ENAMETOOLONG. */
 int xsnprintf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * SIGINT and SIGTERM through a descriptor, for the foreground loops (no race
+ * between a check and poll()): blocks them and returns a signalfd, or
+ * -errno.  stop_signals_close() closes it and restores the mask in *old.
+ */
+int stop_signals_open(sigset_t *old);
+void stop_signals_close(int sfd, const sigset_t *old);
+/* After poll() said sfd is readable: consume the signal (0 or -errno). */
+int stop_signals_consume(int sfd);
 
 #endif

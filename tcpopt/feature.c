@@ -119,6 +119,16 @@ static const struct feature features[] = {
 	{ "mptcp_bpf_pm", PATCHSET, "BPF path managers", probe_mptcp_bpf_pm },
 };
 
+bool feature_supported(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(features); i++)
+		if (!strcmp(features[i].name, name))
+			return features[i].probe();
+	return false;
+}
+
 static int feature_show(int argc, char **argv)
 {
 	struct onode *list;

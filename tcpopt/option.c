@@ -161,20 +161,6 @@ static int check_attached(const struct opt_request *req, const struct cgroup_ref
 	return 0;
 }
 
-static int open_and_lock(const char *cgroup, struct cgroup_ref *cg, int *lock)
-{
-	int err = cgroup_open(cgroup, cg);
-
-	if (err)
-		return err;
-	*lock = state_lock();
-	if (*lock < 0) {
-		cgroup_close(cg);
-		return *lock;
-	}
-	return 0;
-}
-
 static void print_attachment(const struct cgroup_ref *cg, const char *name)
 {
 	char dir[PATH_MAX];
@@ -208,7 +194,7 @@ static int option_add(int argc, char **argv)
 		err = request_pin(&req);
 	if (err)
 		return err;
-	err = open_and_lock(req.cgroup, &cg, &lock);
+	err = state_lock_cgroup(req.cgroup, &cg, &lock);
 	if (err)
 		return err;
 	if (!req.replace) {
@@ -269,7 +255,7 @@ static int option_set(int argc, char **argv)
 	err = request_pin(&req);
 	if (err)
 		return err;
-	err = open_and_lock(req.cgroup, &cg, &lock);
+	err = state_lock_cgroup(req.cgroup, &cg, &lock);
 	if (err)
 		return err;
 	pin_dir(dir, sizeof(dir), cg.id, req.pin);
@@ -338,7 +324,7 @@ static int option_del(int argc, char **argv)
 		err = request_pin(&req);
 	if (err)
 		return err;
-	err = open_and_lock(req.cgroup, &cg, &lock);
+	err = state_lock_cgroup(req.cgroup, &cg, &lock);
 	if (err)
 		return err;
 	pin_dir(dir, sizeof(dir), cg.id, req.pin);
@@ -392,7 +378,7 @@ static int option_flush(int argc, char **argv)
 	if (err)
 		return err;
 	if (cgroup) {
-		err = open_and_lock(cgroup, &cg, &lock);
+		err = state_lock_cgroup(cgroup, &cg, &lock);
 		r.only_cgid = cg.id;
 	} else {
 		lock = state_lock();

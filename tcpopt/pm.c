@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tcpopt pm: the MPTCP path manager of the netns.  Show and configure the
- * in-kernel one (type, limits, endpoints, full mesh in one command), drive
- * the userspace one (announce, remove) and run a userspace path manager in
- * the foreground (pm run).
+ * tcpopt pm: MPTCP path management.  Show and configure the netns's
+ * in-kernel path manager (type, limits, endpoints, full mesh in one
+ * command), drive the userspace one (announce, remove), run a userspace
+ * path manager in the foreground (pm run), and attach the BPF path managers
+ * of the kernel patch set to cgroups (pm set fullmesh|ndiffports, pm del:
+ * pm_bpf.c), falling back to the netns's own where the kernel lacks them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm.h"
 #include "tcpopt.h"
+#include "../lib/addrwatch.h"
 #include "../lib/genl.h"
 #include "../lib/mptcp.h"
 #include "../lib/mptcp_diag.h"
@@ -27,8 +31,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tcpopt pm [ show ]\n"
 		"       tcpopt pm set { kernel | userspace }\n"
-		"       tcpopt pm set fullmesh [ dev IFACE ]...\n"
+		"       tcpopt pm set fullmesh [ dev IFACE ]... [ follow ] [ cgroup PATH ]\n"
+		"       tcpopt pm set ndiffports N [ cgroup PATH ] [ rcvbuf BYTES ]\n"
 		"       tcpopt pm set limits [ subflows N ] [ add_addr_accepted N ]\n"
+		"       tcpopt pm del [ cgroup PATH ]\n"
 		"       tcpopt pm announce ADDR token TOKEN [ id ID ] [ port PORT ]\n"
 		"       tcpopt pm remove id ID token TOKEN\n"
 		"       tcpopt pm run { ndiffports N | fullmesh } [ rcvbuf BYTES ]\n");
@@ -118,6 +124,7 @@ static int pm_show(int argc, char **argv)
 	arr = out_add_array(root, "endpoints");
 	for (i = 0; i < eps->n; i++)
 		out_endpoint(out_push_object(arr), &eps->addr[i]);
+	pm_bpf_show(root);
 	out_render(root, stdout);
 	free(eps);
 	return 0;
@@ -186,28 +193,19 @@ static int endpoint_request(struct genl *g, uint8_t cmd, const struct mptcp_addr
 
 #define MESH_FLAGS (MPTCP_PM_ADDR_FLAG_SUBFLOW | MPTCP_PM_ADDR_FLAG_FULLMESH)
 
-/* Idempotent: endpoints already right are kept, others fixed or added. */
-static int set_fullmesh(int argc, char **argv)
+/*
+ * The netns's in-kernel full mesh: an endpoint with the subflow and
+ * fullmesh flags for each local address (of devs, if any), limits raised.
+ * Idempotent: endpoints already right are kept, others fixed or added.
+ */
+static int mesh_endpoints(const int *devs, int ndevs)
 {
 	struct mptcp_addr_list *want, *have;
 	struct onode *root = NULL, *arr;
 	struct mptcp_limits lim;
-	int devs[16], ndevs = 0, err, i, j;
 	struct genl g;
+	int err, i, j;
 
-	while (argc > 0) {
-		if (strcmp(argv[0], "dev"))
-			return err_usage("unexpected argument \"%s\" (expected \"dev IFACE\")", argv[0]);
-		if (argc < 2)
-			return err_usage("missing value after \"dev\"");
-		if (ndevs == (int)ARRAY_SIZE(devs))
-			return err_usage("too many interfaces");
-		err = mptcp_ifindex(argv[1], &devs[ndevs++]);
-		if (err)
-			return err;
-		argc -= 2;
-		argv += 2;
-	}
 	err = require_pm("kernel", "set fullmesh");
 	if (err)
 		return err;
@@ -281,6 +279,7 @@ static int set_fullmesh(int argc, char **argv)
 	if (!err) {
 		out_limits(root, &lim);
 		out_render(root, stdout);
+		fflush(stdout);
 		root = NULL;
 	}
 out_close:
@@ -290,6 +289,114 @@ out:
 	free(want);
 	free(have);
 	return err;
+}
+
+struct mesh_follow {
+	const int *devs;
+	int ndevs;
+};
+
+static int mesh_endpoints_again(void *arg)
+{
+	struct mesh_follow *f = arg;
+
+	return mesh_endpoints(f->devs, f->ndevs);
+}
+
+static void note_fallback(const char *cgroup, const char *what)
+{
+	fprintf(stderr, "tcpopt: pm: no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm); %s%s%s\n",
+		what, cgroup ? ", for the whole network namespace, not cgroup " : "",
+		cgroup ? cgroup : "");
+}
+
+enum { SET_KW_DEV, SET_KW_FOLLOW, SET_KW_CGROUP, SET_KW_RCVBUF };
+
+static int set_fullmesh(int argc, char **argv)
+{
+	static const struct keyword kw[] = {
+		{ "dev", true, SET_KW_DEV },
+		{ "follow", false, SET_KW_FOLLOW },
+		{ "cgroup", true, SET_KW_CGROUP },
+	};
+	struct tcpopt_pm_config cfg = { 0 };
+	int devs[TCPOPT_PM_MAX_DEVS], ndevs = 0, err, id;
+	const char *cgroup = NULL, *value;
+	bool follow = false;
+
+	while (argc > 0) {
+		err = keyword_next(&argc, &argv, kw, ARRAY_SIZE(kw), &id, &value);
+		if (err)
+			return err;
+		if (id == SET_KW_FOLLOW) {
+			follow = true;
+		} else if (id == SET_KW_CGROUP) {
+			cgroup = value;
+		} else {
+			if (ndevs == TCPOPT_PM_MAX_DEVS)
+				return err_usage("too many interfaces (at most %d)", TCPOPT_PM_MAX_DEVS);
+			if (strlen(value) >= TCPOPT_PM_DEV_LEN)
+				return err_usage("invalid interface name \"%s\"", value);
+			err = mptcp_ifindex(value, &devs[ndevs]);
+			if (err)
+				return err;
+			memcpy(cfg.devs[ndevs++], value, strlen(value));
+		}
+	}
+	cfg.ndevs = (uint32_t)ndevs;
+	if (pm_bpf_supported())
+		return pm_bpf_set("fullmesh", &cfg, cgroup, follow);
+	err = mesh_endpoints(devs, ndevs);
+	if (!err)
+		note_fallback(cgroup, "used the in-kernel path manager's fullmesh endpoints");
+	if (!err && follow) {
+		struct mesh_follow f = { devs, ndevs };
+
+		err = addr_watch(100, mesh_endpoints_again, &f);
+		if (err < 0 && !err_reported())
+			err = err_run(err, "following addresses failed: %s", strerror(-err));
+	}
+	return err;
+}
+
+static int run_agent(bool fullmesh, uint32_t nsubflows, uint32_t rcvbuf, const char *what);
+
+static int parse_rcvbuf(const char *value, uint32_t *rcvbuf)
+{
+	if (parse_u32_range(value, 1024, 1 << 30, rcvbuf))
+		return err_usage("invalid rcvbuf \"%s\" (1024 to 1073741824 bytes)", value);
+	return 0;
+}
+
+static int set_ndiffports(int argc, char **argv)
+{
+	static const struct keyword kw[] = {
+		{ "cgroup", true, SET_KW_CGROUP },
+		{ "rcvbuf", true, SET_KW_RCVBUF },
+	};
+	struct tcpopt_pm_config cfg = { 0 };
+	const char *cgroup = NULL, *value;
+	uint32_t rcvbuf = 0;
+	int err, id;
+
+	if (argc < 1)
+		return err_usage("missing the number of subflows (ndiffports N)");
+	if (parse_u32_range(argv[0], 1, TCPOPT_PM_MAX_SUBFLOWS, &cfg.subflows))
+		return err_usage("invalid ndiffports \"%s\" (1 to %d)", argv[0], TCPOPT_PM_MAX_SUBFLOWS);
+	argc--;
+	argv++;
+	while (argc > 0) {
+		err = keyword_next(&argc, &argv, kw, ARRAY_SIZE(kw), &id, &value);
+		if (err)
+			return err;
+		if (id == SET_KW_CGROUP)
+			cgroup = value;
+		else if ((err = parse_rcvbuf(value, &rcvbuf)))
+			return err;
+	}
+	if (pm_bpf_supported())
+		return pm_bpf_set("ndiffports", &cfg, cgroup, false);
+	return run_agent(false, cfg.subflows, rcvbuf, cgroup ? cgroup : "");
 }
 
 static int set_limits(int argc, char **argv)
@@ -328,13 +435,14 @@ static const struct cmd set_cmds[] = {
 	{ "kernel", set_kernel },
 	{ "userspace", set_userspace },
 	{ "fullmesh", set_fullmesh },
+	{ "ndiffports", set_ndiffports },
 	{ "limits", set_limits },
 };
 
 static int pm_set(int argc, char **argv)
 {
 	if (argc < 1)
-		return err_usage("missing what to set (kernel, userspace, fullmesh, limits)");
+		return err_usage("missing what to set (kernel, userspace, fullmesh, ndiffports, limits)");
 	return cmd_dispatch("pm setting", set_cmds, ARRAY_SIZE(set_cmds), argc, argv);
 }
 
@@ -637,43 +745,24 @@ static void agent_report(const struct agent *ag, const struct mptcp_listener *l)
 	out_render(root, stdout);
 }
 
-static int pm_run(int argc, char **argv)
+/*
+ * The netlink agent in the foreground.  fallback_cgroup: run by "pm set
+ * ndiffports" on a kernel without the BPF path manager ("" for no cgroup
+ * given), which says so first; NULL for "pm run".
+ */
+static int run_agent(bool fullmesh, uint32_t nsubflows, uint32_t rcvbuf,
+		     const char *fallback_cgroup)
 {
-	static const struct keyword kw[] = {
-		{ "ndiffports", true, 0 },
-		{ "fullmesh", false, 1 },
-		{ "rcvbuf", true, 2 },
-	};
 	struct mptcp_listener l;
-	struct agent ag = { 0 };
-	bool mode = false;
-	uint32_t rcvbuf = 0;
+	struct agent ag = { .fullmesh = fullmesh, .nsubflows = nsubflows };
 	int err;
 
-	while (argc > 0) {
-		const char *value;
-		int id;
-
-		err = keyword_next(&argc, &argv, kw, ARRAY_SIZE(kw), &id, &value);
-		if (err)
-			return err;
-		if (id == 2) {
-			if (parse_u32_range(value, 1024, 1 << 30, &rcvbuf))
-				return err_usage("invalid rcvbuf \"%s\" (1024 to 1073741824 bytes)", value);
-			continue;
-		}
-		if (mode)
-			return err_usage("choose one of \"ndiffports N\" and \"fullmesh\"");
-		mode = true;
-		ag.fullmesh = id == 1;
-		if (id == 0 && parse_u32_range(value, 1, PM_LIMIT_MAX, &ag.nsubflows))
-			return err_usage("invalid ndiffports \"%s\" (1 to %d)", value, PM_LIMIT_MAX);
-	}
-	if (!mode)
-		return err_usage("missing \"ndiffports N\" or \"fullmesh\"");
-	err = require_pm("userspace", "run");
+	err = require_pm("userspace", fallback_cgroup ? "the netlink agent (pm run ndiffports)" : "run");
 	if (err)
 		return err;
+	if (fallback_cgroup)
+		note_fallback(*fallback_cgroup ? fallback_cgroup : NULL,
+			      "running the netlink agent (pm run ndiffports) in the foreground");
 	if (ag.fullmesh) {
 		ag.locals = xzalloc(sizeof(*ag.locals));
 		err = mptcp_local_addresses(NULL, 0, ag.locals);
@@ -703,6 +792,59 @@ out:
 	return err;
 }
 
+static int pm_run(int argc, char **argv)
+{
+	static const struct keyword kw[] = {
+		{ "ndiffports", true, 0 },
+		{ "fullmesh", false, 1 },
+		{ "rcvbuf", true, 2 },
+	};
+	uint32_t rcvbuf = 0, nsubflows = 0;
+	bool mode = false, fullmesh = false;
+	int err;
+
+	while (argc > 0) {
+		const char *value;
+		int id;
+
+		err = keyword_next(&argc, &argv, kw, ARRAY_SIZE(kw), &id, &value);
+		if (err)
+			return err;
+		if (id == 2) {
+			err = parse_rcvbuf(value, &rcvbuf);
+			if (err)
+				return err;
+			continue;
+		}
+		if (mode)
+			return err_usage("choose one of \"ndiffports N\" and \"fullmesh\"");
+		mode = true;
+		fullmesh = id == 1;
+		if (id == 0 && parse_u32_range(value, 1, PM_LIMIT_MAX, &nsubflows))
+			return err_usage("invalid ndiffports \"%s\" (1 to %d)", value, PM_LIMIT_MAX);
+	}
+	if (!mode)
+		return err_usage("missing \"ndiffports N\" or \"fullmesh\"");
+	return run_agent(fullmesh, nsubflows, rcvbuf, NULL);
+}
+
+static int pm_del(int argc, char **argv)
+{
+	static const struct keyword kw[] = {
+		{ "cgroup", true, 0 },
+	};
+	const char *cgroup = NULL, *value;
+	int err, id;
+
+	while (argc > 0) {
+		err = keyword_next(&argc, &argv, kw, ARRAY_SIZE(kw), &id, &value);
+		if (err)
+			return err;
+		cgroup = value;
+	}
+	return pm_bpf_del(cgroup);
+}
+
 static int pm_help(int argc, char **argv)
 {
 	usage(stdout);
@@ -715,6 +857,7 @@ static const struct cmd pm_cmds[] = {
 	{ "announce", pm_announce },
 	{ "remove", pm_remove },
 	{ "run", pm_run },
+	{ "del", pm_del },
 	{ "help", pm_help },
 };
 

@@ -17,4 +17,7 @@ int do_subflow(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_save(int argc, char **argv);
 
+/* A feature of "tcpopt feature" by name: does the running kernel have it? */
+bool feature_supported(const char *name);
+
 #endif

@@ -8,6 +8,7 @@ load /usr/lib/bats/bats-assert/load
 
 KTEST_OBJ=${KTEST_OBJ:?KTEST_OBJ: directory of the compiled test BPF objects}
 KTEST_DIR=$BATS_TEST_DIRNAME
+TCPOPT=${TCPOPT:-$KTEST_DIR/../../tcpopt/tcpopt}
 NS_A=ktest-a	# client
 NS_B=ktest-b	# server
 PIN=/sys/fs/bpf/ktest
@@ -131,18 +132,4 @@ mptcp_finish() {
 	wait "$CLIENT_PID"
 	wait "$SERVER_PID"
 	grep -qx 100000 "$BATS_TEST_TMPDIR/server.out"
-}
-
-# fullmesh_local SLOT FAMILY ADDR: a local address for pm_fullmesh
-fullmesh_local() {
-	local bytes
-	if [ "$2" = 4 ]; then
-		bytes="$(echo "$3" | tr . ' ') 0 0 0 0 0 0 0 0 0 0 0 0"
-		bpftool map update pinned "$PIN/pm_fullmesh-maps/fullmesh_local_addrs" \
-			key $(le32 "$1") value 2 0 0 0 $bytes
-	else
-		bytes=$(python3 -c 'import ipaddress,sys; print(" ".join(str(b) for b in ipaddress.IPv6Address(sys.argv[1]).packed))' "$3")
-		bpftool map update pinned "$PIN/pm_fullmesh-maps/fullmesh_local_addrs" \
-			key $(le32 "$1") value 10 0 0 0 $bytes
-	fi
 }

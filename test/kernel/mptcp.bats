@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 # The MPTCP sockops callbacks and kfuncs, and the BPF path managers built on
-# them, on real MPTCP connections between two namespaces.
+# them (attached by tcpopt: pm set ndiffports|fullmesh), on real MPTCP
+# connections between two namespaces.
 
 load lib
 
@@ -12,9 +13,11 @@ setup() {
 }
 
 teardown() {
+	[ -n "${FOLLOW_PID:-}" ] && kill "$FOLLOW_PID" 2>/dev/null
 	[ -n "${CLIENT_PID:-}" ] && kill "$CLIENT_PID" 2>/dev/null
 	[ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
 	bpf_unload "${PROG:-none}"
+	"$TCPOPT" pm del 2>/dev/null || true
 	netns_teardown
 }
 
@@ -71,10 +74,24 @@ events() {
 	done
 }
 
-@test "ndiffports opens N subflows over the same address pair, the in-kernel PM none" {
-	PROG=pm_ndiffports
-	bpf_load pm_ndiffports
-	map_set pm_ndiffports ndiffports_config 0 4
+# pm_stat NAME: a counter of the root cgroup's BPF path manager
+pm_stat() {
+	"$TCPOPT" -j pm show | jq -r --arg n "$1" '.bpf[] | select(.cgroup == "/") | .stats[$n]'
+}
+
+# pairs NS PORT: the distinct "local remote" address pairs of the subflows
+pairs() {
+	ip netns exec "$1" ss -Htn state established "( dport = :$2 )" |
+		awk '{ l = $3; r = $4; sub(/:[0-9]+$/, "", l); sub(/:[0-9]+$/, "", r); print l, r }' |
+		sort -u
+}
+
+@test "pm set ndiffports: N subflows over the same address pair, the in-kernel PM none" {
+	run "$TCPOPT" -j pm set ndiffports 4
+	assert_success
+	echo "$output" | jq -e '.cgroup == "/" and .path_manager == "ndiffports" and
+		.subflows == 4 and .attached == true'
+	[ -e /sys/fs/bpf/tcpopt/"$(echo "$output" | jq .cgroup_id)"/pm/link ]
 	# an endpoint the in-kernel PM would use for a subflow of its own,
 	# were the connection not claimed by the BPF path manager
 	ip -n "$NS_A" mptcp limits set subflows 8 add_addr_accepted 8
@@ -85,20 +102,75 @@ events() {
 	wait_subflows "$NS_A" 5003 4
 	sleep 2
 	assert_equal "$(subflows "$NS_A" 5003)" 4
-	# all of them between the same two addresses
-	run sh -c "ip netns exec $NS_A ss -Htn state established '( dport = :5003 )' | awk '{print \$3, \$4}' | sed 's/:[0-9]*\$//; s/:[0-9]* / /' | sort -u | wc -l"
-	assert_output 1
+	assert_equal "$(pairs "$NS_A" 5003)" "192.0.2.1 192.0.2.2"
 	mptcp_finish
-	assert_equal "$(map_get pm_ndiffports ndiffports_stats 0)" 1
-	assert_equal "$(map_get pm_ndiffports ndiffports_stats 1)" 3
-	assert_equal "$(map_get pm_ndiffports ndiffports_stats 2)" 0
+	assert_equal "$(pm_stat claimed)" 1
+	assert_equal "$(pm_stat requested)" 3
+	assert_equal "$(pm_stat failed)" 0
+	assert_equal "$(pm_stat established)" 3
+	run "$TCPOPT" pm show
+	assert_success
+	assert_line --regexp '^bpf_supported +yes$'
+	assert_output --regexp '/ +ndiffports +4 +- +- +yes +claimed 1 requested 3 failed 0 established 3 announced 0'
 }
 
-@test "fullmesh builds the IPv4 mesh and follows an address announced later" {
-	PROG=pm_fullmesh
-	bpf_load pm_fullmesh
-	fullmesh_local 0 4 192.0.2.1
-	fullmesh_local 1 4 198.51.100.1
+@test "pm set ndiffports: changed in place, replaced by fullmesh in the same link, pm del" {
+	"$TCPOPT" pm set ndiffports 4 >/dev/null
+	link=$("$TCPOPT" -j pm show | jq '.bpf[0].link_id')
+	mptcp_server 5006
+	mptcp_client 192.0.2.2 5006 3
+	wait_subflows "$NS_A" 5006 4
+	mptcp_finish
+
+	# the same path manager: new settings, counters kept
+	run "$TCPOPT" -j pm set ndiffports 2
+	assert_success
+	echo "$output" | jq -e --argjson l "$link" '.subflows == 2 and .link_id == $l and .stats.claimed == 1'
+	mptcp_server 5007
+	mptcp_client 192.0.2.2 5007 3
+	wait_subflows "$NS_A" 5007 2
+	sleep 1
+	assert_equal "$(subflows "$NS_A" 5007)" 2
+	mptcp_finish
+	assert_equal "$(pm_stat claimed)" 2
+
+	# save writes it back; replaying it changes nothing
+	run "$TCPOPT" save
+	assert_success
+	assert_line 'pm set ndiffports 2 cgroup /'
+	echo 'pm set ndiffports 2 cgroup /' >"$BATS_TEST_TMPDIR/state"
+	run "$TCPOPT" -b "$BATS_TEST_TMPDIR/state"
+	assert_success
+	assert_equal "$(pm_stat claimed)" 2
+
+	# another path manager: swapped in the same link, never none
+	run "$TCPOPT" -n "$NS_A" -j pm set fullmesh
+	assert_success
+	echo "$output" | jq -e --argjson l "$link" '.path_manager == "fullmesh" and .link_id == $l'
+	run "$TCPOPT" -j pm show
+	echo "$output" | jq -e '(.bpf | length) == 1 and .bpf[0].path_manager == "fullmesh"'
+
+	run "$TCPOPT" pm del
+	assert_success
+	run "$TCPOPT" -j pm show
+	echo "$output" | jq -e '.bpf == []'
+	[ ! -e /sys/fs/bpf/tcpopt ] || [ -z "$(ls /sys/fs/bpf/tcpopt)" ]
+	# the in-kernel PM has the connections again: one subflow
+	mptcp_server 5008
+	mptcp_client 192.0.2.2 5008 2
+	sleep 1.5
+	assert_equal "$(subflows "$NS_A" 5008)" 1
+	mptcp_finish
+	run "$TCPOPT" pm del
+	assert_failure 1
+	assert_output 'tcpopt: pm: no BPF path manager on cgroup /'
+}
+
+@test "pm set fullmesh: the IPv4 mesh, and an address the peer announces later" {
+	run "$TCPOPT" -n "$NS_A" -j pm set fullmesh
+	assert_success
+	echo "$output" | jq -e '.path_manager == "fullmesh" and
+		.local_addresses == ["192.0.2.1", "198.51.100.1", "2001:db8:1::1", "2001:db8:2::1"]'
 	ip -n "$NS_B" mptcp endpoint add 198.51.100.2 dev veth-b2 signal
 
 	mptcp_server 5004
@@ -108,22 +180,82 @@ events() {
 	ip -n "$NS_B" addr add 198.51.100.3/24 dev veth-b2
 	ip -n "$NS_B" mptcp endpoint add 198.51.100.3 dev veth-b2 signal
 	wait_subflows "$NS_A" 5004 6
+	assert_equal "$(pairs "$NS_A" 5004 | wc -l)" 6
 	mptcp_finish
-	assert_equal "$(map_get pm_fullmesh fullmesh_stats 0)" 1
-	assert_equal "$(map_get pm_fullmesh fullmesh_stats 2)" 0
+	assert_equal "$(pm_stat claimed)" 1
+	assert_equal "$(pm_stat failed)" 0
+	assert [ "$(pm_stat announced)" -ge 2 ]
 }
 
-@test "fullmesh builds the IPv6 mesh" {
-	PROG=pm_fullmesh
-	bpf_load pm_fullmesh
-	fullmesh_local 0 6 2001:db8:1::1
-	fullmesh_local 1 6 2001:db8:2::1
-	fullmesh_local 2 4 192.0.2.1
+@test "pm set fullmesh: the IPv6 mesh" {
+	"$TCPOPT" -n "$NS_A" pm set fullmesh >/dev/null
 	ip -n "$NS_B" mptcp endpoint add 2001:db8:2::2 dev veth-b2 signal
 
 	mptcp_server 5005 v6
 	mptcp_client 2001:db8:1::2 5005 8
 	wait_subflows "$NS_A" 5005 4
 	mptcp_finish
-	assert_equal "$(map_get pm_fullmesh fullmesh_stats 2)" 0
+	assert_equal "$(pm_stat failed)" 0
+}
+
+@test "pm set fullmesh dev ... follow: local addresses kept current as they come and go" {
+	"$TCPOPT" -n "$NS_A" -j pm set fullmesh dev veth-a1 follow \
+		>"$BATS_TEST_TMPDIR/follow" 2>"$BATS_TEST_TMPDIR/follow.err" 3>&- &
+	FOLLOW_PID=$!
+	wait_for "$BATS_TEST_TMPDIR/follow" fullmesh
+	run "$TCPOPT" -j pm show
+	echo "$output" | jq -e '.bpf[0].devs == ["veth-a1"] and
+		.bpf[0].local_addresses == ["192.0.2.1", "2001:db8:1::1"]'
+
+	# a second address on veth-a1: written to the map, used by the next connection
+	ip -n "$NS_A" addr add 192.0.2.11/24 dev veth-a1
+	wait_for "$BATS_TEST_TMPDIR/follow" 192.0.2.11
+	run "$TCPOPT" -j pm show
+	echo "$output" | jq -e '.bpf[0].local_addresses | index("192.0.2.11") != null'
+	mptcp_server 5009
+	mptcp_client 192.0.2.2 5009 4
+	wait_subflows "$NS_A" 5009 2
+	assert_equal "$(pairs "$NS_A" 5009)" "$(printf '192.0.2.1 192.0.2.2\n192.0.2.11 192.0.2.2')"
+	mptcp_finish
+
+	# an address on another interface is not ours; one removed goes
+	ip -n "$NS_A" addr add 198.51.100.11/24 dev veth-a2
+	ip -n "$NS_A" addr del 192.0.2.11/24 dev veth-a1
+	for _ in $(seq 50); do
+		"$TCPOPT" -j pm show | jq -e '.bpf[0].local_addresses == ["192.0.2.1", "2001:db8:1::1"]' \
+			>/dev/null && break
+		sleep 0.1
+	done
+	run "$TCPOPT" -j pm show
+	echo "$output" | jq -e '.bpf[0].local_addresses == ["192.0.2.1", "2001:db8:1::1"]'
+
+	kill -TERM "$FOLLOW_PID"
+	wait "$FOLLOW_PID"
+	FOLLOW_PID=
+	# one JSON document per change, each valid
+	assert [ "$(wc -l <"$BATS_TEST_TMPDIR/follow")" -ge 3 ]
+	jq -e -s 'all(.[]; .path_manager == "fullmesh")' "$BATS_TEST_TMPDIR/follow"
+	# still attached after the follower is gone
+	"$TCPOPT" -j pm show | jq -e '.bpf[0].attached == true'
+}
+
+@test "pm set: bad input and too many addresses leave nothing attached" {
+	run "$TCPOPT" pm set ndiffports 9
+	assert_failure 2
+	assert_output 'tcpopt: pm: invalid ndiffports "9" (1 to 8)'
+	run "$TCPOPT" pm set ndiffports 2 cgroup /nosuch
+	assert_failure 1
+	assert_output 'tcpopt: pm: unknown cgroup "/nosuch" (no /sys/fs/cgroup/nosuch)'
+	run "$TCPOPT" -n "$NS_A" pm set fullmesh dev nosuch
+	assert_failure 2
+	assert_output 'tcpopt: pm: no such interface "nosuch"'
+	for i in $(seq 11 17); do
+		ip -n "$NS_A" addr add "203.0.113.$i/24" dev veth-a1
+	done
+	run "$TCPOPT" -n "$NS_A" pm set fullmesh
+	assert_failure 1
+	assert_output 'tcpopt: pm: 11 local addresses, a BPF full mesh takes at most 8 (choose interfaces with "dev")'
+	run "$TCPOPT" -j pm show
+	echo "$output" | jq -e '.bpf == []'
+	[ ! -e /sys/fs/bpf/tcpopt ] || [ -z "$(ls /sys/fs/bpf/tcpopt)" ]
 }

@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The BPF MPTCP path managers of the kernel patch set (bpf/pm_*.bpf.c): one
+ * per cgroup, for the connections its processes open, pinned as the
+ * cgroup's attachment "pm" (/sys/fs/bpf/tcpopt/<cgroup-id>/pm/) so that it
+ * outlives the command.  pm.c uses them when the running kernel has the
+ * patch set, and the netns's own path managers otherwise.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "pm.h"
+#include "tcpopt.h"
+#include "../lib/addrwatch.h"
+#include "../lib/attach.h"
+#include "../lib/bpffs.h"
+#include "../lib/cgroup.h"
+#include "../lib/mptcp.h"
+#include "../lib/output.h"
+#include "../lib/utils.h"
+#include "pm_fullmesh.skel.h"
+#include "pm_ndiffports.skel.h"
+
+struct pm_kind {
+	const char *name;		/* as in "pm set NAME" */
+	const char *prog;		/* its program's name (link info) */
+	const void *(*elf)(size_t *size);
+	bool mesh;			/* has local_addrs */
+};
+
+static const void *ndiffports_elf(size_t *size)
+{
+	return pm_ndiffports_bpf__elf_bytes(size);
+}
+
+static const void *fullmesh_elf(size_t *size)
+{
+	return pm_fullmesh_bpf__elf_bytes(size);
+}
+
+static const struct pm_kind kinds[] = {
+	{ "ndiffports", "pm_ndiffports", ndiffports_elf, false },
+	{ "fullmesh", "pm_fullmesh", fullmesh_elf, true },
+};
+
+static const struct pm_kind *kind_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kinds[i].name, name))
+			return &kinds[i];
+	return NULL;
+}
+
+/* The kind attached in dir, from its link (NULL: unreadable or unknown). */
+static const struct pm_kind *kind_in(const char *dir, struct pin_link_info *link)
+{
+	size_t i;
+
+	if (pin_link_info(dir, link))
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strncmp(link->prog_name, kinds[i].prog, sizeof(link->prog_name)))
+			return &kinds[i];
+	return NULL;
+}
+
+bool pm_bpf_supported(void)
+{
+	libbpf_quiet();
+	return feature_supported("mptcp_sockops") &&
+	       feature_supported("mptcp_subflow_kfunc") &&
+	       feature_supported("mptcp_bpf_pm");
+}
+
+/* ---- local addresses of a full mesh ---- */
+
+struct mesh {
+	struct tcpopt_pm_addr addr[TCPOPT_PM_MAX_LOCAL];
+	unsigned int n;			/* in addr[] */
+	unsigned int total;		/* found, of which only addr[] are used */
+};
+
+/*
+ * The local addresses the mesh uses, now: those of cfg's interfaces (an
+ * interface that is gone has none), else of every interface that is up;
+ * never loopback or link-local ones (a subflow from those needs a scope the
+ * kfunc has no room for).
+ */
+static int mesh_scan(const struct tcpopt_pm_config *cfg, struct mesh *m)
+{
+	struct mptcp_addr_list *list;
+	int devs[TCPOPT_PM_MAX_DEVS], ndevs = 0, err, i;
+	unsigned int d;
+
+	memset(m, 0, sizeof(*m));
+	for (d = 0; d < cfg->ndevs && d < TCPOPT_PM_MAX_DEVS; d++) {
+		char name[TCPOPT_PM_DEV_LEN + 1];
+		int idx;
+
+		memcpy(name, cfg->devs[d], TCPOPT_PM_DEV_LEN);
+		name[TCPOPT_PM_DEV_LEN] = '\0';
+		idx = (int)if_nametoindex(name);
+		if (idx)
+			devs[ndevs++] = idx;
+	}
+	if (cfg->ndevs && !ndevs)
+		return 0;
+	list = xzalloc(sizeof(*list));
+	err = mptcp_local_addresses(devs, ndevs, list);
+	for (i = 0; !err && i < list->n; i++) {
+		const struct mptcp_addr *a = &list->addr[i];
+		struct tcpopt_pm_addr *slot;
+
+		if (mptcp_addr_is_linklocal(a))
+			continue;
+		if (m->total++ >= TCPOPT_PM_MAX_LOCAL)
+			continue;
+		slot = &m->addr[m->n++];
+		slot->family = a->family;
+		if (a->family == AF_INET)
+			memcpy(slot->addr, &a->addr.v4, 4);
+		else
+			memcpy(slot->addr, &a->addr.v6, 16);
+	}
+	free(list);
+	return err;
+}
+
+/* Every slot: the addresses, then free ones. */
+static int mesh_write(int fd, const struct mesh *m)
+{
+	__u32 key;
+
+	for (key = 0; key < TCPOPT_PM_MAX_LOCAL; key++)
+		if (bpf_map_update_elem(fd, &key, &m->addr[key], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static int mesh_write_pinned(const char *dir, const struct mesh *m)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	if (xsnprintf(path, sizeof(path), "%s/local_addrs", dir))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = mesh_write(fd, m);
+	close(fd);
+	return err;
+}
+
+/* attach_spec.loaded: the addresses are in place before the first connection. */
+static int mesh_loaded(struct bpf_object *obj, void *ctx)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, "local_addrs");
+	int err;
+
+	if (!map)
+		return err_run(-EPROTO, "the full mesh program has no local_addrs map");
+	err = mesh_write(bpf_map__fd(map), ctx);
+	return err ? err_run(err, "cannot write the local addresses: %s", strerror(-err)) : 0;
+}
+
+static void out_mesh(struct onode *row, const struct tcpopt_pm_addr *addr, unsigned int n)
+{
+	struct onode *arr = out_add_array(row, "local_addresses");
+	char ip[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!addr[i].family)
+			continue;
+		if (inet_ntop((int)addr[i].family, addr[i].addr, ip, sizeof(ip)))
+			out_push_str(arr, ip);
+	}
+}
+
+/* ---- show ---- */
+
+static const char *const stat_names[TCPOPT_PM_STAT_MAX] = {
+	[TCPOPT_PM_STAT_CLAIMED] = "claimed",
+	[TCPOPT_PM_STAT_REQUESTED] = "requested",
+	[TCPOPT_PM_STAT_FAILED] = "failed",
+	[TCPOPT_PM_STAT_ESTABLISHED] = "established",
+	[TCPOPT_PM_STAT_ANNOUNCED] = "announced",
+};
+
+static int config_read(const char *dir, struct tcpopt_pm_config *cfg)
+{
+	int err = pin_map_read(dir, "config", cfg, sizeof(*cfg));
+
+	if (!err && cfg->abi != TCPOPT_ABI)
+		err = -EPROTO;
+	return err;
+}
+
+static void out_devs(struct onode *row, const struct tcpopt_pm_config *cfg)
+{
+	struct onode *arr = out_add_array(row, "devs");
+	char name[TCPOPT_PM_DEV_LEN + 1];
+	unsigned int d;
+
+	for (d = 0; d < cfg->ndevs && d < TCPOPT_PM_MAX_DEVS; d++) {
+		memcpy(name, cfg->devs[d], TCPOPT_PM_DEV_LEN);
+		name[TCPOPT_PM_DEV_LEN] = '\0';
+		out_push_str(arr, name);
+	}
+}
+
+/* One row of the array "bpf": what is attached in dir. */
+static void describe(struct onode *row, uint64_t cgid, const char *dir)
+{
+	const struct pm_kind *kind;
+	struct tcpopt_pm_config cfg;
+	struct pin_link_info link;
+	uint64_t sums[TCPOPT_PM_STAT_MAX];
+	char path[PATH_MAX];
+	bool gone = cgroup_path_of(cgid, path, sizeof(path)) != 0;
+	struct onode *o;
+	size_t i;
+
+	out_str(row, "cgroup", gone ? "(deleted)" : path);
+	out_uint_json(row, "cgroup_id", cgid);
+	kind = kind_in(dir, &link);
+	out_str(row, "path_manager", kind ? kind->name : link.prog_name[0] ? link.prog_name : "?");
+	if (config_read(dir, &cfg))
+		memset(&cfg, 0, sizeof(cfg));
+	if (kind && !kind->mesh && cfg.abi)
+		out_uint(row, "subflows", cfg.subflows);
+	else
+		out_null(row, "subflows", "-");
+	out_devs(row, &cfg);
+	if (kind && kind->mesh) {
+		struct tcpopt_pm_addr addr[TCPOPT_PM_MAX_LOCAL] = { 0 };
+		__u32 key;
+		int fd;
+
+		if (xsnprintf(path, sizeof(path), "%s/local_addrs", dir) == 0 &&
+		    (fd = bpf_obj_get(path)) >= 0) {
+			for (key = 0; key < TCPOPT_PM_MAX_LOCAL; key++)
+				if (bpf_map_lookup_elem(fd, &key, &addr[key]))
+					addr[key].family = 0;
+			close(fd);
+		}
+		out_mesh(row, addr, TCPOPT_PM_MAX_LOCAL);
+	} else {
+		out_add_array(row, "local_addresses");
+	}
+	out_bool(row, "attached", link.link_id && link.cgroup_id == cgid && !gone);
+	out_uint_json(row, "link_id", link.link_id);
+	out_uint_json(row, "prog_id", link.prog_id);
+	o = out_add_object(row, "stats");
+	if (pin_stats_read(dir, sums, TCPOPT_PM_STAT_MAX))
+		memset(sums, 0, sizeof(sums));
+	for (i = 0; i < TCPOPT_PM_STAT_MAX; i++)
+		out_uint(o, stat_names[i], sums[i]);
+}
+
+static int show_one(uint64_t cgid, const char *name, const char *dir, void *arr)
+{
+	describe(out_push_object(arr), cgid, dir);
+	return 0;
+}
+
+void pm_bpf_show(struct onode *root)
+{
+	out_bool(root, "bpf_supported", pm_bpf_supported());
+	pin_walk_name(PIN_PM, show_one, out_add_array(root, "bpf"));
+}
+
+int pm_bpf_words(const char *dir, char *buf, size_t len)
+{
+	const struct pm_kind *kind;
+	struct tcpopt_pm_config cfg;
+	struct pin_link_info link;
+	size_t used;
+	unsigned int d;
+	int err;
+
+	kind = kind_in(dir, &link);
+	if (!kind)
+		return -ENOENT;
+	err = config_read(dir, &cfg);
+	if (err)
+		return err;
+	if (!kind->mesh)
+		return xsnprintf(buf, len, "ndiffports %u", cfg.subflows);
+	if (xsnprintf(buf, len, "fullmesh"))
+		return -ENAMETOOLONG;
+	for (d = 0; d < cfg.ndevs && d < TCPOPT_PM_MAX_DEVS; d++) {
+		used = strlen(buf);
+		if (xsnprintf(buf + used, len - used, " dev %.*s", TCPOPT_PM_DEV_LEN, cfg.devs[d]))
+			return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+/* ---- set, del ---- */
+
+static void print_set(uint64_t cgid, const char *dir)
+{
+	struct onode *doc = out_new_object();
+
+	describe(doc, cgid, dir);
+	out_render(doc, stdout);
+	fflush(stdout);
+}
+
+struct follow {
+	uint64_t cgid;
+	const struct pm_kind *kind;
+	struct tcpopt_pm_config cfg;
+	struct mesh last;
+};
+
+/* addr_watch callback: write the addresses again when they changed. */
+static int follow_changed(void *arg)
+{
+	struct follow *f = arg;
+	struct pin_link_info link;
+	char dir[PATH_MAX];
+	struct mesh m;
+	int err, lock;
+
+	err = mesh_scan(&f->cfg, &m);
+	if (err)
+		return err_run(err, "cannot list local addresses: %s", strerror(-err));
+	if (m.n == f->last.n && !memcmp(m.addr, f->last.addr, sizeof(m.addr)))
+		return 0;
+	lock = state_lock();
+	if (lock < 0)
+		return lock;
+	pin_dir(dir, sizeof(dir), f->cgid, PIN_PM);
+	if (kind_in(dir, &link) != f->kind) {
+		state_unlock(lock);
+		fprintf(stderr, "tcpopt: pm: the full mesh of this cgroup was removed or replaced: no longer following\n");
+		return 1;
+	}
+	err = mesh_write_pinned(dir, &m);
+	state_unlock(lock);
+	if (err)
+		return err_run(err, "cannot write the local addresses: %s", strerror(-err));
+	if (m.total > m.n)
+		fprintf(stderr, "tcpopt: pm: %u local addresses, the full mesh uses the first %d\n",
+			m.total, TCPOPT_PM_MAX_LOCAL);
+	f->last = m;
+	print_set(f->cgid, dir);
+	return 0;
+}
+
+int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgroup,
+	       bool follow)
+{
+	const struct pm_kind *kind = kind_by_name(name), *cur;
+	struct pin_link_info link;
+	struct cgroup_ref cg;
+	struct bpf_object *obj;
+	struct attach_spec spec;
+	struct mesh m = { 0 };
+	char dir[PATH_MAX];
+	const void *elf;
+	size_t elf_size;
+	int err, lock;
+
+	if (!kind)
+		return err_usage("unknown BPF path manager \"%s\"", name);
+	cfg->abi = TCPOPT_ABI;
+	if (kind->mesh) {
+		err = mesh_scan(cfg, &m);
+		if (err)
+			return err_run(err, "cannot list local addresses: %s", strerror(-err));
+		if (!m.n)
+			return err_run(-EADDRNOTAVAIL, "no usable local address%s",
+				       cfg->ndevs ? " on these interfaces" : "");
+		if (m.total > m.n)
+			return err_run(-E2BIG, "%u local addresses, a BPF full mesh takes at most %d (choose interfaces with \"dev\")",
+				       m.total, TCPOPT_PM_MAX_LOCAL);
+	}
+	libbpf_quiet();
+	err = state_lock_cgroup(cgroup, &cg, &lock);
+	if (err)
+		return err;
+	pin_dir(dir, sizeof(dir), cg.id, PIN_PM);
+	cur = pin_dir_exists(dir) ? kind_in(dir, &link) : NULL;
+	if (cur && link.cgroup_id != cg.id) {
+		err = err_run(-ENOLINK, "the path manager of cgroup %s is pinned but no longer attached (\"pm del\" it first)",
+			      cg.path);
+	} else if (cur == kind) {
+		/* The same one: new settings in place, its counters kept. */
+		err = pin_map_write(dir, "config", cfg, sizeof(*cfg));
+		if (!err && kind->mesh)
+			err = mesh_write_pinned(dir, &m);
+		if (err)
+			err = err_run(err, "cannot update %s: %s", dir, strerror(-err));
+	} else {
+		elf = kind->elf(&elf_size);
+		obj = bpf_object__open_mem(elf, elf_size, NULL);
+		if (!obj) {
+			err = err_run(-errno, "cannot open the %s program: %s", kind->name,
+				      strerror(errno));
+		} else {
+			spec = (struct attach_spec){
+				.name = PIN_PM,
+				.obj = obj,
+				.config = cfg,
+				.config_size = sizeof(*cfg),
+				/* another one there: swapped in its link */
+				.replace = pin_dir_exists(dir),
+				.loaded = kind->mesh ? mesh_loaded : NULL,
+				.loaded_ctx = &m,
+			};
+			err = attach_pinned(&cg, &spec);
+			bpf_object__close(obj);
+		}
+	}
+	state_unlock(lock);
+	if (!err)
+		print_set(cg.id, dir);
+	if (!err && follow) {
+		struct follow f = { .cgid = cg.id, .kind = kind, .cfg = *cfg, .last = m };
+
+		err = addr_watch(100, follow_changed, &f);
+		if (err > 0)
+			err = 0;
+		else if (err && !err_reported())
+			err = err_run(err, "following addresses failed: %s", strerror(-err));
+	}
+	cgroup_close(&cg);
+	return err;
+}
+
+int pm_bpf_del(const char *cgroup)
+{
+	struct cgroup_ref cg;
+	char dir[PATH_MAX];
+	int err, lock;
+
+	err = state_lock_cgroup(cgroup, &cg, &lock);
+	if (err)
+		return err;
+	pin_dir(dir, sizeof(dir), cg.id, PIN_PM);
+	if (!pin_dir_exists(dir)) {
+		err = err_run(-ENOENT, "no BPF path manager on cgroup %s", cg.path);
+	} else {
+		err = pin_dir_remove(dir);
+		if (err)
+			err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
+	}
+	state_unlock(lock);
+	cgroup_close(&cg);
+	return err;
+}
