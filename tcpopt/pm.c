@@ -17,6 +17,7 @@
 #include "pm.h"
 #include "tcpopt.h"
 #include "../lib/addrwatch.h"
+#include "../lib/cgroup.h"
 #include "../lib/genl.h"
 #include "../lib/mptcp.h"
 #include "../lib/mptcp_diag.h"
@@ -303,6 +304,20 @@ static int mesh_endpoints_again(void *arg)
 	return mesh_endpoints(f->devs, f->ndevs);
 }
 
+/* A cgroup named for a fallback must still exist (an error is reported). */
+static int cgroup_check(const char *cgroup)
+{
+	struct cgroup_ref cg;
+	int err;
+
+	if (!cgroup)
+		return 0;
+	err = cgroup_open(cgroup, &cg);
+	if (!err)
+		cgroup_close(&cg);
+	return err;
+}
+
 static void note_fallback(const char *cgroup, const char *what)
 {
 	fprintf(stderr, "tcpopt: pm: no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm); %s%s%s\n",
@@ -346,7 +361,9 @@ static int set_fullmesh(int argc, char **argv)
 	cfg.ndevs = (uint32_t)ndevs;
 	if (pm_bpf_supported())
 		return pm_bpf_set("fullmesh", &cfg, cgroup, follow);
-	err = mesh_endpoints(devs, ndevs);
+	err = cgroup_check(cgroup);
+	if (!err)
+		err = mesh_endpoints(devs, ndevs);
 	if (!err)
 		note_fallback(cgroup, "used the in-kernel path manager's fullmesh endpoints");
 	if (!err && follow) {
@@ -396,6 +413,9 @@ static int set_ndiffports(int argc, char **argv)
 	}
 	if (pm_bpf_supported())
 		return pm_bpf_set("ndiffports", &cfg, cgroup, false);
+	err = cgroup_check(cgroup);
+	if (err)
+		return err;
 	return run_agent(false, cfg.subflows, rcvbuf, cgroup ? cgroup : "");
 }
 

@@ -5,6 +5,8 @@
 # namespaces joined by two veth pairs (test/lib/mptcp.bash), real MPTCP
 # connections from test/helpers/mptcp_{server,client}.c.
 
+bats_require_minimum_version 1.5.0
+
 load lib/common
 load lib/mptcp
 
@@ -89,7 +91,7 @@ events_seen() {
 
 @test "pm set fullmesh: an endpoint per usable address, limits raised, idempotent" {
 	ip -n "$NS_C" mptcp endpoint add 192.0.2.1 signal
-	run "$TCPOPT" -n "$NS_C" -j pm set fullmesh
+	run --separate-stderr "$TCPOPT" -n "$NS_C" -j pm set fullmesh
 	assert_success
 	echo "$output" | jq -e '.limits == {"subflows": 8, "add_addr_accepted": 8}'
 	echo "$output" | jq -e '[.endpoints[] | "\(.address) \(.action)"] | sort ==
@@ -101,7 +103,7 @@ events_seen() {
 	echo "$output" | jq -e 'all(.endpoints[]; .flags == ["subflow", "fullmesh"])'
 	echo "$output" | jq -e '.limits == {"subflows": 8, "add_addr_accepted": 8}'
 	before=$output
-	run "$TCPOPT" -n "$NS_C" -j pm set fullmesh
+	run --separate-stderr "$TCPOPT" -n "$NS_C" -j pm set fullmesh
 	assert_success
 	echo "$output" | jq -e 'all(.endpoints[]; .action == "kept") and (.endpoints | length) == 4'
 	run "$TCPOPT" -n "$NS_C" -j pm show
@@ -114,7 +116,7 @@ events_seen() {
 	# The kernel adds the link-local address shortly after the link is up.
 	has_linklocal() { ip -n "$NS_C" -6 addr show dev veth1 scope link | grep -q fe80; }
 	wait_for 5 has_linklocal
-	run "$TCPOPT" -n "$NS_C" -j pm set fullmesh dev veth1
+	run --separate-stderr "$TCPOPT" -n "$NS_C" -j pm set fullmesh dev veth1
 	assert_success
 	run "$TCPOPT" -n "$NS_C" -j pm show
 	echo "$output" | jq -e '[.endpoints[] | select(.address | startswith("fe80") | not) | .address] | sort ==
@@ -481,4 +483,93 @@ events_seen() {
 	run jq -e '.mode == "fullmesh" and .connections == 1 and .subflows_created == 3 and
 		.subflow_errors == 0 and .events_by_type.announced == 1' "$OUT/agent"
 	assert_success
+}
+
+# The BPF path managers need the kernel patch set (test/kernel/mptcp.bats
+# runs them in its VM); this kernel lacks it, and tcpopt falls back.
+
+@test "stock kernel: pm show says no BPF path manager; pm set fullmesh cgroup falls back to endpoints, says so" {
+	run "$TCPOPT" -j feature
+	echo "$output" | jq -e '.[] | select(.feature == "mptcp_bpf_pm") | .supported == false'
+	run "$TCPOPT" -n "$NS_C" -j pm show
+	echo "$output" | jq -e '.bpf_supported == false and .bpf == []'
+	run "$TCPOPT" -n "$NS_C" pm show
+	assert_line --regexp '^bpf_supported +no$'
+	CGROUP_REL=/$(test_tag)pm
+	make_cgroup "${CGROUP_REL#/}"
+	run --separate-stderr "$TCPOPT" -n "$NS_C" -j pm set fullmesh cgroup "$CGROUP_REL"
+	assert_success
+	assert_equal "$stderr" "tcpopt: pm: no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm); used the in-kernel path manager's fullmesh endpoints, for the whole network namespace, not cgroup $CGROUP_REL"
+	echo "$output" | jq -e '(.endpoints | length) == 4'
+	run "$TCPOPT" -n "$NS_C" -j pm show
+	echo "$output" | jq -e '(.endpoints | length) == 4 and .bpf == []'
+	# nothing pinned for a path manager that is not there
+	[ ! -e /sys/fs/bpf/tcpopt ] || ! ls /sys/fs/bpf/tcpopt/*/pm 2>/dev/null
+	run "$TCPOPT" pm del cgroup "$CGROUP_REL"
+	assert_failure 1
+	assert_output "tcpopt: pm: no BPF path manager on cgroup $CGROUP_REL"
+}
+
+@test "stock kernel: pm set ndiffports 3 falls back to the netlink agent, which gives 3 subflows" {
+	run "$TCPOPT" -n "$NS_C" pm set ndiffports 3
+	assert_failure 1
+	assert_output 'tcpopt: pm: the netlink agent (pm run ndiffports) needs the userspace path manager, the netns uses "kernel" (see "tcpopt pm set userspace")'
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	"$TCPOPT" -n "$NS_S" pm set limits subflows 8
+	start_bg_tcpopt "$OUT/agent" -n "$NS_C" -j pm set ndiffports 3
+	AGENT=$BG_PID
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_client "$NS_C" 192.0.2.2 $PORT 2
+	three() {
+		"$TCPOPT" -n "$NS_C" -j subflow list | jq -e 'length == 2 and all(.[]; (.subflows | length) == 3)' >/dev/null
+	}
+	wait_for 10 three
+	stop_bg "$AGENT"
+	assert_equal "$BG_STATUS" 0
+	run jq -e '.mode == "ndiffports" and .subflows == 3 and .connections == 2 and .subflows_created == 4' "$OUT/agent"
+	assert_success
+	assert_equal "$(cat "$OUT/agent.err")" 'tcpopt: pm: no BPF path manager in this kernel (see "tcpopt feature": mptcp_bpf_pm); running the netlink agent (pm run ndiffports) in the foreground'
+}
+
+@test "stock kernel: pm set fullmesh follow adds the endpoint of an address that comes later" {
+	ip -n "$NS_C" addr add 203.0.113.1/24 dev veth1
+	CLEANUP_FILES+=("$OUT/follow" "$OUT/follow.err")
+	"$TCPOPT" -n "$NS_C" -j pm set fullmesh dev veth0 follow >"$OUT/follow" 2>"$OUT/follow.err" &
+	FOLLOW=$!
+	CLEANUP_PIDS+=($!)
+	has_endpoint() { "$TCPOPT" -n "$NS_C" -j pm show | jq -e --arg a "$1" '[.endpoints[].address] | index($a) != null' >/dev/null; }
+	wait_for 5 has_endpoint 192.0.2.1
+	run has_endpoint 203.0.113.1
+	assert_failure
+	ip -n "$NS_C" addr add 192.0.2.21/24 dev veth0
+	wait_for 5 has_endpoint 192.0.2.21
+	stop_bg "$FOLLOW" TERM
+	assert_equal "$BG_STATUS" 0
+	# one JSON document per sync
+	run jq -e -s 'length >= 2 and all(.[]; .endpoints | type == "array")' "$OUT/follow"
+	assert_success
+}
+
+@test "pm set ndiffports, pm del: bad input is a usage error" {
+	run "$TCPOPT" -n "$NS_C" pm set ndiffports
+	assert_failure 2
+	assert_output 'tcpopt: pm: missing the number of subflows (ndiffports N)'
+	for n in 0 9 abc; do
+		run "$TCPOPT" -n "$NS_C" pm set ndiffports "$n"
+		assert_failure 2
+		assert_output "tcpopt: pm: invalid ndiffports \"$n\" (1 to 8)"
+	done
+	run "$TCPOPT" -n "$NS_C" pm set ndiffports 2 rcvbuf 12
+	assert_failure 2
+	assert_output 'tcpopt: pm: invalid rcvbuf "12" (1024 to 1073741824 bytes)'
+	run "$TCPOPT" -n "$NS_C" pm set fullmesh follow follow dev
+	assert_failure 2
+	run "$TCPOPT" -n "$NS_C" pm set fullmesh dev lo dev lo dev lo dev lo dev lo dev lo dev lo dev lo dev lo
+	assert_failure 2
+	assert_output 'tcpopt: pm: too many interfaces (at most 8)'
+	run "$TCPOPT" -n "$NS_C" pm del frob
+	assert_failure 2
+	run "$TCPOPT" -n "$NS_C" pm set fullmesh cgroup /nosuch
+	assert_failure 1
+	assert_output --partial 'unknown cgroup "/nosuch"'
 }
