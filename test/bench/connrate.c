@@ -10,8 +10,9 @@
  *	close; in a loop for SECONDS; print one JSON object on stdout.
  *   connrate burst ADDR PORT CONNECTIONS SUBFLOWS TIMEOUT [mptcp]
  *	open CONNECTIONS at once (one byte each way), keep them, and wait
- *	until each has SUBFLOWS subflows (MPTCP_INFO; a path manager adds
- *	them) or TIMEOUT seconds passed; print one JSON object; close all.
+ *	until each has SUBFLOWS established subflows (MPTCP_TCPINFO; a path
+ *	manager adds them) or TIMEOUT seconds passed; print one JSON object;
+ *	close all.
  *
  * The server closes first so that TIME_WAIT stays on its side and the
  * client never runs out of ephemeral ports during a run.
@@ -26,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -38,7 +40,11 @@
 #ifndef SOL_MPTCP
 #define SOL_MPTCP 284
 #endif
+#ifndef MPTCP_TCPINFO
+#define MPTCP_TCPINFO 2
+#endif
 #define HOLD_MAX 16384
+#define SUBFLOWS_MAX 16		/* counted per connection */
 
 static volatile sig_atomic_t stop;
 
@@ -208,17 +214,32 @@ static int run_client(const struct sockaddr_storage *ss, socklen_t len, int prot
 	return done ? 0 : 1;
 }
 
+/*
+ * Established subflows, read from the connection's subflow list
+ * (MPTCP_TCPINFO): whichever path manager opened them.  The PM's own count
+ * (MPTCP_INFO mptcpi_subflows) includes subflows still in their handshake,
+ * and a BPF path manager's are not in it.
+ */
 static unsigned int subflows_of(int fd)
 {
-	struct mptcp_info info;
-	socklen_t len = sizeof(info);
+	struct {
+		struct mptcp_subflow_data d;
+		struct tcp_info ti[SUBFLOWS_MAX];
+	} buf;
+	socklen_t len = sizeof(buf);
+	unsigned int i, n, established = 0;
 
-	memset(&info, 0, sizeof(info));
+	memset(&buf, 0, sizeof(buf));
+	buf.d.size_subflow_data = sizeof(buf.d);
+	buf.d.size_user = sizeof(buf.ti[0]);
 	/* Plain TCP (or MPTCP fallen back): one path. */
-	if (getsockopt(fd, SOL_MPTCP, MPTCP_INFO, &info, &len))
+	if (getsockopt(fd, SOL_MPTCP, MPTCP_TCPINFO, &buf, &len))
 		return 1;
-	/* Additional subflows, the initial one not counted. */
-	return info.mptcpi_subflows + 1;
+	n = buf.d.num_subflows < SUBFLOWS_MAX ? buf.d.num_subflows : SUBFLOWS_MAX;
+	for (i = 0; i < n; i++)
+		if (buf.ti[i].tcpi_state == TCP_ESTABLISHED)
+			established++;
+	return established;
 }
 
 static int run_burst(const struct sockaddr_storage *ss, socklen_t len, int proto,
