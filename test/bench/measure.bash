@@ -104,97 +104,77 @@ control_plane() {
 		'{status: "measured", attachments_listed: $n, operations: .}' "$rows")
 }
 
-# ---- MPTCP ----
+# ---- MPTCP (the bursts themselves: mptcp.bash) ----
 
-# stop_agent PID: SIGINT makes "pm run" print its report (SIGTERM would
-# too, once it reads its signalfd: see test/bench/README-section.md).
-stop_agent() {
-	local pid=$1 i
-
-	kill -INT "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	for i in "${!CLEANUP_PIDS[@]}"; do
-		[ "${CLEANUP_PIDS[i]}" = "$pid" ] && unset 'CLEANUP_PIDS[i]'
-	done
-}
-
-# Subflows set up per second and events lost, for the netlink path manager
-# agent: a burst of MP_BURST MPTCP connections opened at once and held while
-# "tcpopt pm run ndiffports N" (in the client netns, userspace PM) adds N-1
-# subflows to each; N=1 is the reference without agent.
+# The netlink agent on the host: MP_RUNS runs of a burst for each N of
+# MP_SUBFLOWS, "tcpopt pm run ndiffports N" in the client namespace (N=1
+# without agent: the reference).
 mptcp_bench() {
-	local reason="" cg=$BENCH_TAG/mptcp run n apid rows=$WORK/mptcp.jsonl port=$PORT_MPTCP
+	local run n
 
-	if ! "$TCPOPT" pm help 2>&1 | grep -q 'pm run'; then
-		reason='this tcpopt has no "pm run ndiffports" (issue 4)'
-	elif [ -z "${HAVE[connrate]}" ]; then
-		reason="connrate was not built"
-	elif [ "$(ip netns exec "$NS_C" sysctl -n net.mptcp.enabled 2>/dev/null)" != 1 ]; then
-		reason="MPTCP is not enabled in this kernel (net.mptcp.enabled)"
-	elif ! reason=$("$TCPOPT" -n "$NS_C" pm set userspace 2>&1) ||
-	     ! reason=$("$TCPOPT" -n "$NS_S" pm set limits subflows 8 2>&1); then
-		reason="pm set failed: $reason"
-	else
-		reason=""
-	fi
-	if [ -z "$reason" ]; then
-		make_cgroup "$cg"
-		bg_in_cgroup "$cg" "$NS_S" "$BENCH_BIN/connrate" server "$ADDR_S" "$port" mptcp hold \
-			>"$WORK/srv-mptcp.log" 2>&1
-		wait_listen "$NS_S" "$port" || reason="the MPTCP server did not start"
-	fi
-	if [ -n "$reason" ]; then
-		MPTCP=$(jq -nc --arg r "$reason" '{status: "n/a", reason: $r}')
-	else
+	if mptcp_setup && MP_REASON=$(mptcp_pm_type userspace); then
 		log "mptcp: bursts of $MP_BURST connections, ndiffports ${MP_SUBFLOWS// /, } (1: no agent), $MP_RUNS runs"
-		: >"$rows"
+		: >"$WORK/mptcp.jsonl"
 		for run in $(seq "$MP_RUNS"); do
 			for n in $MP_SUBFLOWS; do
-				apid=""
-				rm -f "$WORK/agent.json" "$WORK/burst.json"
-				if [ "$n" -gt 1 ]; then
-					bg_in_cgroup "$cg" "$NS_C" "$TCPOPT" -j pm run ndiffports "$n" \
-						>"$WORK/agent.json" 2>"$WORK/agent.err"
-					apid=$!
-					sleep 0.3	# subscribed to the events
-				fi
-				fg_in_cgroup "$cg" "$NS_C" timeout $((MP_TIMEOUT + 30)) \
-					"$BENCH_BIN/connrate" burst "$ADDR_S" "$port" "$MP_BURST" "$n" \
-					"$MP_TIMEOUT" mptcp >"$WORK/burst.json" 2>&1
-				[ -n "$apid" ] && stop_agent "$apid"
-				jq -nc --argjson run "$run" --argjson n "$n" \
-					--slurpfile b <(jq -c . "$WORK/burst.json" 2>/dev/null) \
-					--slurpfile a <(jq -c . "$WORK/agent.json" 2>/dev/null) \
-					'($b[0] // null) as $b | ($a[0] // null) as $a
-					 | {run: $run, subflows: $n, burst: $b, agent: $a,
-					    connections_unseen: (if $a and $b
-						then ($b.connections - $a.events_by_type.established)
-						else null end)}' >>"$rows"
-				log "$(jq -r '"mptcp run \(.run) ndiffports \(.subflows): \(.burst.connections // "n/a") connections in \(.burst.open_seconds // "n/a") s, \(.burst.subflows // "n/a")/\(.burst.subflows_expected // "n/a") subflows after \(.burst.seconds // "n/a") s, \(.burst.added_subflows_per_s // "n/a") added/s, unseen \(.connections_unseen // "-"), overruns \(.agent.overruns // "-")"' <<<"$(tail -1 "$rows")")"
-				sleep 0.3	# let the closes settle
+				mptcp_burst "$run" "$n" "$([ "$n" -gt 1 ] && echo netlink || echo none)"
 			done
 		done
-		MPTCP=$(jq -sc --argjson burst "$MP_BURST" --argjson timeout "$MP_TIMEOUT" '
-			def median: map(select(. != null)) | sort |
-				if length == 0 then null
-				elif length % 2 == 1 then .[length / 2 | floor]
-				else (.[length / 2 - 1] + .[length / 2]) / 2 end;
-			{status: "measured", burst_connections: $burst, timeout_s: $timeout, raw: .,
-			 summary: (group_by(.subflows) | map({
-				subflows: .[0].subflows,
-				agent: (.[0].subflows > 1),
-				runs: length,
-				open_s: map(.burst.open_seconds) | median,
-				subflows_per_conn: map(if .burst then .burst.subflows / .burst.connections else null end) | median,
-				seconds_to_last_subflow: map(.burst.seconds) | median,
-				added_subflows_per_s: map(.burst.added_subflows_per_s) | median,
-				complete_runs: map(select(.burst.complete)) | length,
-				connections_unseen: map(.connections_unseen) | median,
-				overruns: map(.agent.overruns) | median,
-				subflow_errors: map(.agent.subflow_errors) | median}))}' "$rows")
+		MPTCP=$(mptcp_result)
+	else
+		log "mptcp: n/a: $MP_REASON"
+		MPTCP=$(jq -nc --arg r "$MP_REASON" '{status: "n/a", reason: $r}')
 	fi
-	MPTCP=$(jq -c '. + {bpf_pm: {status: "n/a", reason: "needs the VM with the kernel patch set (issue 5)"}}' <<<"$MPTCP")
-	[ -n "$reason" ] && log "mptcp: n/a: $reason"
+	MPTCP=$(jq -c --argjson bpf "$(mptcp_vm_bench)" '. + {bpf_pm: $bpf}' <<<"$MPTCP")
+}
+
+# The BPF path manager runs only on the kernel of the patch set: in its VM,
+# test/bench/vm-mptcp runs the same bursts under the netlink agent and the
+# BPF PM, interleaved, so that the two compare within one VM run (TCG
+# emulation: absolute numbers are not the host's).  Prints the JSON of
+# results.json's mptcp.bpf_pm, "n/a" with the reason when it cannot run.
+# Never builds the kernel: that takes 10 to 40 minutes.
+mptcp_vm_bench() {
+	local image reason="" out=$WORK/vm-mptcp.json err=$WORK/vm-mptcp.err t0 rc vm_timeout
+	local bursts=$(( MP_RUNS * 2 * $(wc -w <<<"$MP_VM_SUBFLOWS") ))
+
+	if [ -n "$MP_VM_SKIP" ]; then
+		reason=$MP_VM_SKIP
+	elif ! image=$("$TOP/kernel/build" --cached 2>/dev/null); then
+		reason="the kernel of the patch set is not in the cache (make kernel builds it; make bench never does)"
+	elif ! command -v qemu-system-x86_64 >/dev/null; then
+		reason="qemu-system-x86_64 is missing (apt-get install qemu-system-x86)"
+	fi
+	if [ -n "$reason" ]; then
+		log "mptcp BPF PM: n/a: $reason"
+		jq -nc --arg r "$reason" '{status: "n/a", reason: $r}'
+		return
+	fi
+	vm_timeout=$(( 60 + bursts * (MP_TIMEOUT + 20) ))
+	log "mptcp BPF PM: in the VM (kernel/vm-run, $MP_VM_CPUS CPUs, at most $vm_timeout s)"
+	t0=$EPOCHREALTIME
+	# From the background, like fg_in_cgroup: a signal reaches our trap
+	# (bench_cleanup stops vm-run, which stops qemu).
+	KERNEL_IMAGE=$image VM_TIMEOUT=$vm_timeout VM_CPUS=$MP_VM_CPUS \
+		TCPOPT=$TCPOPT BENCH_BIN=$BENCH_BIN MP_RUNS=$MP_RUNS MP_BURST=$MP_BURST \
+		MP_TIMEOUT=$MP_TIMEOUT MP_SUBFLOWS=$MP_VM_SUBFLOWS \
+		VM_ENV="TCPOPT BENCH_BIN MP_RUNS MP_BURST MP_TIMEOUT MP_SUBFLOWS" \
+		"$TOP/kernel/vm-run" "$HERE/vm-mptcp" >"$out" 2>"$err" &
+	FG_PID=$!
+	wait "$FG_PID"
+	rc=$?
+	FG_PID=
+	# its progress lines, now that it is done (we print on stderr too)
+	grep '^bench: ' "$err" >&2
+	if jq -e 'type == "object" and has("status")' "$out" >/dev/null 2>&1; then
+		jq -c --argjson wall "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')" \
+			--arg image "$image" \
+			'. + {vm: ((.vm // {}) + {accel: "tcg", image: $image, wall_s: $wall})}' "$out"
+	else
+		reason="the VM run failed (status $rc): $(grep -v '^bench: ' "$err" | tail -n 3 | tr '\n' ' ' | head -c 300)"
+		log "mptcp BPF PM: n/a: $reason"
+		jq -nc --arg r "$reason" '{status: "n/a", reason: $r}'
+	fi
 }
 
 # ---- data plane ----
@@ -362,6 +342,26 @@ machine_json() {
 		  iperf3: $iperf3}'
 }
 
+# The two MPTCP tables: the netlink agent on the host, the agent and the
+# BPF path manager in the VM.
+mptcp_report() {
+	local r=$1
+
+	if [ "$(jq -r .mptcp.status "$r")" = measured ]; then
+		jq -r '"mptcp on the host, netlink agent (tcpopt pm run ndiffports N, userspace PM): bursts of \(.mptcp.burst_connections) connections held open; medians of \(.mptcp.summary[0].runs) runs"' "$r"
+		jq -r -L "$HERE" 'include "mptcp"; .mptcp.summary | mptcp_table' "$r" |
+			column -t -s "$(printf '\t')" | sed 's/^/  /'
+	else
+		jq -r '"mptcp on the host, netlink agent (pm run ndiffports): n/a: \(.mptcp.reason)"' "$r"
+	fi
+	if [ "$(jq -r '.mptcp.bpf_pm.summary | length > 0' "$r")" = true ]; then
+		jq -r '.mptcp.bpf_pm | "mptcp in the VM (\(.vm.cpus) CPUs, qemu TCG, kernel \(.vm.kernel), \(.vm.wall_s) s), netlink agent vs BPF path manager (tcpopt pm set ndiffports N): bursts of \(.burst_connections) connections; medians of \(.runs) runs; BPF PM rows: (median ratio to the agent of the same run)"' "$r"
+		jq -r -L "$HERE" 'include "mptcp"; .mptcp.bpf_pm.summary | mptcp_table' "$r" |
+			column -t -s "$(printf '\t')" | sed 's/^/  /'
+	fi
+	jq -r '.mptcp.bpf_pm | select(.status != "measured") | "mptcp BPF path manager: n/a: \(.reason)"' "$r"
+}
+
 print_report() {
 	local r=$OUT/results.json
 
@@ -369,7 +369,7 @@ print_report() {
 	       "machine: \(.machine.cpus) CPUs (\(.machine.cpu_model)), \(.machine.virtualization), kernel \(.machine.kernel), \(.machine.date), tcpopt \(.machine.commit)",
 	       "load average (1, 5, 15 min) at start \(.machine.loadavg_start), at end \(.machine.loadavg_end): other work on the machine is noise",
 	       "medians (ratio to the baseline of the same run, median over runs); CPU is iperf3 per process, 100 = one core", ""' "$r"
-	jq -r -f "$HERE/table.jq" "$r" | column -t -s "$(printf '\t')"
+	jq -r -L "$HERE" -f "$HERE/table.jq" "$r" | column -t -s "$(printf '\t')"
 	# The noise floor: how far apart the baseline's own runs are.
 	jq -r 'def spread: if . == null or .median == null or .median == 0 then "n/a"
 			   else "\((.max - .min) / .median * 100 | round)%" end;
@@ -394,19 +394,7 @@ print_report() {
 		echo "control plane: n/a: $(jq -r .control_plane.reason "$r")"
 	fi
 	echo
-	if [ "$(jq -r .mptcp.status "$r")" = measured ]; then
-		jq -r '"mptcp, netlink agent (tcpopt pm run ndiffports N, userspace PM): bursts of \(.mptcp.burst_connections) connections held open; medians of \(.mptcp.summary[0].runs) runs"' "$r"
-		jq -r '(["N", "agent", "open s", "subflows/conn", "last subflow s", "added subflows/s", "complete", "conns unseen", "overruns", "subflow errors"] | join("\t")),
-		       (.mptcp.summary[] | [(.subflows | tostring), (if .agent then "yes" else "no" end),
-			(.open_s | tostring), (.subflows_per_conn // "n/a" | tostring),
-			(.seconds_to_last_subflow | tostring), (.added_subflows_per_s | tostring),
-			"\(.complete_runs)/\(.runs)", (.connections_unseen // "-" | tostring),
-			(.overruns // "-" | tostring), (.subflow_errors // "-" | tostring)] | join("\t"))' "$r" |
-			column -t -s "$(printf '\t')" | sed 's/^/  /'
-	else
-		jq -r '"mptcp netlink agent (pm run ndiffports): n/a: \(.mptcp.reason)"' "$r"
-	fi
-	jq -r '"mptcp BPF path manager: \(.mptcp.bpf_pm.status): \(.mptcp.bpf_pm.reason)"' "$r"
+	mptcp_report "$r"
 	jq -r '.missing_tools | if length > 0 then "missing tools (their numbers are n/a): \(join(", "))" else empty end' "$r"
 }
 
@@ -455,7 +443,7 @@ report() {
 		  configs: $configs, topologies: $topologies, raw: $raw, stats: $stats,
 		  control_plane: $control, mptcp: $mptcp,
 		  missing_tools: ($missing | split(" ") | map(select(. != "")))}' >"$base"
-	jq --argjson summary "$(jq -f "$HERE/summary.jq" "$base")" --argjson wall "$(elapsed)" \
+	jq --argjson summary "$(jq -L "$HERE" -f "$HERE/summary.jq" "$base")" --argjson wall "$(elapsed)" \
 		'. + {summary: $summary, data_and_control_wall_s: $wall}' "$base" >"$OUT/results.json"
 	print_report | tee "$OUT/table.txt"
 	plot | tee -a "$OUT/table.txt"

@@ -5,12 +5,7 @@
 # A ratio is computed per run (config / baseline of that run, the two
 # measured minutes apart at most) and the median of those is reported.
 
-def median:
-	map(select(. != null)) | sort |
-	if length == 0 then null
-	elif length % 2 == 1 then .[length / 2 | floor]
-	else (.[length / 2 - 1] + .[length / 2]) / 2
-	end;
+include "lib";
 
 def metrics:
 	["throughput_bps", "cpu_sender_pct", "cpu_receiver_pct",

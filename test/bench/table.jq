@@ -2,18 +2,7 @@
 # tcpopt bench: results.json -> the table on stdout (tab-separated; the
 # caller aligns it with column -t).
 
-# A number with D decimals, "n/a" for null.
-def fixed(d):
-	if . == null then "n/a"
-	else (. * pow(10; d) | round) as $n
-	| if d == 0 then ($n | tostring)
-	  else (pow(10; d)) as $p
-	  | (($n / $p) | floor) as $i
-	  | (($n - $i * $p) | tostring) as $f
-	  | (d - ($f | length)) as $pad
-	  | "\($i).\(if $pad > 0 then "0" * $pad else "" end)\($f)"
-	  end
-	end;
+include "lib";
 
 # "value (ratio)" for one metric; SCALE divides the median.
 def cell($m; scale; d):
