@@ -114,9 +114,9 @@ static const struct feature features[] = {
 	{ "mptcp", UPSTREAM, "pm, subflow, monitor", probe_mptcp },
 	{ "mptcp_userspace_pm", UPSTREAM, "subflow open/close, pm run", probe_mptcp_userspace_pm },
 	{ "delack_segs", PATCHSET, "option delack segs", probe_delack_segs },
-	{ "mptcp_sockops", PATCHSET, "BPF path managers", probe_mptcp_sockops },
-	{ "mptcp_subflow_kfunc", PATCHSET, "BPF path managers", probe_mptcp_subflow_kfunc },
-	{ "mptcp_bpf_pm", PATCHSET, "BPF path managers", probe_mptcp_bpf_pm },
+	{ "mptcp_sockops", PATCHSET, "pm set ndiffports/fullmesh (BPF)", probe_mptcp_sockops },
+	{ "mptcp_subflow_kfunc", PATCHSET, "pm set ndiffports/fullmesh (BPF)", probe_mptcp_subflow_kfunc },
+	{ "mptcp_bpf_pm", PATCHSET, "pm set ndiffports/fullmesh (BPF)", probe_mptcp_bpf_pm },
 };
 
 bool feature_supported(const char *name)

@@ -359,6 +359,8 @@ static int set_fullmesh(int argc, char **argv)
 		}
 	}
 	cfg.ndevs = (uint32_t)ndevs;
+	if (follow && in_batch)
+		return err_usage("\"follow\" stays in the foreground: not in a batch file");
 	if (pm_bpf_supported())
 		return pm_bpf_set("fullmesh", &cfg, cgroup, follow);
 	err = cgroup_check(cgroup);
@@ -416,6 +418,9 @@ static int set_ndiffports(int argc, char **argv)
 	err = cgroup_check(cgroup);
 	if (err)
 		return err;
+	/* A batch (tcpopt.service at boot) must not hang on an agent. */
+	if (in_batch)
+		return err_run(-EOPNOTSUPP, "no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm), and its fallback, the netlink agent, runs in the foreground: not in a batch file");
 	return run_agent(false, cfg.subflows, rcvbuf, cgroup ? cgroup : "");
 }
 

@@ -21,6 +21,7 @@
 #endif
 
 bool show_stats;
+bool in_batch;
 const char *netns_name;
 
 static void usage(FILE *f)
@@ -173,6 +174,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "tcpopt: -batch takes no command on the command line\n");
 			return 2;
 		}
+		in_batch = true;
 		return exit_status(batch_run(batch_file, run_command));
 	}
 	if (argc < 1) {

@@ -8,6 +8,8 @@
 /* Global options, set by main() before any object runs. */
 extern bool show_stats;
 extern const char *netns_name;
+/* Running the lines of -batch FILE: nothing may stay in the foreground. */
+extern bool in_batch;
 
 int do_option(int argc, char **argv);
 int do_feature(int argc, char **argv);

@@ -572,4 +572,13 @@ events_seen() {
 	run "$TCPOPT" -n "$NS_C" pm set fullmesh cgroup /nosuch
 	assert_failure 1
 	assert_output --partial 'unknown cgroup "/nosuch"'
+	# a batch (tcpopt.service at boot) never hangs on a foreground loop
+	echo 'pm set ndiffports 2' >"$OUT/batch"
+	run timeout 10 "$TCPOPT" -n "$NS_C" -b "$OUT/batch"
+	assert_failure 1
+	assert_output --partial 'the netlink agent, runs in the foreground: not in a batch file'
+	echo 'pm set fullmesh follow' >"$OUT/batch"
+	run timeout 10 "$TCPOPT" -n "$NS_C" -b "$OUT/batch"
+	assert_failure 2
+	assert_output --partial '"follow" stays in the foreground: not in a batch file'
 }
