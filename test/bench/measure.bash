@@ -333,7 +333,7 @@ machine_json() {
 		--argjson mem "$(awk '/^MemTotal/ { printf "%d", $2 / 1024 }' /proc/meminfo)" \
 		--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 		--arg version "$("$TCPOPT" -V 2>&1 | head -1)" \
-		--arg commit "$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+		--arg commit "$COMMIT" \
 		--arg load_start "$LOAD_START" --arg load_end "$(cut -d' ' -f1-3 /proc/loadavg)" \
 		--arg iperf3 "$(iperf3 --version 2>/dev/null | head -1)" \
 		'{kernel: $kernel, cpus: $cpus, cpu_model: $model, virtualization: $virt,
