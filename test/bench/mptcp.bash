@@ -7,7 +7,8 @@
 #
 # A burst: MP_BURST MPTCP connections opened at once from the client
 # namespace and held open while a path manager adds N-1 subflows to each
-# (connrate burst counts them with MPTCP_INFO).  Path managers ("pm"):
+# (connrate burst counts the established ones with MPTCP_TCPINFO, whoever
+# opened them).  Path managers ("pm"):
 #   none     N=1, the reference
 #   netlink  "tcpopt pm run ndiffports N": the agent, userspace PM
 #   bpf      "tcpopt pm set ndiffports N cgroup C": the BPF ndiffports PM on
@@ -55,8 +56,7 @@ mptcp_pm_type() {
 	fi
 }
 
-# stop_agent PID: SIGINT makes "pm run" print its report (SIGTERM would
-# too, once it reads its signalfd: see test/bench/README-section.md).
+# stop_agent PID: SIGINT makes "pm run" print its report.
 stop_agent() {
 	local pid=$1 i
 
@@ -73,8 +73,9 @@ stop_agent() {
 mptcp_burst() {
 	local run=$1 n=$2 pm=$3 apid="" err="" out
 
-	rm -f "$WORK"/{agent,burst,bpf-before,bpf-after}.json
-	touch "$WORK"/{agent,burst,bpf-before,bpf-after}.json
+	for out in agent burst bpf-before bpf-after; do
+		: >"$WORK/$out.json"	# what a PM that was not set up leaves empty
+	done
 	case $pm in
 	netlink)
 		if err=$(mptcp_pm_type userspace); then
