@@ -655,3 +655,10 @@ int mptcp_limits_set(struct genl *g, int64_t subflows, int64_t add_addr_accepted
 	err = genl_talk(g, nlh, NULL, NULL);
 	return err ? genl_error(g, err, "set limits") : 0;
 }
+
+int mptcp_parse_rcvbuf(const char *value, uint32_t *rcvbuf)
+{
+	if (parse_u32_range(value, 1024, 1 << 30, rcvbuf))
+		return err_usage("invalid rcvbuf \"%s\" (1024 to 1073741824 bytes)", value);
+	return 0;
+}

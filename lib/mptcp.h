@@ -125,4 +125,7 @@ typedef int (*mptcp_event_fn)(const struct mptcp_event *ev, void *data);
 int mptcp_listener_run(struct mptcp_listener *l, uint64_t max_events,
 		       uint64_t timeout_ms, mptcp_event_fn handle, void *data);
 
+/* "rcvbuf BYTES" of the event listeners: 1 KiB to 1 GiB (usage error). */
+int mptcp_parse_rcvbuf(const char *value, uint32_t *rcvbuf);
+
 #endif

@@ -74,8 +74,8 @@ int do_monitor(int argc, char **argv)
 			return err_usage("invalid count \"%s\"", value);
 		if (id == 2 && (parse_duration_ms(value, "s", &timeout_ms) || !timeout_ms))
 			return err_usage("invalid timeout \"%s\" (e.g. 500ms, 5s)", value);
-		if (id == 3 && parse_u32_range(value, 1024, 1 << 30, &rcvbuf))
-			return err_usage("invalid rcvbuf \"%s\" (1024 to 1073741824 bytes)", value);
+		if (id == 3 && (err = mptcp_parse_rcvbuf(value, &rcvbuf)))
+			return err;
 		if (id == 4) {
 			usage(stdout);
 			return 0;

@@ -380,12 +380,6 @@ static int set_fullmesh(int argc, char **argv)
 
 static int run_agent(bool fullmesh, uint32_t nsubflows, uint32_t rcvbuf, const char *what);
 
-static int parse_rcvbuf(const char *value, uint32_t *rcvbuf)
-{
-	if (parse_u32_range(value, 1024, 1 << 30, rcvbuf))
-		return err_usage("invalid rcvbuf \"%s\" (1024 to 1073741824 bytes)", value);
-	return 0;
-}
 
 static int set_ndiffports(int argc, char **argv)
 {
@@ -410,7 +404,7 @@ static int set_ndiffports(int argc, char **argv)
 			return err;
 		if (id == SET_KW_CGROUP)
 			cgroup = value;
-		else if ((err = parse_rcvbuf(value, &rcvbuf)))
+		else if ((err = mptcp_parse_rcvbuf(value, &rcvbuf)))
 			return err;
 	}
 	if (pm_bpf_supported())
@@ -836,7 +830,7 @@ static int pm_run(int argc, char **argv)
 		if (err)
 			return err;
 		if (id == 2) {
-			err = parse_rcvbuf(value, &rcvbuf);
+			err = mptcp_parse_rcvbuf(value, &rcvbuf);
 			if (err)
 				return err;
 			continue;

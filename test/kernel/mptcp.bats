@@ -103,6 +103,9 @@ pairs() {
 	sleep 2
 	assert_equal "$(subflows "$NS_A" 5003)" 4
 	assert_equal "$(pairs "$NS_A" 5003)" "192.0.2.1 192.0.2.2"
+	# the path manager's own count (MPTCP_INFO) has them too
+	run ip netns exec "$NS_A" ss -HMi state established "( dport = :5003 )"
+	assert_output --regexp 'subflows:3( |$)'
 	mptcp_finish
 	assert_equal "$(pm_stat claimed)" 1
 	assert_equal "$(pm_stat requested)" 3
