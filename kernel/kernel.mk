@@ -1,8 +1,10 @@
 # kernel/kernel.mk: the patched test kernel, included by the top Makefile.
 #
 #   make kernel        build (or find in the cache) the bzImage: kernel/build
-#   make check-kernel  build it if needed, compile the BPF programs the kernel
-#                      tests load against its BTF, and run test/kernel/*.bats
+#   make check-kernel  build it if needed, compile the test programs the
+#                      kernel tests load against its BTF (the path managers
+#                      are in tcpopt itself), and run test/kernel/*.bats and
+#                      the host suites' tests of the patch set (delack segs)
 #                      inside it under qemu (kernel/vm-run)
 
 KERNEL_CLANG ?= clang
@@ -10,6 +12,10 @@ KERNEL_CLANG ?= clang
 KERNEL_BPF_ASM_INC ?= /usr/include/$(shell gcc -dumpmachine)
 KERNEL_BPF_SRCS := $(wildcard test/kernel/progs/*.bpf.c)
 KERNEL_BATS ?= test/kernel
+# The tests of the host suites that need the patch set (they skip on a
+# stock kernel), run in the VM too
+KERNEL_HOST_BATS ?= test/option-delack.bats
+KERNEL_HOST_FILTER ?= with the patch set
 
 .PHONY: kernel check-kernel
 
@@ -42,5 +48,6 @@ check-kernel: all
 			-c "$$src" -o "$$out"; \
 	done; \
 	KERNEL_IMAGE=$$image KTEST_OBJ=$$obj TCPOPT=$(CURDIR)/$(TCPOPT_BIN) \
-		VM_ENV="KTEST_OBJ TCPOPT" \
-		kernel/vm-run bats $(KERNEL_BATS)
+		HELPERS=$(CURDIR)/build/helpers VM_ENV="KTEST_OBJ TCPOPT HELPERS" \
+		kernel/vm-run sh -c 'bats "$$1" && bats -f "$$2" "$$3"' sh \
+		$(KERNEL_BATS) "$(KERNEL_HOST_FILTER)" $(KERNEL_HOST_BATS)
