@@ -421,7 +421,11 @@ int mptcp_event_parse(const struct nlmsghdr *nlh, struct mptcp_event *ev)
 		ev->token = mnl_attr_get_u32(tb[MPTCP_ATTR_TOKEN]);
 		ev->has_token = true;
 	}
-	ev->server_side = attr_ok(tb[MPTCP_ATTR_SERVER_SIDE], 1) ||
+	/* Up to 6.14 every "created"/"established" carries SERVER_SIDE, 0 on
+	 * the client; later kernels add it only on the server side (and say
+	 * it in FLAGS): its value counts, not its presence. */
+	ev->server_side = (attr_ok(tb[MPTCP_ATTR_SERVER_SIDE], 1) &&
+			   mnl_attr_get_u8(tb[MPTCP_ATTR_SERVER_SIDE])) ||
 		(attr_ok(tb[MPTCP_ATTR_FLAGS], 2) &&
 		 (mnl_attr_get_u16(tb[MPTCP_ATTR_FLAGS]) & MPTCP_PM_EV_FLAG_SERVER_SIDE));
 	event_ip(tb[MPTCP_ATTR_SADDR4], tb[MPTCP_ATTR_SADDR6], tb[MPTCP_ATTR_SPORT], &ev->saddr);
