@@ -186,7 +186,7 @@ int pin_walk_name(const char *name, pin_walk_cb cb, void *ctx)
 	return rc;
 }
 
-static int pin_open(const char *dir, const char *name)
+int pin_open(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 	int fd;

@@ -51,6 +51,9 @@ int pin_walk(pin_walk_cb cb, void *ctx);
 /* The same for the attachments named name only. */
 int pin_walk_name(const char *name, pin_walk_cb cb, void *ctx);
 
+/* The pin dir/name (a map, a link): an fd, or -errno. */
+int pin_open(const char *dir, const char *name);
+
 int pin_map_read(const char *dir, const char *map, void *val, size_t size);
 int pin_map_write(const char *dir, const char *map, const void *val, size_t size);
 

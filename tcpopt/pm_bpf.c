@@ -86,6 +86,15 @@ bool pm_bpf_supported(void)
 
 /* ---- local addresses of a full mesh ---- */
 
+/* Interface d of cfg's "dev" list, as a string (the map holds it unterminated). */
+static const char *cfg_dev(const struct tcpopt_pm_config *cfg, unsigned int d,
+			   char name[TCPOPT_PM_DEV_LEN + 1])
+{
+	memcpy(name, cfg->devs[d], TCPOPT_PM_DEV_LEN);
+	name[TCPOPT_PM_DEV_LEN] = '\0';
+	return name;
+}
+
 struct mesh {
 	struct tcpopt_pm_addr addr[TCPOPT_PM_MAX_LOCAL];
 	unsigned int n;			/* in addr[] */
@@ -107,11 +116,8 @@ static int mesh_scan(const struct tcpopt_pm_config *cfg, struct mesh *m)
 	memset(m, 0, sizeof(*m));
 	for (d = 0; d < cfg->ndevs && d < TCPOPT_PM_MAX_DEVS; d++) {
 		char name[TCPOPT_PM_DEV_LEN + 1];
-		int idx;
+		int idx = (int)if_nametoindex(cfg_dev(cfg, d, name));
 
-		memcpy(name, cfg->devs[d], TCPOPT_PM_DEV_LEN);
-		name[TCPOPT_PM_DEV_LEN] = '\0';
-		idx = (int)if_nametoindex(name);
 		if (idx)
 			devs[ndevs++] = idx;
 	}
@@ -151,14 +157,10 @@ static int mesh_write(int fd, const struct mesh *m)
 
 static int mesh_write_pinned(const char *dir, const struct mesh *m)
 {
-	char path[PATH_MAX];
-	int fd, err;
+	int fd = pin_open(dir, "local_addrs"), err;
 
-	if (xsnprintf(path, sizeof(path), "%s/local_addrs", dir))
-		return -ENAMETOOLONG;
-	fd = bpf_obj_get(path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	err = mesh_write(fd, m);
 	close(fd);
 	return err;
@@ -215,11 +217,8 @@ static void out_devs(struct onode *row, const struct tcpopt_pm_config *cfg)
 	char name[TCPOPT_PM_DEV_LEN + 1];
 	unsigned int d;
 
-	for (d = 0; d < cfg->ndevs && d < TCPOPT_PM_MAX_DEVS; d++) {
-		memcpy(name, cfg->devs[d], TCPOPT_PM_DEV_LEN);
-		name[TCPOPT_PM_DEV_LEN] = '\0';
-		out_push_str(arr, name);
-	}
+	for (d = 0; d < cfg->ndevs && d < TCPOPT_PM_MAX_DEVS; d++)
+		out_push_str(arr, cfg_dev(cfg, d, name));
 }
 
 /* One row of the array "bpf": what is attached in dir. */
@@ -250,8 +249,8 @@ static void describe(struct onode *row, uint64_t cgid, const char *dir)
 		__u32 key;
 		int fd;
 
-		if (xsnprintf(path, sizeof(path), "%s/local_addrs", dir) == 0 &&
-		    (fd = bpf_obj_get(path)) >= 0) {
+		fd = pin_open(dir, "local_addrs");
+		if (fd >= 0) {
 			for (key = 0; key < TCPOPT_PM_MAX_LOCAL; key++)
 				if (bpf_map_lookup_elem(fd, &key, &addr[key]))
 					addr[key].family = 0;
