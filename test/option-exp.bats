@@ -73,15 +73,19 @@ teardown() {
 	tcpopt option add exp 0x4e2a 0x every cgroup "$CG_S"
 	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
 	serve 192.0.2.2 --drain
-	run connect 192.0.2.2 --send 200000
+	run connect 192.0.2.2 --send 2000000
 	assert_success
 	wait "$SERVER_PID"
 	stop_capture
 	count_carrying fe084e2a0a0b0c0d find_exp 254 4e2a
 	[ "$TOTAL" -gt 10 ]
 	assert_equal "$WITH" "$TOTAL"
-	# The server parsed them all, not only the SYN's.
+	# The server parsed them all, not only the SYN's.  It parses what TCP
+	# processes: segments waiting in a busy socket's backlog with the same
+	# options are merged and parsed once, so 200 KB (13 segments) fell to
+	# 10 under ASan; 2 MB (60-70 segments) keeps the check clear of that.
 	received=$(stat_of exp 0x4e2a received "$CG_S")
+	echo "received $received of $TOTAL" >&3
 	[ "$received" -gt 10 ]
 }
 
