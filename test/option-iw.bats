@@ -129,7 +129,7 @@ teardown() {
 	tcpopt option add iw every cgroup "$CG_S"
 	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
 	serve 192.0.2.2 --drain
-	run connect 192.0.2.2 --send 200000
+	run connect 192.0.2.2 --send 2000000
 	assert_success
 	wait "$SERVER_PID"
 	stop_capture
