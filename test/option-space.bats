@@ -141,18 +141,12 @@ exid_of() {
 	assert_success
 	wait "$SERVER_PID"
 	stop_capture
-	fin=$(tshark -r "$PCAP" -Y "tcp.flags.fin==1" -T fields -e frame.number 2>/dev/null | head -n1)
-	[ -n "$fin" ]
-	total=0 uto=0 exp=0
-	while read -r opts; do
-		total=$((total + 1))
-		[ "$(find_option "$opts" 28)" = 1c040078 ] && uto=$((uto + 1))
-		[ -n "$(find_exp "$opts" 254 0002)" ] && exp=$((exp + 1))
-	done < <(tcp_options "$PCAP" "frame.number <= $fin")
-	[ "$total" -gt 10 ]
-	assert_equal "$uto" "$total"
+	count_carrying 1c040078 find_option 28
+	[ "$TOTAL" -gt 10 ]
+	assert_equal "$WITH" "$TOTAL"
 	# exp: the SYN and the first ACK only
-	assert_equal "$exp" 2
+	count_carrying fe050002ab find_exp 254 0002
+	assert_equal "$WITH" 2
 	# and no write flag is left for a handshake-only option alone
 	tcpopt option del uto cgroup "$CG_C"
 	assert_equal "$(tcpopt -j stats cgroup "$CG_C" | jq '.[0].error')" 0

@@ -93,7 +93,9 @@ count_carrying() {
 	TOTAL=0 WITH=0
 	while read -r opts; do
 		TOTAL=$((TOTAL + 1))
-		[ "$("$finder" "$opts" "$@")" = "$want" ] && WITH=$((WITH + 1))
+		if [ "$("$finder" "$opts" "$@")" = "$want" ]; then
+			WITH=$((WITH + 1))
+		fi
 	done < <(client_segments)
 }
 
