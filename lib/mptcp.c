@@ -421,9 +421,9 @@ int mptcp_event_parse(const struct nlmsghdr *nlh, struct mptcp_event *ev)
 		ev->token = mnl_attr_get_u32(tb[MPTCP_ATTR_TOKEN]);
 		ev->has_token = true;
 	}
-	/* Up to 6.14 every "created"/"established" carries SERVER_SIDE, 0 on
-	 * the client; later kernels add it only on the server side (and say
-	 * it in FLAGS): its value counts, not its presence. */
+	/* 6.12 puts SERVER_SIDE on every "created"/"established", 0 on the
+	 * client; 6.18 adds it only on the server side (and says it in
+	 * FLAGS): its value counts, not its presence. */
 	ev->server_side = (attr_ok(tb[MPTCP_ATTR_SERVER_SIDE], 1) &&
 			   mnl_attr_get_u8(tb[MPTCP_ATTR_SERVER_SIDE])) ||
 		(attr_ok(tb[MPTCP_ATTR_FLAGS], 2) &&

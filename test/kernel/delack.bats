@@ -40,7 +40,8 @@ transfer() {
 	map_set delack delack_state 0 "$segs"
 	# not through in_b, so that $! is tcpdump itself (ip netns exec execs)
 	# headers only and a 16 MB ring: tcpdump is slow under emulation, and
-	# the ACKs it drops go in runs (a full ring), merging into one big step
+	# ACKs it drops would go in runs (a full ring), read as one big step;
+	# its drop count is printed beside the classes
 	ip netns exec "$NS_B" tcpdump -Z root -i veth-b1 -nn -U -s 96 -B 16384 -w "$cap.pcap" \
 		'tcp and src host 192.0.2.2 and src port 5001' 2>"$cap.log" 3>&- &
 	dump=$!
