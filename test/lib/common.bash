@@ -22,6 +22,21 @@ require_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root (namespaces, cgroups, bpffs)"
 }
 
+# require_feature NAME...: skip unless "tcpopt feature" says that the running
+# kernel has each of them.  The only reason a root test may skip: what the
+# kernel lacks, in tcpopt's own words (the command itself refuses then).
+require_feature() {
+	local f
+	if [ -z "${FEATURES_JSON:-}" ]; then
+		FEATURES_JSON=$("$TCPOPT" -j feature) || return 1
+	fi
+	for f in "$@"; do
+		jq -e --arg f "$f" 'any(.[]; .feature == $f and .supported)' \
+			<<<"$FEATURES_JSON" >/dev/null ||
+			skip "the kernel lacks $f (tcpopt feature)"
+	done
+}
+
 cgroup2_root() {
 	awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo
 }

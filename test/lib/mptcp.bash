@@ -114,3 +114,31 @@ stop_bg() {
 	BG_STATUS=0
 	wait "$1" || BG_STATUS=$?
 }
+
+# mptcp_setup: the setup() of the MPTCP suites: root, an MPTCP kernel, the
+# two-path pair, $OUT for the test's files.
+mptcp_setup() {
+	require_root
+	require_feature mptcp
+	make_mptcp_pair
+	OUT=$BATS_TEST_TMPDIR
+}
+
+# subflow_pairs NS: "laddr>raddr" of every subflow of the netns, sorted.
+subflow_pairs() {
+	"$TCPOPT" -n "$1" -j subflow list | jq -r '.[].subflows[] | "\(.laddr)>\(.raddr)"' | sort
+}
+
+# count_subflows NS: subflows of the first connection of the netns.
+count_subflows() {
+	"$TCPOPT" -n "$1" -j subflow list | jq '.[0].subflows | length'
+}
+
+subflows_are() {
+	[ "$(count_subflows "$1")" = "$2" ]
+}
+
+# events_seen FILE EVENT N: FILE (monitor -j output) holds N EVENT lines.
+events_seen() {
+	[ "$(grep -c "\"event\":\"$2\"" "$1")" -eq "$3" ]
+}

@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# MPTCP control over generic netlink: pm (in-kernel and userspace path
-# managers, the pm run agent), subflow open/close/list, monitor.  Two
-# namespaces joined by two veth pairs (test/lib/mptcp.bash), real MPTCP
-# connections from test/helpers/mptcp_{server,client}.c.
+# MPTCP path managers over generic netlink: pm show/set (in-kernel and
+# userspace path managers, fullmesh endpoints), announce/remove, the pm run
+# agent, and the stock-kernel fallbacks of the BPF path managers.  Two namespaces joined by two veth pairs
+# (test/lib/mptcp.bash), real MPTCP connections from
+# test/helpers/mptcp_{server,client}.c.
 
 bats_require_minimum_version 1.5.0
 
@@ -13,33 +14,11 @@ load lib/mptcp
 PORT=5001
 
 setup() {
-	require_root
-	[ -d /proc/sys/net/mptcp ] || skip "kernel without MPTCP"
-	make_mptcp_pair
-	OUT=$BATS_TEST_TMPDIR
+	mptcp_setup
 }
 
 teardown() {
 	cleanup_all
-}
-
-# subflows_json NS: "laddr>raddr" of every subflow of the netns, sorted.
-subflow_pairs() {
-	"$TCPOPT" -n "$1" -j subflow list | jq -r '.[].subflows[] | "\(.laddr)>\(.raddr)"' | sort
-}
-
-# count_subflows NS: subflows of the first connection of the netns.
-count_subflows() {
-	"$TCPOPT" -n "$1" -j subflow list | jq '.[0].subflows | length'
-}
-
-subflows_are() {
-	[ "$(count_subflows "$1")" = "$2" ]
-}
-
-# events_seen FILE EVENT N: FILE (monitor -j output) holds N EVENT lines.
-events_seen() {
-	[ "$(grep -c "\"event\":\"$2\"" "$1")" -eq "$3" ]
 }
 
 @test "pm show: path manager, limits and endpoints of a fresh netns, text and JSON" {
@@ -181,45 +160,6 @@ events_seen() {
 	assert_line "2001:db8:2::2>2001:db8:2::1"
 }
 
-@test "subflow open/close (userspace PM): seen on both ends, events on the peer" {
-	"$TCPOPT" -n "$NS_C" pm set userspace
-	"$TCPOPT" -n "$NS_S" pm set limits subflows 8
-	start_bg_tcpopt "$OUT/mon" -n "$NS_S" -j monitor
-	start_server "$NS_S" 0.0.0.0 $PORT
-	start_client "$NS_C" 192.0.2.2 $PORT 1
-	token=$(cat "$CLIENT_OUT")
-	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 198.51.100.2 port $PORT \
-		laddr 198.51.100.1 lport 40000 backup
-	assert_success
-	assert_output ""
-	# No laddr: the route's source towards raddr through dev.
-	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 192.0.2.2 port $PORT dev veth1
-	assert_success
-	wait_for 5 subflows_are "$NS_C" 3
-	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
-	echo "$output" | jq -e '[.[0].subflows[] | select(.lport == 40000)] | length == 1 and
-		.[0].laddr == "198.51.100.1" and .[0].raddr == "198.51.100.2" and .[0].backup == true and
-		.[0].loc_id > 0'
-	echo "$output" | jq -e '[.[0].subflows[] | select(.laddr == "198.51.100.1" and .raddr == "192.0.2.2")] | length == 1'
-	wait_for 5 subflows_are "$NS_S" 3
-	run "$TCPOPT" -n "$NS_S" -j subflow list
-	echo "$output" | jq -e '[.[0].subflows[] | select(.rport == 40000)] | length == 1 and
-		.[0].peer_backup == true and .[0].laddr == "198.51.100.2"'
-	run "$TCPOPT" -n "$NS_C" subflow close token "$token" laddr 198.51.100.1 lport 40000 \
-		raddr 198.51.100.2 port $PORT
-	assert_success
-	wait_for 5 subflows_are "$NS_C" 2
-	wait_for 5 subflows_are "$NS_S" 2
-	run "$TCPOPT" -n "$NS_S" -j subflow list
-	echo "$output" | jq -e '[.[0].subflows[] | select(.rport == 40000)] == []'
-	wait_for 5 grep -q '"sub_closed"' "$OUT/mon"
-	stop_bg "$BG_PID"
-	assert_equal "$BG_STATUS" 0
-	run jq -s -e '[.[] | select(.event == "sub_established" and .dport == 40000 and .backup == true)] | length == 1' "$OUT/mon"
-	run jq -s -e '[.[] | select(.event == "sub_closed" and .dport == 40000)] | length == 1' "$OUT/mon"
-	assert_success
-}
-
 @test "pm announce/remove (userspace PM): ADD_ADDR and REMOVE_ADDR reach the peer" {
 	"$TCPOPT" -n "$NS_C" pm set userspace
 	start_bg_tcpopt "$OUT/mon" -n "$NS_S" -j monitor
@@ -309,161 +249,6 @@ events_seen() {
 	assert_success
 }
 
-@test "monitor -j: one valid JSON object per line for every event type" {
-	"$TCPOPT" -n "$NS_C" pm set fullmesh >/dev/null
-	"$TCPOPT" -n "$NS_S" pm set limits subflows 8 add_addr_accepted 8
-	ip -n "$NS_S" mptcp endpoint add 198.51.100.2 signal
-	start_bg_tcpopt "$OUT/monc" -n "$NS_C" -j monitor
-	MONC=$BG_PID
-	start_bg_tcpopt "$OUT/mons" -n "$NS_S" -j monitor
-	MONS=$BG_PID
-	start_server "$NS_S" 0.0.0.0 $PORT
-	SERVER_PID=${CLEANUP_PIDS[-1]}
-	start_client "$NS_C" 192.0.2.2 $PORT 1
-	wait_for 5 subflows_are "$NS_C" 4
-	# MP_PRIO: the peer reports sub_priority.
-	id=$("$TCPOPT" -n "$NS_C" -j pm show | jq '.endpoints[] | select(.address == "198.51.100.1") | .id')
-	ip -n "$NS_C" mptcp endpoint change id "$id" backup
-	wait_for 5 grep -q '"sub_priority"' "$OUT/mons"
-	# REMOVE_ADDR: the client reports removed, its subflows to it close.
-	ip -n "$NS_S" mptcp endpoint delete id 1
-	wait_for 5 grep -q '"removed"' "$OUT/monc"
-	kill "$CLIENT_PID"
-	wait_for 5 grep -q '"closed"' "$OUT/monc"
-	kill "$SERVER_PID"
-	wait_for 5 grep -q '"listener_closed"' "$OUT/mons"
-	stop_bg "$MONC"
-	assert_equal "$BG_STATUS" 0
-	stop_bg "$MONS"
-	assert_equal "$BG_STATUS" 0
-	# Every line parses on its own.
-	while read -r line; do
-		echo "$line" | jq -e 'type == "object" and (.event | type) == "string"' >/dev/null
-	done < <(cat "$OUT/monc" "$OUT/mons")
-	run sh -c "cat '$OUT/monc' '$OUT/mons' | jq -r .event | sort -u | tr '\n' ' '"
-	assert_output "announced closed created established listener_closed listener_created removed sub_closed sub_established sub_priority "
-	run jq -s -e '[.[] | select(.event == "established")][0] |
-		.server_side == false and .saddr == "192.0.2.1" and .daddr == "192.0.2.2" and .dport == 5001' "$OUT/monc"
-	assert_success
-	run jq -s -e '[.[] | select(.event == "sub_priority")][0] | .backup == true and .daddr == "198.51.100.1"' "$OUT/mons"
-	assert_success
-}
-
-@test "monitor: text one line per event; count and timeout end it" {
-	start_server "$NS_S" 0.0.0.0 $PORT
-	start_bg_tcpopt "$OUT/mon" -n "$NS_C" monitor count 2
-	start_client "$NS_C" 192.0.2.2 $PORT 1
-	wait "$BG_PID"
-	run cat "$OUT/mon"
-	assert_equal "${#lines[@]}" 2
-	assert_line --index 0 --regexp '^created +token [0-9]+ server_side no loc_id 0 rem_id 0 saddr 192\.0\.2\.1 sport [0-9]+ daddr 192\.0\.2\.2 dport 5001$'
-	assert_line --index 1 --regexp '^established +token [0-9]+ '
-	run timeout 5 "$TCPOPT" -n "$NS_C" monitor timeout 300ms
-	assert_success
-	assert_output ""
-	run "$TCPOPT" -n "$NS_C" monitor count 0
-	assert_failure 2
-	run "$TCPOPT" -n "$NS_C" monitor timeout soon
-	assert_failure 2
-	assert_output 'tcpopt: monitor: invalid timeout "soon" (e.g. 500ms, 5s)'
-}
-
-@test "bad input: unknown token, wrong family, no such interface, wrong PM type" {
-	start_server "$NS_S" 0.0.0.0 $PORT
-	start_client "$NS_C" 192.0.2.2 $PORT 1
-	token=$(cat "$CLIENT_OUT")
-	# Wrong PM type: the client still runs the in-kernel PM.
-	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 198.51.100.2 port $PORT
-	assert_failure 1
-	assert_output --regexp '^tcpopt: subflow: open failed: .*userspace PM not selected$'
-	run "$TCPOPT" -n "$NS_C" pm announce 198.51.100.1 token "$token" id 3
-	assert_failure 1
-	assert_output --regexp '^tcpopt: pm: announce failed: .*userspace PM not selected$'
-	run "$TCPOPT" -n "$NS_C" pm run ndiffports 2
-	assert_failure 1
-	assert_output 'tcpopt: pm: run needs the userspace path manager, the netns uses "kernel" (see "tcpopt pm set userspace")'
-	"$TCPOPT" -n "$NS_C" pm set userspace
-	run "$TCPOPT" -n "$NS_C" pm set fullmesh
-	assert_failure 1
-	assert_output 'tcpopt: pm: set fullmesh needs the kernel path manager, the netns uses "userspace" (see "tcpopt pm set kernel")'
-	# A connection made now is the userspace PM's.
-	start_client "$NS_C" 192.0.2.2 $PORT 1
-	token=$(cat "$CLIENT_OUT")
-	# Unknown token.
-	bad=$(( (token + 1) % 4294967296 ))
-	run "$TCPOPT" -n "$NS_C" subflow open token "$bad" raddr 198.51.100.2 port $PORT
-	assert_failure 1
-	assert_output 'tcpopt: subflow: open failed: invalid token'
-	run "$TCPOPT" -n "$NS_C" -j subflow close token "$bad" laddr 192.0.2.1 lport 1 raddr 192.0.2.2 port $PORT
-	assert_failure 1
-	assert_line --index 0 'tcpopt: subflow: close failed: invalid token'
-	echo "${lines[1]}" | jq -e '.error == "close failed: invalid token"'
-	run "$TCPOPT" -n "$NS_C" pm announce 198.51.100.1 token "$bad" id 3
-	assert_failure 1
-	assert_output 'tcpopt: pm: announce failed: invalid token'
-	run "$TCPOPT" -n "$NS_C" pm remove id 3 token "$bad"
-	assert_failure 1
-	assert_output 'tcpopt: pm: remove failed: invalid token'
-	run "$TCPOPT" -n "$NS_C" subflow list token "$bad"
-	assert_failure 1
-	assert_output "tcpopt: subflow: no MPTCP connection with token $bad"
-	# Wrong family: an IPv6 local address towards an IPv4 peer.
-	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 192.0.2.2 port $PORT laddr 2001:db8:2::1
-	assert_failure 1
-	assert_output 'tcpopt: subflow: open failed: families mismatch'
-	# No such interface: refused before any request.
-	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 192.0.2.2 port $PORT dev nosuch0
-	assert_failure 2
-	assert_output 'tcpopt: subflow: no such interface "nosuch0"'
-	# The kernel's own refusals of well-formed requests.
-	run "$TCPOPT" -n "$NS_C" pm announce 198.51.100.1 token "$token" id 0
-	assert_failure 1
-	assert_output 'tcpopt: pm: announce failed: invalid addr id'
-	run "$TCPOPT" -n "$NS_C" subflow close token "$token" laddr 192.0.2.1 lport 1 raddr 192.0.2.2 port $PORT
-	assert_failure 1
-	assert_output 'tcpopt: subflow: close failed: subflow not found'
-	# Nothing happened to the connection.
-	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
-	echo "$output" | jq -e '.[0].subflows | length == 1'
-}
-
-@test "bad input: usage errors exit 2 with one line" {
-	run "$TCPOPT" -n "$NS_C" subflow open token abc raddr 192.0.2.2 port 1
-	assert_failure 2
-	assert_output 'tcpopt: subflow: invalid token "abc"'
-	run "$TCPOPT" -n "$NS_C" subflow open token 1 raddr 192.0.2.2
-	assert_failure 2
-	assert_output 'tcpopt: subflow: missing "port"'
-	run "$TCPOPT" -n "$NS_C" subflow open token 1 raddr 192.0.2.300 port 1
-	assert_failure 2
-	assert_output 'tcpopt: subflow: invalid address "192.0.2.300"'
-	run "$TCPOPT" -n "$NS_C" subflow close token 1 raddr 192.0.2.2 port 1 laddr 192.0.2.1
-	assert_failure 2
-	assert_output 'tcpopt: subflow: missing "lport"'
-	run "$TCPOPT" -n "$NS_C" subflow close token 1 raddr 192.0.2.2 port 1 laddr 192.0.2.1 lport 2 backup
-	assert_failure 2
-	assert_output 'tcpopt: subflow: "backup" does not go with this command'
-	run "$TCPOPT" -n "$NS_C" pm announce 192.0.2.1 token 1 id 256
-	assert_failure 2
-	assert_output 'tcpopt: pm: invalid id "256" (0 to 255)'
-	run "$TCPOPT" -n "$NS_C" pm announce 192.0.2.1
-	assert_failure 2
-	assert_output 'tcpopt: pm: missing "token TOKEN"'
-	run "$TCPOPT" -n "$NS_C" pm remove token 1
-	assert_failure 2
-	assert_output 'tcpopt: pm: missing "id ID"'
-	run "$TCPOPT" -n "$NS_C" pm run ndiffports 0
-	assert_failure 2
-	run "$TCPOPT" -n "$NS_C" pm run ndiffports 2 fullmesh
-	assert_failure 2
-	assert_output 'tcpopt: pm: choose one of "ndiffports N" and "fullmesh"'
-	run "$TCPOPT" -n "$NS_C" subflow list token
-	assert_failure 2
-	run "$TCPOPT" -n "$NS_C" -j subflow frobnicate
-	assert_failure 2
-	echo "${lines[1]}" | jq -e '.error | startswith("unknown command \"frobnicate\"")'
-}
-
 @test "pm run fullmesh: subflows from every local address, to announced ones too" {
 	"$TCPOPT" -n "$NS_C" pm set userspace
 	"$TCPOPT" -n "$NS_S" pm set limits subflows 8 add_addr_accepted 8
@@ -487,7 +272,6 @@ events_seen() {
 
 # The BPF path managers need the kernel patch set (test/kernel/mptcp.bats
 # runs them in its VM); this kernel lacks it, and tcpopt falls back.
-
 @test "stock kernel: pm show says no BPF path manager; pm set fullmesh cgroup falls back to endpoints, says so" {
 	run "$TCPOPT" -j feature
 	echo "$output" | jq -e '.[] | select(.feature == "mptcp_bpf_pm") | .supported == false'
@@ -548,6 +332,58 @@ events_seen() {
 	# one JSON document per sync
 	run jq -e -s 'length >= 2 and all(.[]; .endpoints | type == "array")' "$OUT/follow"
 	assert_success
+}
+
+@test "pm bad input at run time: wrong PM type, unknown token, the kernel's refusals" {
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	# Wrong PM type: the client still runs the in-kernel PM.
+	run "$TCPOPT" -n "$NS_C" pm announce 198.51.100.1 token "$token" id 3
+	assert_failure 1
+	assert_output --regexp '^tcpopt: pm: announce failed: .*userspace PM not selected$'
+	run "$TCPOPT" -n "$NS_C" pm run ndiffports 2
+	assert_failure 1
+	assert_output 'tcpopt: pm: run needs the userspace path manager, the netns uses "kernel" (see "tcpopt pm set userspace")'
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	run "$TCPOPT" -n "$NS_C" pm set fullmesh
+	assert_failure 1
+	assert_output 'tcpopt: pm: set fullmesh needs the kernel path manager, the netns uses "userspace" (see "tcpopt pm set kernel")'
+	# A connection made now is the userspace PM's.
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	# Unknown token.
+	bad=$(( (token + 1) % 4294967296 ))
+	run "$TCPOPT" -n "$NS_C" pm announce 198.51.100.1 token "$bad" id 3
+	assert_failure 1
+	assert_output 'tcpopt: pm: announce failed: invalid token'
+	run "$TCPOPT" -n "$NS_C" pm remove id 3 token "$bad"
+	assert_failure 1
+	assert_output 'tcpopt: pm: remove failed: invalid token'
+	# The kernel's own refusal of a well-formed request.
+	run "$TCPOPT" -n "$NS_C" pm announce 198.51.100.1 token "$token" id 0
+	assert_failure 1
+	assert_output 'tcpopt: pm: announce failed: invalid addr id'
+	# Nothing happened to the connection.
+	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
+	echo "$output" | jq -e '.[0].subflows | length == 1'
+}
+
+@test "pm bad input: usage errors exit 2 with one line" {
+	run "$TCPOPT" -n "$NS_C" pm announce 192.0.2.1 token 1 id 256
+	assert_failure 2
+	assert_output 'tcpopt: pm: invalid id "256" (0 to 255)'
+	run "$TCPOPT" -n "$NS_C" pm announce 192.0.2.1
+	assert_failure 2
+	assert_output 'tcpopt: pm: missing "token TOKEN"'
+	run "$TCPOPT" -n "$NS_C" pm remove token 1
+	assert_failure 2
+	assert_output 'tcpopt: pm: missing "id ID"'
+	run "$TCPOPT" -n "$NS_C" pm run ndiffports 0
+	assert_failure 2
+	run "$TCPOPT" -n "$NS_C" pm run ndiffports 2 fullmesh
+	assert_failure 2
+	assert_output 'tcpopt: pm: choose one of "ndiffports N" and "fullmesh"'
 }
 
 @test "pm set ndiffports, pm del: bad input is a usage error" {

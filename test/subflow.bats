@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# MPTCP subflows over generic netlink: subflow open/close (userspace PM)
+# and list (sock_diag).  Two namespaces joined by two veth pairs
+# (test/lib/mptcp.bash), real MPTCP connections from
+# test/helpers/mptcp_{server,client}.c.
+
+bats_require_minimum_version 1.5.0
+
+load lib/common
+load lib/mptcp
+
+PORT=5001
+
+setup() {
+	mptcp_setup
+}
+
+teardown() {
+	cleanup_all
+}
+
+@test "subflow open/close (userspace PM): seen on both ends, events on the peer" {
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	"$TCPOPT" -n "$NS_S" pm set limits subflows 8
+	start_bg_tcpopt "$OUT/mon" -n "$NS_S" -j monitor
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 198.51.100.2 port $PORT \
+		laddr 198.51.100.1 lport 40000 backup
+	assert_success
+	assert_output ""
+	# No laddr: the route's source towards raddr through dev.
+	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 192.0.2.2 port $PORT dev veth1
+	assert_success
+	wait_for 5 subflows_are "$NS_C" 3
+	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
+	echo "$output" | jq -e '[.[0].subflows[] | select(.lport == 40000)] | length == 1 and
+		.[0].laddr == "198.51.100.1" and .[0].raddr == "198.51.100.2" and .[0].backup == true and
+		.[0].loc_id > 0'
+	echo "$output" | jq -e '[.[0].subflows[] | select(.laddr == "198.51.100.1" and .raddr == "192.0.2.2")] | length == 1'
+	wait_for 5 subflows_are "$NS_S" 3
+	run "$TCPOPT" -n "$NS_S" -j subflow list
+	echo "$output" | jq -e '[.[0].subflows[] | select(.rport == 40000)] | length == 1 and
+		.[0].peer_backup == true and .[0].laddr == "198.51.100.2"'
+	run "$TCPOPT" -n "$NS_C" subflow close token "$token" laddr 198.51.100.1 lport 40000 \
+		raddr 198.51.100.2 port $PORT
+	assert_success
+	wait_for 5 subflows_are "$NS_C" 2
+	wait_for 5 subflows_are "$NS_S" 2
+	run "$TCPOPT" -n "$NS_S" -j subflow list
+	echo "$output" | jq -e '[.[0].subflows[] | select(.rport == 40000)] == []'
+	wait_for 5 grep -q '"sub_closed"' "$OUT/mon"
+	stop_bg "$BG_PID"
+	assert_equal "$BG_STATUS" 0
+	run jq -s -e '[.[] | select(.event == "sub_established" and .dport == 40000 and .backup == true)] | length == 1' "$OUT/mon"
+	run jq -s -e '[.[] | select(.event == "sub_closed" and .dport == 40000)] | length == 1' "$OUT/mon"
+	assert_success
+}
+
+@test "subflow bad input at run time: wrong PM type, unknown token, wrong family, no such interface" {
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	# Wrong PM type: the client still runs the in-kernel PM.
+	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 198.51.100.2 port $PORT
+	assert_failure 1
+	assert_output --regexp '^tcpopt: subflow: open failed: .*userspace PM not selected$'
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	# A connection made now is the userspace PM's.
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	# Unknown token.
+	bad=$(( (token + 1) % 4294967296 ))
+	run "$TCPOPT" -n "$NS_C" subflow open token "$bad" raddr 198.51.100.2 port $PORT
+	assert_failure 1
+	assert_output 'tcpopt: subflow: open failed: invalid token'
+	run "$TCPOPT" -n "$NS_C" -j subflow close token "$bad" laddr 192.0.2.1 lport 1 raddr 192.0.2.2 port $PORT
+	assert_failure 1
+	assert_line --index 0 'tcpopt: subflow: close failed: invalid token'
+	echo "${lines[1]}" | jq -e '.error == "close failed: invalid token"'
+	run "$TCPOPT" -n "$NS_C" subflow list token "$bad"
+	assert_failure 1
+	assert_output "tcpopt: subflow: no MPTCP connection with token $bad"
+	# Wrong family: an IPv6 local address towards an IPv4 peer.
+	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 192.0.2.2 port $PORT laddr 2001:db8:2::1
+	assert_failure 1
+	assert_output 'tcpopt: subflow: open failed: families mismatch'
+	# No such interface: refused before any request.
+	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 192.0.2.2 port $PORT dev nosuch0
+	assert_failure 2
+	assert_output 'tcpopt: subflow: no such interface "nosuch0"'
+	# The kernel's own refusal of a well-formed request.
+	run "$TCPOPT" -n "$NS_C" subflow close token "$token" laddr 192.0.2.1 lport 1 raddr 192.0.2.2 port $PORT
+	assert_failure 1
+	assert_output 'tcpopt: subflow: close failed: subflow not found'
+	# Nothing happened to the connection.
+	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
+	echo "$output" | jq -e '.[0].subflows | length == 1'
+}
+
+@test "subflow bad input: usage errors exit 2 with one line" {
+	run "$TCPOPT" -n "$NS_C" subflow open token abc raddr 192.0.2.2 port 1
+	assert_failure 2
+	assert_output 'tcpopt: subflow: invalid token "abc"'
+	run "$TCPOPT" -n "$NS_C" subflow open token 1 raddr 192.0.2.2
+	assert_failure 2
+	assert_output 'tcpopt: subflow: missing "port"'
+	run "$TCPOPT" -n "$NS_C" subflow open token 1 raddr 192.0.2.300 port 1
+	assert_failure 2
+	assert_output 'tcpopt: subflow: invalid address "192.0.2.300"'
+	run "$TCPOPT" -n "$NS_C" subflow close token 1 raddr 192.0.2.2 port 1 laddr 192.0.2.1
+	assert_failure 2
+	assert_output 'tcpopt: subflow: missing "lport"'
+	run "$TCPOPT" -n "$NS_C" subflow close token 1 raddr 192.0.2.2 port 1 laddr 192.0.2.1 lport 2 backup
+	assert_failure 2
+	assert_output 'tcpopt: subflow: "backup" does not go with this command'
+	run "$TCPOPT" -n "$NS_C" subflow list token
+	assert_failure 2
+	run "$TCPOPT" -n "$NS_C" -j subflow frobnicate
+	assert_failure 2
+	echo "${lines[1]}" | jq -e '.error | startswith("unknown command \"frobnicate\"")'
+}
