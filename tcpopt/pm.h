@@ -30,6 +30,9 @@ int pm_bpf_del(const char *cgroup);
 
 /* "bpf_supported" and the array "bpf" of pm show. */
 void pm_bpf_show(struct onode *root);
+/* The rows of that array (one per cgroup's BPF path manager) into rows;
+ * 0 or -errno (bpffs unreadable). */
+int pm_bpf_collect(struct onode *rows);
 
 /* The words of "pm set" that give the attachment in dir back. */
 int pm_bpf_words(const char *dir, char *buf, size_t len);

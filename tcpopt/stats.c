@@ -134,7 +134,6 @@ static int show_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
 {
 	struct stats_filter *f = ctx;
 	struct onode *row;
-	unsigned int i;
 
 	if (!matches(f, cgid, name))
 		return 0;
@@ -142,8 +141,7 @@ static int show_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
 	row = stats_row(f->list, cgid, name);
 	/* A user's program may keep no counters in our layout: "-". */
 	if (counters_add(row, dir))
-		for (i = 0; i < TCPOPT_STAT_MAX; i++)
-			out_null(row, counter_names[i], "-");
+		counter_set_add_null(row, &option_counters);
 	return 0;
 }
 
