@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -325,6 +327,40 @@ int keyword_next(int *argc, char ***argv, const struct keyword *kw, size_t n,
 	(*argv)++;
 	*id = kw[i].id;
 	return 0;
+}
+
+int file_replace(const char *file, void (*fill)(FILE *f, void *ctx), void *ctx)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int fd, err = 0;
+
+	if (xsnprintf(tmp, sizeof(tmp), "%s.XXXXXX", file))
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	/* mkstemp makes it 0600: readers such as node_exporter run as
+	 * another user. */
+	if (fchmod(fd, 0644))
+		err = -errno;
+	fill(f, ctx);
+	if ((fflush(f) || ferror(f) || fsync(fd)) && !err)
+		err = errno ? -errno : -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, file))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
 }
 
 int xsnprintf(char *buf, size_t len, const char *fmt, ...)

@@ -258,38 +258,21 @@ static void write_lines(FILE *f, const struct save_ctx *ctx)
 		fprintf(f, "%s\n", ctx->options.v[i]);
 }
 
-/* Replace file whole, or leave it as it was. */
-static int write_file(const char *file, const struct save_ctx *ctx)
+static void fill_lines(FILE *f, void *ctx)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int fd, err = 0;
-
-	if (xsnprintf(tmp, sizeof(tmp), "%s.XXXXXX", file))
-		return err_usage("file name \"%s\" is too long", file);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return err_run(-errno, "cannot write \"%s\": %s", file, strerror(errno));
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		goto fail;
-	}
-	if (fchmod(fd, 0644))
-		err = -errno;
 	write_lines(f, ctx);
-	if (fflush(f) || ferror(f) || fsync(fd))
-		err = err ? err : -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, file))
-		err = -errno;
-	if (!err)
-		return 0;
-fail:
-	unlink(tmp);
-	return err_run(err, "cannot write \"%s\": %s", file, strerror(-err));
+}
+
+/* Replace file whole, or leave it as it was. */
+static int write_file(const char *file, struct save_ctx *ctx)
+{
+	int err = file_replace(file, fill_lines, ctx);
+
+	if (err == -ENAMETOOLONG)
+		return err_usage("file name \"%s\" is too long", file);
+	if (err)
+		return err_run(err, "cannot write \"%s\": %s", file, strerror(-err));
+	return 0;
 }
 
 static void print_summary(struct save_ctx *ctx)
