@@ -2,7 +2,8 @@
 /*
  * tcpopt stats: the per-attachment counters (sent, received, applied, ...),
  * summed over the CPUs from each attachment's pinned PERCPU_ARRAY "stats",
- * one row per attachment; "stats reset" zeroes them.
+ * one row per attachment; "stats reset" zeroes them; "stats export" writes
+ * the same rows for Prometheus (stats_export.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "option.h"
+#include "stats.h"
 #include "tcpopt.h"
 #include "../lib/bpffs.h"
 #include "../lib/cgroup.h"
@@ -30,6 +32,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tcpopt stats [ show ] [ option NAME [ INSTANCE ] ] [ cgroup PATH ]\n"
 		"       tcpopt stats reset [ option NAME [ INSTANCE ] ] [ cgroup PATH ]\n"
+		"       tcpopt stats export [ FILE | - ]\n"
 		"where  INSTANCE := { EXID (exp) | LABEL (object) }\n");
 }
 
@@ -145,6 +148,13 @@ static int show_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
 	return 0;
 }
 
+int stats_collect(struct onode *rows)
+{
+	struct stats_filter f = { .list = rows };
+
+	return pin_walk(show_one, &f);
+}
+
 static int reset_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
 {
 	struct stats_filter *f = ctx;
@@ -225,6 +235,7 @@ static int stats_help(int argc, char **argv)
 static const struct cmd stats_cmds[] = {
 	{ "show", stats_show },
 	{ "reset", stats_reset },
+	{ "export", stats_export },
 	{ "help", stats_help },
 };
 
