@@ -115,27 +115,31 @@ demo: all
 
 # systemd reads units from $(PREFIX)/lib/systemd/system for PREFIX /usr and
 # /usr/local alike (a package may want UNITDIR=/lib/systemd/system); the
-# unit is installed, not enabled.
+# units are installed, not enabled.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR ?= $(PREFIX)/share/doc/tcpopt
+EXAMPLEDIR ?= $(DOCDIR)/examples
+UNITS := tcpopt.service tcpopt-metrics.service tcpopt-metrics.timer
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
-		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(EXAMPLEDIR)
 	install -m 0755 $(TCPOPT_BIN) $(DESTDIR)$(SBINDIR)/tcpopt
 	install -m 0644 man8/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completion/tcpopt.bash $(DESTDIR)$(BASHCOMPDIR)/tcpopt
-	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/tcpopt.service > $(DESTDIR)$(UNITDIR)/tcpopt.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/tcpopt.service
-	install -m 0644 systemd/tcpopt.conf.example $(DESTDIR)$(DOCDIR)/
+	for u in $(UNITS); do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 systemd/tcpopt.conf.example $(DESTDIR)$(EXAMPLEDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/tcpopt
 	for m in man8/*.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$${m#man8/}; done
-	rm -f $(DESTDIR)$(BASHCOMPDIR)/tcpopt $(DESTDIR)$(UNITDIR)/tcpopt.service \
-		$(DESTDIR)$(DOCDIR)/tcpopt.conf.example
-	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/tcpopt $(DESTDIR)$(EXAMPLEDIR)/tcpopt.conf.example
+	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
+	rmdir $(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 config.mk: configure
 	@if [ "$$(id -u)" -eq 0 ]; then test/install-deps build; fi
