@@ -24,7 +24,7 @@ kernel:
 
 # Debian packages the kernel tests need on the host (the VM runs the host's
 # binaries)
-KERNEL_TEST_PKGS := bats bats-assert bats-support clang bpftool jq tcpdump \
+KERNEL_TEST_PKGS := bats bats-assert bats-support clang bpftool jq tcpdump prometheus \
 		    ethtool iproute2 python3 gcc
 
 check-kernel: all
