@@ -147,7 +147,7 @@ uninstall:
 # The Debian package: dpkg-buildpackage on a copy of the sources (those git
 # knows, or all but what the build makes) in build/deb/tcpopt-VERSION, so
 # that the tree itself stays as it is; the .deb, .buildinfo and .changes
-# land in build/deb/.
+# land in build/deb/, with the source package (.dsc, .tar.xz) for lintian.
 DEB_DIR := build/deb
 DEB_SRC := $(DEB_DIR)/tcpopt-$(VERSION)
 
@@ -164,6 +164,8 @@ deb:
 			-type f -print0; \
 	fi | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C $(DEB_SRC)
 	$(call msg,DEB,$(DEB_DIR))
+	$(Q)cd $(DEB_DIR) && dpkg-source -b tcpopt-$(VERSION) >source.log 2>&1 || \
+		{ cat source.log >&2; exit 1; }
 	$(Q)cd $(DEB_SRC) && if [ "$(V)" = 1 ]; then dpkg-buildpackage -us -uc -b; \
 	else dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
 		{ tail -n 30 ../build.log >&2; echo "make deb: see $(DEB_DIR)/build.log" >&2; exit 1; }; fi

@@ -135,7 +135,7 @@ attachments() {
 	bg ip netns exec "$NS_M" setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		prometheus-node-exporter --web.listen-address=127.0.0.1:9100 \
 		--collector.disable-defaults --collector.textfile \
-		--collector.textfile.directory="$DIR"
+		--collector.textfile.directory="$DIR" 2>"$BATS_TEST_TMPDIR/exporter.log"
 	exporter=$!
 	for _ in $(seq 100); do
 		ip netns exec "$NS_M" curl -sf -o "$BATS_TEST_TMPDIR/metrics" \

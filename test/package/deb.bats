@@ -60,8 +60,9 @@ traces() {
 	refute_line --regexp "^tcpopt(-dbgsym)?_${VERSION}_"
 }
 
-@test "deb: lintian reports no error and no warning" {
-	run lintian --fail-on error,warning --display-info "$DEB_DIR/tcpopt_${VERSION}_$ARCH.changes"
+@test "deb: lintian reports no error and no warning (binary and source package)" {
+	run lintian --fail-on error,warning --display-info "$DEB_DIR/tcpopt_${VERSION}_$ARCH.changes" \
+		"$DEB_DIR/tcpopt_$VERSION.dsc"
 	assert_success
 	refute_line --regexp '^[EW]: '
 	# The informational tags, for the record (tcpopt-stats(8) and the
