@@ -7,41 +7,65 @@
 #include "output.h"
 #include "utils.h"
 
-static const struct counter_desc option_descs[] = {
-	[TCPOPT_STAT_SENT] = { "sent", "Options written on a segment." },
-	[TCPOPT_STAT_RECEIVED] = { "received", "Well-formed options parsed from the peer." },
-	[TCPOPT_STAT_APPLIED] = { "applied", "Peer requests applied to the socket." },
-	[TCPOPT_STAT_REFUSED] = { "refused", "Peer requests refused by local policy." },
-	[TCPOPT_STAT_UNSUPPORTED] = { "unsupported",
-		"Peer requests that the running kernel cannot honour." },
-	[TCPOPT_STAT_MALFORMED] = { "malformed",
-		"Options from the peer with a bad length or value (ignored)." },
-	[TCPOPT_STAT_NO_ROOM] = { "no_room",
-		"Segments sent without the option: the TCP option space was used up." },
-	[TCPOPT_STAT_ERROR] = { "error", "Helper calls that failed unexpectedly." },
+const char *const counter_names[] = {
+	[TCPOPT_STAT_SENT] = "sent",
+	[TCPOPT_STAT_RECEIVED] = "received",
+	[TCPOPT_STAT_APPLIED] = "applied",
+	[TCPOPT_STAT_REFUSED] = "refused",
+	[TCPOPT_STAT_UNSUPPORTED] = "unsupported",
+	[TCPOPT_STAT_MALFORMED] = "malformed",
+	[TCPOPT_STAT_NO_ROOM] = "no_room",
+	[TCPOPT_STAT_ERROR] = "error",
+};
+
+static const char *const counter_help[] = {
+	[TCPOPT_STAT_SENT] = "Options written on a segment.",
+	[TCPOPT_STAT_RECEIVED] = "Well-formed options parsed from the peer.",
+	[TCPOPT_STAT_APPLIED] = "Peer requests applied to the socket.",
+	[TCPOPT_STAT_REFUSED] = "Peer requests refused by local policy.",
+	[TCPOPT_STAT_UNSUPPORTED] = "Peer requests that the running kernel cannot honour.",
+	[TCPOPT_STAT_MALFORMED] = "Options from the peer with a bad length or value (ignored).",
+	[TCPOPT_STAT_NO_ROOM] = "Segments sent without the option: the TCP option space was used up.",
+	[TCPOPT_STAT_ERROR] = "Helper calls that failed unexpectedly.",
 };
 
 /* A counter added to the enum without a name here does not build. */
-_Static_assert(ARRAY_SIZE(option_descs) == TCPOPT_STAT_MAX, "a counter of enum tcpopt_stat has no name");
+_Static_assert(ARRAY_SIZE(counter_names) == TCPOPT_STAT_MAX &&
+	       ARRAY_SIZE(counter_help) == TCPOPT_STAT_MAX,
+	       "a counter of enum tcpopt_stat has no name or no help");
 
-const struct counter_set option_counters = { "option", option_descs, TCPOPT_STAT_MAX };
-
-static const struct counter_desc pm_descs[] = {
-	[TCPOPT_PM_STAT_CLAIMED] = { "claimed",
-		"Connections taken over from the in-kernel path manager." },
-	[TCPOPT_PM_STAT_REQUESTED] = { "requested", "Subflows requested from the kernel." },
-	[TCPOPT_PM_STAT_FAILED] = { "failed", "Subflow requests the kernel refused." },
-	[TCPOPT_PM_STAT_ESTABLISHED] = { "established", "Additional subflows established." },
-	[TCPOPT_PM_STAT_ANNOUNCED] = { "announced", "Addresses the peers announced." },
+const struct counter_set option_counters = {
+	.kind = "option", .names = counter_names, .help = counter_help,
+	.n = TCPOPT_STAT_MAX,
 };
 
-_Static_assert(ARRAY_SIZE(pm_descs) == TCPOPT_PM_STAT_MAX, "a counter of enum tcpopt_pm_stat has no name");
+static const char *const pm_names[] = {
+	[TCPOPT_PM_STAT_CLAIMED] = "claimed",
+	[TCPOPT_PM_STAT_REQUESTED] = "requested",
+	[TCPOPT_PM_STAT_FAILED] = "failed",
+	[TCPOPT_PM_STAT_ESTABLISHED] = "established",
+	[TCPOPT_PM_STAT_ANNOUNCED] = "announced",
+};
 
-const struct counter_set pm_counters = { "pm", pm_descs, TCPOPT_PM_STAT_MAX };
+static const char *const pm_help[] = {
+	[TCPOPT_PM_STAT_CLAIMED] = "Connections taken over from the in-kernel path manager.",
+	[TCPOPT_PM_STAT_REQUESTED] = "Subflows requested from the kernel.",
+	[TCPOPT_PM_STAT_FAILED] = "Subflow requests the kernel refused.",
+	[TCPOPT_PM_STAT_ESTABLISHED] = "Additional subflows established.",
+	[TCPOPT_PM_STAT_ANNOUNCED] = "Addresses the peers announced.",
+};
 
-int counter_set_add(struct onode *obj, const char *dir, const struct counter_set *set)
+_Static_assert(ARRAY_SIZE(pm_names) == TCPOPT_PM_STAT_MAX &&
+	       ARRAY_SIZE(pm_help) == TCPOPT_PM_STAT_MAX,
+	       "a counter of enum tcpopt_pm_stat has no name or no help");
+
+const struct counter_set pm_counters = {
+	.kind = "pm", .names = pm_names, .help = pm_help, .n = TCPOPT_PM_STAT_MAX,
+};
+
+int counters_add_set(struct onode *obj, const char *dir, const struct counter_set *set)
 {
-	uint64_t sums[64];
+	uint64_t sums[16];		/* the largest set */
 	unsigned int i;
 	int err;
 
@@ -51,19 +75,19 @@ int counter_set_add(struct onode *obj, const char *dir, const struct counter_set
 	if (err)
 		return err;
 	for (i = 0; i < set->n; i++)
-		out_uint(obj, set->counters[i].name, sums[i]);
+		out_uint(obj, set->names[i], sums[i]);
 	return 0;
 }
 
-void counter_set_add_null(struct onode *obj, const struct counter_set *set)
+void counters_add_null(struct onode *obj, const struct counter_set *set)
 {
 	unsigned int i;
 
 	for (i = 0; i < set->n; i++)
-		out_null(obj, set->counters[i].name, "-");
+		out_null(obj, set->names[i], "-");
 }
 
 int counters_add(struct onode *obj, const char *dir)
 {
-	return counter_set_add(obj, dir, &option_counters);
+	return counters_add_set(obj, dir, &option_counters);
 }

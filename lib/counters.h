@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The counters of tcpopt's attachments, by name: one table per kind of
- * attachment, in the order of its pinned "stats" map (a PERCPU_ARRAY of
- * __u64 indexed by an enum of bpf/tcpopt.h).  "tcpopt stats", "pm show",
- * "option list -s" and "stats export" (Prometheus) all take names and
- * descriptions from here: a counter added to an enum and to its table
- * here shows up in all of them, as a JSON key, a column and a metric.
+ * The counters of tcpopt's attachments by name: each kind of attachment
+ * keeps a PERCPU_ARRAY "stats" of __u64, indexed by its enum in
+ * bpf/tcpopt.h, and has a set here: the names (JSON keys, columns, and
+ * the metrics of "stats export") and what each counts (the metrics' HELP).
+ * A counter added to an enum and to its set shows up in all of them.
  */
 #ifndef TCPOPT_COUNTERS_H
 #define TCPOPT_COUNTERS_H
@@ -14,28 +13,24 @@
 
 struct onode;
 
-struct counter_desc {
-	const char *name;	/* JSON key, column; [a-z_]: part of a metric name */
-	const char *help;	/* what it counts: the metric's HELP */
-};
-
 struct counter_set {
-	const char *object;	/* the tcpopt object: metrics tcpopt_<object>_<name>_total */
-	const struct counter_desc *counters;
+	const char *kind;		/* the object: metrics tcpopt_<kind>_<name>_total */
+	const char *const *names;	/* by index in "stats"; [a-z_] */
+	const char *const *help;	/* by index: what it counts (NULL: not said) */
 	unsigned int n;
 };
 
-/* An option attachment's counters (enum tcpopt_stat). */
+/* The counters of options (enum tcpopt_stat), the default set. */
+extern const char *const counter_names[];
 extern const struct counter_set option_counters;
-/* A BPF path manager's counters (enum tcpopt_pm_stat). */
+/* Those of a BPF path manager (enum tcpopt_pm_stat). */
 extern const struct counter_set pm_counters;
 
-/* Read the counters of set pinned in dir and add them to obj. */
-int counter_set_add(struct onode *obj, const char *dir, const struct counter_set *set);
-/* Each counter of set as null ("-" in a table): no counters to read. */
-void counter_set_add_null(struct onode *obj, const struct counter_set *set);
-
-/* counter_set_add() of option_counters. */
+/* Read the counters of set pinned in dir and add them to obj by name. */
+int counters_add_set(struct onode *obj, const char *dir, const struct counter_set *set);
+/* Each counter of set as null ("-" in a table): none to read. */
+void counters_add_null(struct onode *obj, const struct counter_set *set);
+/* counters_add_set() of an option's counters. */
 int counters_add(struct onode *obj, const char *dir);
 
 #endif

@@ -255,8 +255,8 @@ static void describe(struct onode *row, uint64_t cgid, const char *dir)
 	out_uint_json(row, "link_id", link.link_id);
 	out_uint_json(row, "prog_id", link.prog_id);
 	o = out_add_object(row, "stats");
-	if (counter_set_add(o, dir, &pm_counters))
-		counter_set_add_null(o, &pm_counters);
+	if (counters_add_set(o, dir, &pm_counters))
+		counters_add_null(o, &pm_counters);
 }
 
 static int show_one(uint64_t cgid, const char *name, const char *dir, void *arr)

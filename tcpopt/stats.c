@@ -144,7 +144,7 @@ static int show_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
 	row = stats_row(f->list, cgid, name);
 	/* A user's program may keep no counters in our layout: "-". */
 	if (counters_add(row, dir))
-		counter_set_add_null(row, &option_counters);
+		counters_add_null(row, &option_counters);
 	return 0;
 }
 

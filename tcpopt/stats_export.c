@@ -43,8 +43,10 @@ struct export_source {
 };
 
 /*
- * One line per kind of attachment.  A counter added to one of the sets of
- * lib/counters.c needs nothing here.  The option's "instance" becomes
+ * One line per kind of attachment: its counter set (lib/counters.c), the
+ * function that gives the rows its object prints with -j, where in a row
+ * the counters are, and the row's keys that name the attachment.  A
+ * counter added to one of the sets needs nothing here.  The option's "instance" becomes
  * option_instance: "instance" is the label Prometheus gives every target
  * (a scrape would rename ours exported_instance).  cgroup_id tells apart
  * two deleted cgroups ("(deleted)" both) and a cgroup from a later one of
@@ -160,19 +162,23 @@ static void put_labels(FILE *f, const struct export_source *src, const struct on
 static void put_family(FILE *f, const struct export_source *src, unsigned int c,
 		       const struct onode *rows, struct export *ex)
 {
-	const struct counter_desc *d = &src->set->counters[c];
+	const struct counter_set *set = src->set;
+	const char *counter = set->names[c];
 	const struct onode *row;
 	char name[128];
 	uint64_t v;
 
-	snprintf(name, sizeof(name), "tcpopt_%s_%s_total", src->set->object, d->name);
+	snprintf(name, sizeof(name), "tcpopt_%s_%s_total", set->kind, counter);
 	fprintf(f, "# HELP %s ", name);
-	put_escaped(f, d->help, false);
+	if (set->help && set->help[c])
+		put_escaped(f, set->help[c], false);
+	else
+		fprintf(f, "The counter %s of tcpopt %s.", counter, set->kind);
 	fprintf(f, "\n# TYPE %s counter\n", name);
 	for (row = out_first(rows); row; row = out_next(row)) {
 		const struct onode *obj = src->nested ? out_get(row, src->nested) : row;
 
-		if (out_get_uint(out_get(obj, d->name), &v))
+		if (out_get_uint(out_get(obj, counter), &v))
 			continue;
 		fputs(name, f);
 		put_labels(f, src, row);
