@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * The sockops driver of tcpopt's built-in options: one program per cgroup,
+ * run once per callback for all of them.  The interface of the options'
+ * hooks, and when the driver calls them: driver.bpf.h.
+ */
+#include "driver.bpf.h"
+#include "uto.bpf.h"
+#include "exp.bpf.h"
+#include "cc.bpf.h"
+#include "iw.bpf.h"
+#include "delack.bpf.h"
+
+/* The header: the active slots in order (written by user space). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcpopt_driver);
+} drv SEC(".maps");
+
+/* Each slot's config and counters: maps of the option, pinned with it. */
+struct slot_config_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcpopt_slot_config);
+};
+
+struct slot_stats_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TCPOPT_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, TCPOPT_DRIVER_SLOTS);
+	__type(key, __u32);
+	__array(values, struct slot_config_map);
+} slot_config SEC(".maps");
+
+/* The inner map's value is named through a pointer only: this puts the
+ * whole type in the object's BTF, for libbpf to size the inner maps. */
+const volatile struct tcpopt_slot_config drv_slot_config_type;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, TCPOPT_DRIVER_SLOTS);
+	__type(key, __u32);
+	__array(values, struct slot_stats_map);
+} slot_stats SEC(".maps");
+
+/*
+ * Which connection's first ACK is next on this CPU: ACTIVE_ESTABLISHED
+ * runs in the same softirq (or under the same socket lock) as the ACK that
+ * answers the SYN-ACK, so a mark of the socket there is seen by that ACK's
+ * callbacks, which consume it.  The ACK is delayed only when a process
+ * waits to send on the connecting socket (sk_write_pending), with
+ * TCP_DEFER_ACCEPT on it, or in TFO; then the mark still holds for the
+ * first segment unless another connection is established on this CPU in
+ * between, and the handshake-only options are not repeated after their
+ * SYN.
+ */
+struct drv_sock_key {
+	__u32 snd_nxt;
+	__u32 rcv_nxt;
+	__u32 ports;
+	__u32 op;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct drv_sock_key);
+} first_ack SEC(".maps");
+
+/*
+ * drv_keep: "a tcpopt driver still writes on every segment of the socket
+ * of this callback".  The write callbacks are one flag per socket; the
+ * drivers of a cgroup and of its parents all run, the child's first.  A
+ * driver that still writes sets the flag again if one before it cleared
+ * it, and marks the callback here so that one after it does not clear it.
+ * Shared by all drivers (pinned once in bpffs by user space).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct drv_sock_key);
+} tcpopt_keep SEC(".maps");
+
+static __always_inline void drv_sock_key(const struct bpf_sock_ops *skops,
+					 struct drv_sock_key *k, __u32 op)
+{
+	k->snd_nxt = skops->snd_nxt;
+	k->rcv_nxt = skops->rcv_nxt;
+	k->ports = skops->local_port ^ skops->remote_port;
+	k->op = op;
+}
+
+static __always_inline bool drv_sock_key_eq(const struct drv_sock_key *a,
+					    const struct drv_sock_key *b)
+{
+	return a->snd_nxt == b->snd_nxt && a->rcv_nxt == b->rcv_nxt &&
+	       a->ports == b->ports && a->op == b->op;
+}
+
+/* Types whose peer options are read from the copied header (c->hdr). */
+#define DRV_WALKED_TYPES	((1U << TCPOPT_TYPE_EXP) | (1U << TCPOPT_TYPE_CC) | \
+				 (1U << TCPOPT_TYPE_IW) | (1U << TCPOPT_TYPE_DELACK))
+
+/* Is the segment of this callback one that slot s writes on? */
+static __always_inline bool drv_due(const struct drv_ctx *c, const struct tcpopt_common *cm)
+{
+	return c->syn || c->first || (cm->flags & TCPOPT_F_EVERY);
+}
+
+/*
+ * One slot in one callback, the driver's side: filters, where, room,
+ * counting; the option's hooks (len, build, read) do the rest.
+ */
+static __always_inline int drv_option(struct bpf_sock_ops *skops, struct drv_ctx *c,
+				      const struct tcpopt_slot_config *cfg, __u32 index,
+				      __u32 len)
+{
+	struct drv_slot s = { .cfg = cfg, .index = index & (TCPOPT_DRIVER_SLOTS - 1) };
+	const struct tcpopt_common *cm = &cfg->common;
+	bool every = cm->flags & TCPOPT_F_EVERY;
+	long rc;
+
+	s.stats = bpf_map_lookup_elem(&slot_stats, &s.index);
+	if (c->op == BPF_SOCK_OPS_TCP_LISTEN_CB) {
+		if (!match_local(skops, cm))
+			return 0;
+		c->save_syn = 1;
+		if (len)
+			c->writers++;
+		return 0;
+	}
+	if (!match_conn(skops, cm))
+		return 0;
+
+	switch (c->op) {
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		if (len)
+			c->writers++;
+		break;
+	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
+		if (every && len)
+			c->every_writers++;
+		if (!len || !drv_due(c, cm))
+			break;
+		rc = bpf_reserve_hdr_opt(skops, len, 0);
+		if (!rc)
+			c->want += len;
+		else if (rc != -ENOSPC)
+			drv_count(&s, TCPOPT_STAT_ERROR);
+		else if (!c->probe)
+			/* The MSS probe asks for the worst case; only a
+			 * real segment that goes without it counts. */
+			drv_count(&s, TCPOPT_STAT_NO_ROOM);
+		break;
+	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
+		if (every && len)
+			c->every_writers++;
+		if (len && drv_due(c, cm))
+			return 1;	/* the caller builds and stores it */
+		break;
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		if (c->only) {
+			/* The second pass (the completing ACK): counted. */
+		} else if (every) {
+			c->every_readers++;
+			if (len)
+				c->every_writers++;
+		} else if (len) {
+			c->syn_writers++;
+		}
+		return 2;	/* the caller reads */
+	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB:
+		if (every)
+			return 2;
+		break;
+	}
+	return 0;
+}
+
+#define DRV_OPT_BUF	64	/* a power of two above TCP_OPT_MAX_LEN */
+
+/* Store the option built in opt (len bytes). */
+static __always_inline void drv_store(struct bpf_sock_ops *skops, const struct drv_slot *s,
+				      const __u8 *opt, __u32 len)
+{
+	long rc;
+
+	if (len < 2 || len > TCP_OPT_MAX_LEN)
+		return;
+	/* opt has DRV_OPT_BUF bytes: the mask keeps the verifier sure of
+	 * it whatever the compiler made of the check above. */
+	barrier_var(len);
+	len &= DRV_OPT_BUF - 1;
+	if (len < 2)
+		return;
+	rc = bpf_store_hdr_opt(skops, opt, len, 0);
+	/* -ENOSPC: no room, counted when it was asked for (HDR_OPT_LEN). */
+	if (!rc)
+		drv_count(s, TCPOPT_STAT_SENT);
+	else if (rc != -ENOSPC)
+		drv_count(s, TCPOPT_STAT_ERROR);
+}
+
+/*
+ * An option's callback: a global function per option, so that the
+ * verifier checks each once.  DRV_OPTION(x) uses x_len, x_build, x_read.
+ */
+#define DRV_OPTION(x)								\
+__noinline int drv_##x(struct bpf_sock_ops *skops, struct drv_ctx *c,		\
+		       const struct tcpopt_slot_config *cfg, __u32 index)	\
+{										\
+	struct drv_slot s = { .cfg = cfg, .index = index & (TCPOPT_DRIVER_SLOTS - 1) }; \
+	__u8 opt[DRV_OPT_BUF] = {};						\
+	__u32 len;								\
+	int what;								\
+	long got;								\
+										\
+	if (!c || !cfg)								\
+		return 0;							\
+	len = x##_len(cfg);							\
+	what = drv_option(skops, c, cfg, index, len);				\
+	if (!what)								\
+		return 0;							\
+	s.stats = bpf_map_lookup_elem(&slot_stats, &s.index);			\
+	if (what == 1) {							\
+		x##_build(cfg, opt, len);					\
+		drv_store(skops, &s, opt, len);					\
+		return 0;							\
+	}									\
+	got = x##_read(skops, c, &s);						\
+	if (!got && c->from == DRV_FROM_SYN)					\
+		c->retry |= 1U << s.index;					\
+	return 0;								\
+}
+
+DRV_OPTION(uto)
+DRV_OPTION(exp)
+DRV_OPTION(cc)
+DRV_OPTION(iw)
+DRV_OPTION(delack)
+
+/* One slot in one callback: its config, then its option's function. */
+__noinline int drv_slot(struct bpf_sock_ops *skops, struct drv_ctx *c, __u32 index)
+{
+	const struct tcpopt_slot_config *cfg;
+	__u32 zero = 0, i = index & (TCPOPT_DRIVER_SLOTS - 1);
+	void *inner;
+
+	if (!c)
+		return 0;
+	if (c->only && !(c->only & (1U << i)))
+		return 0;
+	inner = bpf_map_lookup_elem(&slot_config, &i);
+	if (!inner)
+		return 0;
+	cfg = bpf_map_lookup_elem(inner, &zero);
+	if (!cfg || cfg->common.abi != TCPOPT_ABI)
+		return 0;
+	/* The table of the options: a line each. */
+	switch (cfg->type) {
+	case TCPOPT_TYPE_UTO: return drv_uto(skops, c, cfg, i);
+	case TCPOPT_TYPE_EXP: return drv_exp(skops, c, cfg, i);
+	case TCPOPT_TYPE_CC: return drv_cc(skops, c, cfg, i);
+	case TCPOPT_TYPE_IW: return drv_iw(skops, c, cfg, i);
+	case TCPOPT_TYPE_DELACK: return drv_delack(skops, c, cfg, i);
+	}
+	return 0;
+}
+
+static __always_inline void cb_flags_set(struct bpf_sock_ops *skops, __u32 flags)
+{
+	if (flags != skops->bpf_sock_ops_cb_flags)
+		bpf_sock_ops_cb_flags_set(skops, flags);
+}
+
+/* Copy the TCP header of the saved SYN or of the segment at hand into h. */
+static __always_inline void drv_hdr_copy(struct bpf_sock_ops *skops, struct drv_hdr *h, bool syn)
+{
+	__u8 *p, *end;
+	__u32 i, doff;
+	int len;
+
+	if (syn) {
+		len = bpf_getsockopt(skops, SOL_TCP, TCP_BPF_SYN, h->b, TCP_HDR_MAX);
+		h->len = len < TCP_HDR_MIN ? -ENOENT : len;
+	} else {
+		/* skb_data_end is the end of the TCP header here; word by
+		 * word: a header is a whole number of them. */
+		p = (__u8 *)(long)skops->skb_data;
+		end = (__u8 *)(long)skops->skb_data_end;
+		for (i = 0; i < TCP_HDR_MAX; i += 4) {
+			if (p + i + 4 > end)
+				break;
+			__builtin_memcpy(&h->b[i], p + i, 4);
+		}
+		h->len = i < TCP_HDR_MIN ? -ENOENT : (int)i;
+	}
+	if (h->len < 0)
+		return;
+	doff = (h->b[12] >> 4) * 4;
+	if (doff < (__u32)h->len)
+		h->len = doff;
+}
+
+static __always_inline void drv_slots(struct bpf_sock_ops *skops, struct drv_ctx *c,
+				      const struct tcpopt_driver *d)
+{
+	__u32 i, n = d->nslots;
+
+	for (i = 0; i < TCPOPT_DRIVER_SLOTS; i++) {
+		if (i >= n)
+			break;
+		drv_slot(skops, c, d->order[i]);
+	}
+}
+
+/* Someone else's mark of this callback (drv_keep): leave the flag on. */
+static __always_inline bool drv_kept(const struct bpf_sock_ops *skops, __u32 op)
+{
+	struct drv_sock_key k, *mark;
+	__u32 zero = 0;
+
+	mark = bpf_map_lookup_elem(&tcpopt_keep, &zero);
+	if (!mark)
+		return false;
+	drv_sock_key(skops, &k, op);
+	return drv_sock_key_eq(&k, mark);
+}
+
+static __always_inline void drv_keep(struct bpf_sock_ops *skops, __u32 op)
+{
+	struct drv_sock_key *mark;
+	__u32 zero = 0;
+
+	mark = bpf_map_lookup_elem(&tcpopt_keep, &zero);
+	if (mark)
+		drv_sock_key(skops, mark, op);
+	cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+}
+
+/* Done with the handshake's writes: off, unless a slot writes on every
+ * segment here or another driver does. */
+static __always_inline void drv_writes_done(struct bpf_sock_ops *skops, const struct drv_ctx *c)
+{
+	if (c->every_writers)
+		drv_keep(skops, c->op);
+	else if ((skops->bpf_sock_ops_cb_flags & BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG) &&
+		 !drv_kept(skops, c->op))
+		cb_flags_set(skops, skops->bpf_sock_ops_cb_flags &
+				    ~BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+}
+
+/* HDR_OPT_LEN and WRITE_HDR_OPT of a segment after the SYN-ACK: is it the
+ * connecting side's first ACK? */
+static __always_inline bool drv_first_ack(const struct bpf_sock_ops *skops, bool consume)
+{
+	struct drv_sock_key k, *mark;
+	__u32 zero = 0;
+
+	mark = bpf_map_lookup_elem(&first_ack, &zero);
+	if (!mark)
+		return false;
+	drv_sock_key(skops, &k, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB);
+	if (!drv_sock_key_eq(&k, mark))
+		return false;
+	if (consume)
+		mark->op = 0;
+	return true;
+}
+
+SEC("sockops")
+int tcpopt(struct bpf_sock_ops *skops)
+{
+	const struct tcpopt_driver *d;
+	struct drv_sock_key *mark;
+	struct drv_ctx c = {};
+	__u32 zero = 0, op = skops->op;
+	int one = 1;
+
+	switch (op) {
+	case BPF_SOCK_OPS_TCP_LISTEN_CB:
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
+	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB:
+		break;
+	default:
+		return 1;
+	}
+	d = bpf_map_lookup_elem(&drv, &zero);
+	if (!d || d->abi != TCPOPT_ABI || !d->nslots)
+		return 1;
+	c.op = op;
+	c.hdr.len = -ENOENT;
+
+	switch (op) {
+	case BPF_SOCK_OPS_TCP_LISTEN_CB:
+		drv_slots(skops, &c, d);
+		/* Keep the SYN: its options are read once established. */
+		if (c.save_syn)
+			bpf_setsockopt(skops, SOL_TCP, TCP_SAVE_SYN, &one, sizeof(one));
+		if (c.writers)
+			cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+					    BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+		break;
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		drv_slots(skops, &c, d);
+		if (c.writers)
+			cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+					    BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+		break;
+	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
+	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
+		c.syn = skops->skb_tcp_flags & TCPHDR_SYN;
+		c.probe = op == BPF_SOCK_OPS_HDR_OPT_LEN_CB &&
+			  (skops->args[0] & BPF_WRITE_HDR_TCP_CURRENT_MSS);
+		if (!c.syn)
+			c.first = drv_first_ack(skops, false);
+		drv_slots(skops, &c, d);
+		if (c.syn || c.probe)
+			break;
+		/* Past the handshake: the first ACK is over once written,
+		 * or once nothing of ours got room on it (the write
+		 * callback does not run then).  The flag is left alone on
+		 * other segments: another program may have turned it on. */
+		if (c.first && (op == BPF_SOCK_OPS_WRITE_HDR_OPT_CB || !c.want)) {
+			drv_first_ack(skops, true);
+			drv_writes_done(skops, &c);
+		} else if (c.every_writers) {
+			drv_keep(skops, op);
+		}
+		break;
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+		/* skb is the SYN-ACK. */
+		c.from = DRV_FROM_SEG;
+		if (d->types & DRV_WALKED_TYPES)
+			drv_hdr_copy(skops, &c.hdr, false);
+		drv_slots(skops, &c, d);
+		if (c.every_readers)
+			cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+					    BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG);
+		if (c.syn_writers) {
+			mark = bpf_map_lookup_elem(&first_ack, &zero);
+			if (mark)
+				drv_sock_key(skops, mark, op);
+		}
+		if (c.every_writers)
+			drv_keep(skops, op);
+		break;
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		/* The saved SYN first; without one (syncookies, or a
+		 * listener older than the driver) or without the option in
+		 * it, the completing ACK. */
+		c.from = DRV_FROM_SYN;
+		if (d->types & DRV_WALKED_TYPES)
+			drv_hdr_copy(skops, &c.hdr, true);
+		drv_slots(skops, &c, d);
+		if (c.retry) {
+			c.from = DRV_FROM_SEG;
+			c.only = c.retry;
+			if (d->types & DRV_WALKED_TYPES)
+				drv_hdr_copy(skops, &c.hdr, false);
+			drv_slots(skops, &c, d);
+		}
+		if (c.every_readers)
+			cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+					    BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG);
+		/* The SYN-ACK was the last handshake segment of this side. */
+		drv_writes_done(skops, &c);
+		break;
+	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB:
+		c.from = DRV_FROM_SEG;
+		c.when = DRV_LATER;
+		if (d->types & DRV_WALKED_TYPES)
+			drv_hdr_copy(skops, &c.hdr, false);
+		drv_slots(skops, &c, d);
+		break;
+	}
+	return 1;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
