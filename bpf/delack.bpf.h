@@ -116,17 +116,6 @@ static __always_inline void delack_received(struct bpf_sock_ops *skops,
 		drv_count(s, TCPOPT_STAT_APPLIED);
 }
 
-static __always_inline long delack_read(struct bpf_sock_ops *skops, struct drv_ctx *c,
-				    const struct drv_slot *s)
-{
-	__u8 opt[TCP_OPT_MAX_LEN];
-	long len = drv_req_find(c, s, opt);
-
-	if (len == -ENOMSG || len == -ENOENT)
-		return 0;
-	if (len > 0)
-		delack_received(skops, c, s, opt, len);
-	return len;
-}
+DRV_REQUEST_READ(delack)
 
 #endif

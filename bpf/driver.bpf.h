@@ -285,6 +285,25 @@ static __always_inline long drv_req_find(const struct drv_ctx *c, const struct d
 	return drv_exp_copy(&r, r.found, opt);
 }
 
+/*
+ * The read hook of a request option x: the option found by drv_req_find(),
+ * handed to x_received(skops, c, s, opt, len) to check the rest, count and
+ * apply.  Absent (0) lets the passive side read the completing ACK next.
+ */
+#define DRV_REQUEST_READ(x)							\
+static __always_inline long x##_read(struct bpf_sock_ops *skops, struct drv_ctx *c, \
+				     const struct drv_slot *s)			\
+{										\
+	__u8 opt[TCP_OPT_MAX_LEN];						\
+	long len = drv_req_find(c, s, opt);					\
+										\
+	if (len == -ENOMSG || len == -ENOENT)					\
+		return 0;							\
+	if (len > 0)								\
+		x##_received(skops, c, s, opt, len);				\
+	return len;								\
+}
+
 /* Kind, length and ExID: the first TCPOPT_EXP_HDR_LEN bytes of an RFC 6994 option. */
 static __always_inline void drv_exp_header(const struct tcpopt_common *cm, __u8 *opt, __u32 len)
 {

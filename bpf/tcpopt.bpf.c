@@ -326,17 +326,39 @@ static __always_inline void drv_slots(struct bpf_sock_ops *skops, struct drv_ctx
 	}
 }
 
-/* Someone else's mark of this callback (drv_keep): leave the flag on. */
-static __always_inline bool drv_kept(const struct bpf_sock_ops *skops, __u32 op)
+/* Is the mark in map (first_ack, tcpopt_keep) this socket's, for op? */
+static __always_inline struct drv_sock_key *drv_marked(void *map,
+						       const struct bpf_sock_ops *skops, __u32 op)
 {
 	struct drv_sock_key k, *mark;
 	__u32 zero = 0;
 
-	mark = bpf_map_lookup_elem(&tcpopt_keep, &zero);
+	mark = bpf_map_lookup_elem(map, &zero);
 	if (!mark)
-		return false;
+		return NULL;
 	drv_sock_key(skops, &k, op);
-	return drv_sock_key_eq(&k, mark);
+	return drv_sock_key_eq(&k, mark) ? mark : NULL;
+}
+
+/* The slots read the peer's options from the segment or the saved SYN;
+ * those of them that parse every segment turn that callback on. */
+static __always_inline void drv_read_slots(struct bpf_sock_ops *skops, struct drv_ctx *c,
+					   const struct tcpopt_driver *d, enum drv_from from)
+{
+	c->from = from;
+	if (d->types & DRV_WALKED_TYPES)
+		drv_hdr_copy(skops, &c->hdr, from == DRV_FROM_SYN);
+	drv_slots(skops, c, d);
+	if (c->every_readers && !(skops->bpf_sock_ops_cb_flags &
+				  BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG))
+		cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+				    BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG);
+}
+
+/* Someone else's mark of this callback (drv_keep): leave the flag on. */
+static __always_inline bool drv_kept(const struct bpf_sock_ops *skops, __u32 op)
+{
+	return drv_marked(&tcpopt_keep, skops, op);
 }
 
 static __always_inline void drv_keep(struct bpf_sock_ops *skops, __u32 op)
@@ -366,14 +388,10 @@ static __always_inline void drv_writes_done(struct bpf_sock_ops *skops, const st
  * connecting side's first ACK? */
 static __always_inline bool drv_first_ack(const struct bpf_sock_ops *skops, bool consume)
 {
-	struct drv_sock_key k, *mark;
-	__u32 zero = 0;
+	struct drv_sock_key *mark = drv_marked(&first_ack, skops,
+					       BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB);
 
-	mark = bpf_map_lookup_elem(&first_ack, &zero);
 	if (!mark)
-		return false;
-	drv_sock_key(skops, &k, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB);
-	if (!drv_sock_key_eq(&k, mark))
 		return false;
 	if (consume)
 		mark->op = 0;
@@ -420,8 +438,7 @@ int tcpopt(struct bpf_sock_ops *skops)
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
 		drv_slots(skops, &c, d);
 		if (c.writers)
-			cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
-					    BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+			drv_keep(skops, op);	/* the flag on, for the SYN */
 		break;
 	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
 	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
@@ -446,13 +463,7 @@ int tcpopt(struct bpf_sock_ops *skops)
 		break;
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 		/* skb is the SYN-ACK. */
-		c.from = DRV_FROM_SEG;
-		if (d->types & DRV_WALKED_TYPES)
-			drv_hdr_copy(skops, &c.hdr, false);
-		drv_slots(skops, &c, d);
-		if (c.every_readers)
-			cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
-					    BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG);
+		drv_read_slots(skops, &c, d, DRV_FROM_SEG);
 		if (c.syn_writers) {
 			mark = bpf_map_lookup_elem(&first_ack, &zero);
 			if (mark)
@@ -465,29 +476,17 @@ int tcpopt(struct bpf_sock_ops *skops)
 		/* The saved SYN first; without one (syncookies, or a
 		 * listener older than the driver) or without the option in
 		 * it, the completing ACK. */
-		c.from = DRV_FROM_SYN;
-		if (d->types & DRV_WALKED_TYPES)
-			drv_hdr_copy(skops, &c.hdr, true);
-		drv_slots(skops, &c, d);
+		drv_read_slots(skops, &c, d, DRV_FROM_SYN);
 		if (c.retry) {
-			c.from = DRV_FROM_SEG;
 			c.only = c.retry;
-			if (d->types & DRV_WALKED_TYPES)
-				drv_hdr_copy(skops, &c.hdr, false);
-			drv_slots(skops, &c, d);
+			drv_read_slots(skops, &c, d, DRV_FROM_SEG);
 		}
-		if (c.every_readers)
-			cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
-					    BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG);
 		/* The SYN-ACK was the last handshake segment of this side. */
 		drv_writes_done(skops, &c);
 		break;
 	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB:
-		c.from = DRV_FROM_SEG;
 		c.when = DRV_LATER;
-		if (d->types & DRV_WALKED_TYPES)
-			drv_hdr_copy(skops, &c.hdr, false);
-		drv_slots(skops, &c, d);
+		drv_read_slots(skops, &c, d, DRV_FROM_SEG);
 		break;
 	}
 	return 1;
