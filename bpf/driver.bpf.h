@@ -8,9 +8,10 @@
  *
  * Slots.  An option attached to the cgroup is a slot (0 to
  * TCPOPT_DRIVER_SLOTS - 1): its config (struct tcpopt_slot_config, which
- * says its type) and its counters are maps of their own, held at the
- * slot's index by the driver's map-in-map arrays and pinned in the
- * option's directory.  "option add/set/del" of a built-in option change
+ * says its type) and its counters are maps of the driver, config_N and
+ * stats_N, created with it and pinned in the option's directory while the
+ * option is attached (no map-in-map: an update of one from user space
+ * waits for an RCU grace period, milliseconds).  "option add/set/del" of a built-in option change
  * those maps and the header (struct tcpopt_driver): no program is loaded
  * once the driver is there.  The header lists the active slots in the
  * order the options were added: the first gets room on a segment first.
@@ -56,12 +57,15 @@
  * turns it off after the first ACK when none of its slots writes on every
  * segment, unless another driver still does (see drv_keep in tcpopt.bpf.c).
  *
- * Counters: drv_count(s, TCPOPT_STAT_...), per slot, per CPU; no_room is
- * counted by the driver (a real segment only, not the MSS probe).
+ * Counters: drv_count(s, TCPOPT_STAT_...), per slot, per CPU, in stats_N;
+ * no_room is counted by the driver (a real segment only, not the MSS
+ * probe).
  *
  * Kernel helpers used: bpf_reserve/store/load_hdr_opt (5.10), bpf_loop
- * (5.17), bpf_setsockopt/getsockopt, bpf_sock_ops_cb_flags_set, map-in-map
- * arrays; nothing newer.
+ * (5.17), bpf_setsockopt/getsockopt, bpf_sock_ops_cb_flags_set, global
+ * functions (5.6); nothing newer.  Since 6.8 the verifier checks global
+ * functions only where reachable: with drv_types, only the code of the
+ * options loaded.
  *
  * Building on it: an option that answers the peer's SYN (issue 12's echo
  * of the options received) reads the SYN in the SYN-ACK's callbacks, where
@@ -108,6 +112,8 @@ struct drv_hdr {
 	__u32 pad;
 };
 
+#define DRV_HDR_UNREAD	(-1000)	/* drv_hdr.len before the copy */
+
 /* One callback of the driver, on its stack; the hooks read it. */
 struct drv_ctx {
 	__u32 op;
@@ -131,30 +137,59 @@ struct drv_ctx {
 /* A slot as the hooks see it. */
 struct drv_slot {
 	const struct tcpopt_slot_config *cfg;
-	void *stats;		/* its PERCPU_ARRAY of TCPOPT_STAT_MAX */
 	__u32 index;
 };
 
-static __always_inline void drv_count(const struct drv_slot *s, __u32 what)
-{
-	__u64 *v;
-
-	if (!s->stats)
-		return;
-	v = bpf_map_lookup_elem(s->stats, &what);
-	if (v)
-		*v += 1;
-}
+/* Add n to counter what of slot index (tcpopt.bpf.c). */
+int drv_stat(__u32 index, __u32 what, __u32 n);
 
 static __always_inline void drv_count_n(const struct drv_slot *s, __u32 what, __u32 n)
 {
-	__u64 *v;
+	if (n)
+		drv_stat(s->index, what, n);
+}
 
-	if (!n || !s->stats)
+static __always_inline void drv_count(const struct drv_slot *s, __u32 what)
+{
+	drv_count_n(s, what, 1);
+}
+
+/* Copy the TCP header of the saved SYN or of the segment at hand into h. */
+static __always_inline void drv_hdr_copy(struct bpf_sock_ops *skops, struct drv_hdr *h, bool syn)
+{
+	__u8 *p, *end;
+	__u32 i, doff;
+	int len;
+
+	if (syn) {
+		len = bpf_getsockopt(skops, SOL_TCP, TCP_BPF_SYN, h->b, TCP_HDR_MAX);
+		h->len = len < TCP_HDR_MIN ? -ENOENT : len;
+	} else {
+		/* skb_data_end is the end of the TCP header here; word by
+		 * word: a header is a whole number of them. */
+		p = (__u8 *)(long)skops->skb_data;
+		end = (__u8 *)(long)skops->skb_data_end;
+		for (i = 0; i < TCP_HDR_MAX; i += 4) {
+			if (p + i + 4 > end)
+				break;
+			__builtin_memcpy(&h->b[i], p + i, 4);
+		}
+		h->len = i < TCP_HDR_MIN ? -ENOENT : (int)i;
+	}
+	if (h->len < 0)
 		return;
-	v = bpf_map_lookup_elem(s->stats, &what);
-	if (v)
-		*v += n;
+	doff = (h->b[12] >> 4) * 4;
+	if (doff < (__u32)h->len)
+		h->len = doff;
+}
+
+/* c->hdr, copied from c->from on first use in a callback. */
+static __always_inline const struct drv_hdr *drv_hdr(struct bpf_sock_ops *skops,
+						      struct drv_ctx *c)
+{
+	if (c->hdr.len == DRV_HDR_UNREAD)
+		drv_hdr_copy(skops, &c->hdr, c->from == DRV_FROM_SYN);
+	return &c->hdr;
 }
 
 /*
@@ -267,15 +302,16 @@ static __always_inline long drv_exp_copy(const struct drv_scan *s, __u32 off, __
  * counted once, even when the ExID's option is there too).  Returns as
  * drv_load().
  */
-static __always_inline long drv_req_find(const struct drv_ctx *c, const struct drv_slot *s,
-					 __u8 *opt)
+static __always_inline long drv_req_find(struct bpf_sock_ops *skops, struct drv_ctx *c,
+					 const struct drv_slot *s, __u8 *opt)
 {
 	const struct tcpopt_common *cm = &s->cfg->common;
+	const struct drv_hdr *h = drv_hdr(skops, c);
 	struct drv_scan r;
 
-	if (c->hdr.len < 0)
-		return c->hdr.len;
-	drv_exp_scan(&c->hdr, cm->exp_kind, cm->exid, &r);
+	if (h->len < 0)
+		return h->len;
+	drv_exp_scan(h, cm->exp_kind, cm->exid, &r);
 	if (r.broken || r.bad) {
 		drv_count(s, TCPOPT_STAT_MALFORMED);
 		return -EBADMSG;
@@ -295,7 +331,7 @@ static __always_inline long x##_read(struct bpf_sock_ops *skops, struct drv_ctx 
 				     const struct drv_slot *s)			\
 {										\
 	__u8 opt[TCP_OPT_MAX_LEN];						\
-	long len = drv_req_find(c, s, opt);					\
+	long len = drv_req_find(skops, c, s, opt);				\
 										\
 	if (len == -ENOMSG || len == -ENOENT)					\
 		return 0;							\

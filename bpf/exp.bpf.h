@@ -34,12 +34,16 @@ static __always_inline long exp_read(struct bpf_sock_ops *skops, struct drv_ctx 
 				     const struct drv_slot *s)
 {
 	const struct tcpopt_common *cm = &s->cfg->common;
+	const struct drv_hdr *h;
 	struct drv_scan r;
 	__u32 bad;
 
-	if (cm->flags & TCPOPT_F_IGNORE || c->hdr.len < 0)
+	if (cm->flags & TCPOPT_F_IGNORE)
 		return 0;
-	drv_exp_scan(&c->hdr, cm->exp_kind, cm->exid, &r);
+	h = drv_hdr(skops, c);
+	if (h->len < 0)
+		return 0;
+	drv_exp_scan(h, cm->exp_kind, cm->exid, &r);
 	bad = r.bad + (r.broken && r.broken_kind == cm->exp_kind);
 	drv_count_n(s, TCPOPT_STAT_RECEIVED, r.count);
 	drv_count_n(s, TCPOPT_STAT_MALFORMED, bad);

@@ -19,38 +19,41 @@ struct {
 	__type(value, struct tcpopt_driver);
 } drv SEC(".maps");
 
-/* Each slot's config and counters: maps of the option, pinned with it. */
-struct slot_config_map {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct tcpopt_slot_config);
-};
+/*
+ * Each slot's config and counters: config_N and stats_N, pinned with the
+ * option that holds the slot.
+ */
+#define DRV_SLOT_MAPS(n)							\
+struct {									\
+	__uint(type, BPF_MAP_TYPE_ARRAY);					\
+	__uint(max_entries, 1);							\
+	__type(key, __u32);							\
+	__type(value, struct tcpopt_slot_config);				\
+} config_##n SEC(".maps");							\
+struct {									\
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);				\
+	__uint(max_entries, TCPOPT_STAT_MAX);					\
+	__type(key, __u32);							\
+	__type(value, __u64);							\
+} stats_##n SEC(".maps");
 
-struct slot_stats_map {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TCPOPT_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-};
+/* X(n) for every slot. */
+#define DRV_EACH_SLOT(X)							\
+	X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)					\
+	X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, TCPOPT_DRIVER_SLOTS);
-	__type(key, __u32);
-	__array(values, struct slot_config_map);
-} slot_config SEC(".maps");
+_Static_assert(TCPOPT_DRIVER_SLOTS == 16, "DRV_EACH_SLOT lists 16 slots");
 
-/* The inner map's value is named through a pointer only: this puts the
- * whole type in the object's BTF, for libbpf to size the inner maps. */
-const volatile struct tcpopt_slot_config drv_slot_config_type;
+DRV_EACH_SLOT(DRV_SLOT_MAPS)
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, TCPOPT_DRIVER_SLOTS);
-	__type(key, __u32);
-	__array(values, struct slot_stats_map);
-} slot_stats SEC(".maps");
+/*
+ * The option types this program runs (bit per enum tcpopt_type), set by
+ * user space before the load: the verifier checks the code of those only,
+ * so that loading the driver for one option costs what that option costs.
+ * A type added later loads the driver again with it, into the same link
+ * and maps.
+ */
+const volatile __u32 drv_types = ~0U;
 
 /*
  * Which connection's first ACK is next on this CPU: ACTIVE_ESTABLISHED
@@ -108,10 +111,6 @@ static __always_inline bool drv_sock_key_eq(const struct drv_sock_key *a,
 	       a->ports == b->ports && a->op == b->op;
 }
 
-/* Types whose peer options are read from the copied header (c->hdr). */
-#define DRV_WALKED_TYPES	((1U << TCPOPT_TYPE_EXP) | (1U << TCPOPT_TYPE_CC) | \
-				 (1U << TCPOPT_TYPE_IW) | (1U << TCPOPT_TYPE_DELACK))
-
 /* Is the segment of this callback one that slot s writes on? */
 static __always_inline bool drv_due(const struct drv_ctx *c, const struct tcpopt_common *cm)
 {
@@ -131,7 +130,6 @@ static __always_inline int drv_option(struct bpf_sock_ops *skops, struct drv_ctx
 	bool every = cm->flags & TCPOPT_F_EVERY;
 	long rc;
 
-	s.stats = bpf_map_lookup_elem(&slot_stats, &s.index);
 	if (c->op == BPF_SOCK_OPS_TCP_LISTEN_CB) {
 		if (!match_local(skops, cm))
 			return 0;
@@ -215,7 +213,8 @@ static __always_inline void drv_store(struct bpf_sock_ops *skops, const struct d
 
 /*
  * An option's callback: a global function per option, so that the
- * verifier checks each once.  DRV_OPTION(x) uses x_len, x_build, x_read.
+ * verifier checks each once (and, since 6.8, not at all when drv_types
+ * leaves it out).  DRV_OPTION(x) uses x_len, x_build, x_read.
  */
 #define DRV_OPTION(x)								\
 __noinline int drv_##x(struct bpf_sock_ops *skops, struct drv_ctx *c,		\
@@ -233,16 +232,15 @@ __noinline int drv_##x(struct bpf_sock_ops *skops, struct drv_ctx *c,		\
 	what = drv_option(skops, c, cfg, index, len);				\
 	if (!what)								\
 		return 0;							\
-	s.stats = bpf_map_lookup_elem(&slot_stats, &s.index);			\
 	if (what == 1) {							\
 		x##_build(cfg, opt, len);					\
 		drv_store(skops, &s, opt, len);					\
-		return 0;							\
+		return what;							\
 	}									\
 	got = x##_read(skops, c, &s);						\
 	if (!got && c->from == DRV_FROM_SYN)					\
 		c->retry |= 1U << s.index;					\
-	return 0;								\
+	return what;	/* not a constant: clang keeps the return value */	\
 }
 
 DRV_OPTION(uto)
@@ -251,67 +249,71 @@ DRV_OPTION(cc)
 DRV_OPTION(iw)
 DRV_OPTION(delack)
 
+#define DRV_STAT_CASE(n)							\
+	case n:									\
+		v = bpf_map_lookup_elem(&stats_##n, &key);			\
+		break;
+
+/* Add n to counter what of slot index: a global function, so that the
+ * verifier checks the 16 maps once. */
+__noinline int drv_stat(__u32 index, __u32 what, __u32 n)
+{
+	__u32 key = what;
+	__u64 *v = NULL;
+
+	switch (index) {
+	DRV_EACH_SLOT(DRV_STAT_CASE)
+	}
+	if (v)
+		*v += n;
+	return 0;
+}
+
+/* A type this program runs (a constant: the verifier skips the others). */
+#define DRV_RUNS(T)	(drv_types & (1U << TCPOPT_TYPE_##T))
+
+/* A slot's option, by its type: a global function, checked once. */
+__noinline int drv_option_of(struct bpf_sock_ops *skops, struct drv_ctx *c,
+			     const struct tcpopt_slot_config *cfg, __u32 i)
+{
+	if (!cfg || cfg->common.abi != TCPOPT_ABI)
+		return 0;
+	/* The table of the options: a line each. */
+	switch (cfg->type) {
+	case TCPOPT_TYPE_UTO: return DRV_RUNS(UTO) ? drv_uto(skops, c, cfg, i) : 0;
+	case TCPOPT_TYPE_EXP: return DRV_RUNS(EXP) ? drv_exp(skops, c, cfg, i) : 0;
+	case TCPOPT_TYPE_CC: return DRV_RUNS(CC) ? drv_cc(skops, c, cfg, i) : 0;
+	case TCPOPT_TYPE_IW: return DRV_RUNS(IW) ? drv_iw(skops, c, cfg, i) : 0;
+	case TCPOPT_TYPE_DELACK: return DRV_RUNS(DELACK) ? drv_delack(skops, c, cfg, i) : 0;
+	}
+	return 0;
+}
+
+#define DRV_SLOT_CASE(n)							\
+	case n:									\
+		cfg = bpf_map_lookup_elem(&config_##n, &zero);			\
+		break;
+
 /* One slot in one callback: its config, then its option's function. */
 __noinline int drv_slot(struct bpf_sock_ops *skops, struct drv_ctx *c, __u32 index)
 {
-	const struct tcpopt_slot_config *cfg;
+	const struct tcpopt_slot_config *cfg = NULL;
 	__u32 zero = 0, i = index & (TCPOPT_DRIVER_SLOTS - 1);
-	void *inner;
 
 	if (!c)
 		return 0;
 	if (c->only && !(c->only & (1U << i)))
 		return 0;
-	inner = bpf_map_lookup_elem(&slot_config, &i);
-	if (!inner)
-		return 0;
-	cfg = bpf_map_lookup_elem(inner, &zero);
-	if (!cfg || cfg->common.abi != TCPOPT_ABI)
-		return 0;
-	/* The table of the options: a line each. */
-	switch (cfg->type) {
-	case TCPOPT_TYPE_UTO: return drv_uto(skops, c, cfg, i);
-	case TCPOPT_TYPE_EXP: return drv_exp(skops, c, cfg, i);
-	case TCPOPT_TYPE_CC: return drv_cc(skops, c, cfg, i);
-	case TCPOPT_TYPE_IW: return drv_iw(skops, c, cfg, i);
-	case TCPOPT_TYPE_DELACK: return drv_delack(skops, c, cfg, i);
+	switch (i) {
+	DRV_EACH_SLOT(DRV_SLOT_CASE)
 	}
-	return 0;
+	return cfg ? drv_option_of(skops, c, cfg, i) : 0;
 }
 
 static __always_inline void cb_flags_set(struct bpf_sock_ops *skops, __u32 flags)
 {
 	if (flags != skops->bpf_sock_ops_cb_flags)
 		bpf_sock_ops_cb_flags_set(skops, flags);
-}
-
-/* Copy the TCP header of the saved SYN or of the segment at hand into h. */
-static __always_inline void drv_hdr_copy(struct bpf_sock_ops *skops, struct drv_hdr *h, bool syn)
-{
-	__u8 *p, *end;
-	__u32 i, doff;
-	int len;
-
-	if (syn) {
-		len = bpf_getsockopt(skops, SOL_TCP, TCP_BPF_SYN, h->b, TCP_HDR_MAX);
-		h->len = len < TCP_HDR_MIN ? -ENOENT : len;
-	} else {
-		/* skb_data_end is the end of the TCP header here; word by
-		 * word: a header is a whole number of them. */
-		p = (__u8 *)(long)skops->skb_data;
-		end = (__u8 *)(long)skops->skb_data_end;
-		for (i = 0; i < TCP_HDR_MAX; i += 4) {
-			if (p + i + 4 > end)
-				break;
-			__builtin_memcpy(&h->b[i], p + i, 4);
-		}
-		h->len = i < TCP_HDR_MIN ? -ENOENT : (int)i;
-	}
-	if (h->len < 0)
-		return;
-	doff = (h->b[12] >> 4) * 4;
-	if (doff < (__u32)h->len)
-		h->len = doff;
 }
 
 static __always_inline void drv_slots(struct bpf_sock_ops *skops, struct drv_ctx *c,
@@ -346,8 +348,7 @@ static __always_inline void drv_read_slots(struct bpf_sock_ops *skops, struct dr
 					   const struct tcpopt_driver *d, enum drv_from from)
 {
 	c->from = from;
-	if (d->types & DRV_WALKED_TYPES)
-		drv_hdr_copy(skops, &c->hdr, from == DRV_FROM_SYN);
+	c->hdr.len = DRV_HDR_UNREAD;	/* copied by the first slot that reads it */
 	drv_slots(skops, c, d);
 	if (c->every_readers && !(skops->bpf_sock_ops_cb_flags &
 				  BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG))
@@ -423,7 +424,6 @@ int tcpopt(struct bpf_sock_ops *skops)
 	if (!d || d->abi != TCPOPT_ABI || !d->nslots)
 		return 1;
 	c.op = op;
-	c.hdr.len = -ENOENT;
 
 	switch (op) {
 	case BPF_SOCK_OPS_TCP_LISTEN_CB:

@@ -7,12 +7,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "../bpf/tcpopt.h"
@@ -28,25 +28,65 @@
 struct driver {
 	int link;
 	int hdr;		/* "drv": struct tcpopt_driver */
-	int configs;		/* "slot_config": slot -> config map */
-	int stats;		/* "slot_stats": slot -> stats map */
+	int first_ack;		/* reused by a program that replaces this one */
+	int config[TCPOPT_DRIVER_SLOTS];	/* "config_N": slot N's config */
+	int stats[TCPOPT_DRIVER_SLOTS];		/* "stats_N": slot N's counters */
 };
 
 static void driver_init(struct driver *d)
 {
-	d->link = d->hdr = d->configs = d->stats = -1;
+	int i;
+
+	d->link = d->hdr = d->first_ack = -1;
+	for (i = 0; i < TCPOPT_DRIVER_SLOTS; i++)
+		d->config[i] = d->stats[i] = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 static void driver_close(struct driver *d)
 {
-	int *fds[] = { &d->link, &d->hdr, &d->configs, &d->stats };
-	size_t i;
+	int i;
 
-	for (i = 0; i < ARRAY_SIZE(fds); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
+	close_fd(&d->link);
+	close_fd(&d->hdr);
+	close_fd(&d->first_ack);
+	for (i = 0; i < TCPOPT_DRIVER_SLOTS; i++) {
+		close_fd(&d->config[i]);
+		close_fd(&d->stats[i]);
 	}
+}
+
+/* Where the driver's map called name goes in d: NULL if nowhere. */
+static int *driver_map_slot(struct driver *d, const char *name)
+{
+	unsigned int n;
+	char end;
+
+	if (!strcmp(name, "drv"))
+		return &d->hdr;
+	if (!strcmp(name, "first_ack"))
+		return &d->first_ack;
+	if (sscanf(name, "config_%u%c", &n, &end) == 1 && n < TCPOPT_DRIVER_SLOTS)
+		return &d->config[n];
+	if (sscanf(name, "stats_%u%c", &n, &end) == 1 && n < TCPOPT_DRIVER_SLOTS)
+		return &d->stats[n];
+	return NULL;
+}
+
+static bool driver_complete(const struct driver *d)
+{
+	int i;
+
+	for (i = 0; i < TCPOPT_DRIVER_SLOTS; i++)
+		if (d->config[i] < 0 || d->stats[i] < 0)
+			return false;
+	return d->hdr >= 0 && d->first_ack >= 0;
 }
 
 static int map_info(int fd, struct bpf_map_info *info)
@@ -64,8 +104,8 @@ static int driver_of_link(int link_fd, struct driver *d)
 	struct bpf_link_info link = {};
 	struct bpf_prog_info prog = {};
 	struct bpf_map_info map;
-	__u32 len = sizeof(link), ids[16], i;
-	int prog_fd, fd, err = 0;
+	__u32 len = sizeof(link), ids[64], i;
+	int prog_fd, fd, *slot, err = 0;
 
 	driver_init(d);
 	d->link = link_fd;
@@ -89,18 +129,15 @@ static int driver_of_link(int link_fd, struct driver *d)
 		if (fd < 0)
 			return -errno;
 		err = map_info(fd, &map);
-		if (!err && !strcmp(map.name, "drv") && d->hdr < 0)
-			d->hdr = fd;
-		else if (!err && !strcmp(map.name, "slot_config") && d->configs < 0)
-			d->configs = fd;
-		else if (!err && !strcmp(map.name, "slot_stats") && d->stats < 0)
-			d->stats = fd;
+		slot = err ? NULL : driver_map_slot(d, map.name);
+		if (slot && *slot < 0)
+			*slot = fd;
 		else
 			close(fd);
 		if (err)
 			return err;
 	}
-	return d->hdr >= 0 && d->configs >= 0 && d->stats >= 0 ? 0 : -EPROTO;
+	return driver_complete(d) ? 0 : -EPROTO;
 }
 
 /* The driver of cgroup cgid, from the link pinned with any of its options. */
@@ -154,26 +191,25 @@ static int header_write(const struct driver *d, struct tcpopt_driver *h)
 /* The slot whose config is the map cfg_fd: its index, or -ENOENT. */
 static int slot_of_config(const struct driver *d, int cfg_fd)
 {
-	struct bpf_map_info info;
-	__u32 i, id;
-	int err = map_info(cfg_fd, &info);
+	struct bpf_map_info info, mine;
+	int i, err = map_info(cfg_fd, &info);
 
 	if (err)
 		return err;
 	for (i = 0; i < TCPOPT_DRIVER_SLOTS; i++)
-		if (!bpf_map_lookup_elem(d->configs, &i, &id) && id == info.id)
-			return (int)i;
+		if (!map_info(d->config[i], &mine) && mine.id == info.id)
+			return i;
 	return -ENOENT;
 }
 
 /* A slot that no option holds. */
-static int slot_free(const struct driver *d, const struct tcpopt_driver *h)
+static int slot_free(const struct tcpopt_driver *h)
 {
-	__u32 i, j, id;
+	__u32 i, j;
 	bool used;
 
 	for (i = 0; i < TCPOPT_DRIVER_SLOTS; i++) {
-		used = !bpf_map_lookup_elem(d->configs, &i, &id);
+		used = false;
 		for (j = 0; j < h->nslots && j < TCPOPT_DRIVER_SLOTS && !used; j++)
 			used = h->order[j] == i;
 		if (!used)
@@ -182,7 +218,35 @@ static int slot_free(const struct driver *d, const struct tcpopt_driver *h)
 	return -ENOSPC;
 }
 
-/* Take slot out of the header and the driver's arrays. */
+/* Slot N's config, or none (the driver skips a slot without one). */
+static int slot_config_write(const struct driver *d, __u32 slot,
+			     const struct tcpopt_slot_config *cfg)
+{
+	struct tcpopt_slot_config none = { .type = TCPOPT_TYPE_NONE };
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(d->config[slot], &zero, cfg ? cfg : &none, BPF_ANY) ?
+	       -errno : 0;
+}
+
+/* Slot N's counters back to zero, for the option that takes it. */
+static int slot_stats_reset(const struct driver *d, __u32 slot)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	__u64 *zeros;
+	__u32 key;
+
+	if (ncpu < 0)
+		return ncpu;
+	zeros = xzalloc(sizeof(*zeros) * (size_t)ncpu);
+	for (key = 0; key < TCPOPT_STAT_MAX && !err; key++)
+		if (bpf_map_update_elem(d->stats[slot], &key, zeros, BPF_ANY))
+			err = -errno;
+	free(zeros);
+	return err;
+}
+
+/* Take slot out of the header, and its config out of the driver. */
 static void slot_release(const struct driver *d, __u32 slot)
 {
 	struct tcpopt_driver h;
@@ -195,53 +259,79 @@ static void slot_release(const struct driver *d, __u32 slot)
 		h.nslots = n;
 		header_write(d, &h);
 	}
-	bpf_map_delete_elem(d->configs, &slot);
-	bpf_map_delete_elem(d->stats, &slot);
+	slot_config_write(d, slot, NULL);
 }
 
-/* Load the driver (not attached yet): its program in *prog_fd. */
-static int driver_load(struct driver *d, struct bpf_object **objp, struct bpf_program **progp)
+/*
+ * Load the driver for the option types in types (bit per enum
+ * tcpopt_type): the verifier checks their code only.  With d's maps open
+ * (a cgroup's driver that lacks a type), the new program takes them over;
+ * else new maps, an empty header, in d.  Not attached yet.
+ */
+static int driver_load(struct driver *d, __u32 types, struct tcpopt_bpf **skelp)
 {
-	struct tcpopt_driver h = { .abi = TCPOPT_ABI };
-	struct bpf_object *obj;
-	struct bpf_map *keep;
-	const void *elf;
-	size_t size;
+	struct tcpopt_driver h = { .abi = TCPOPT_ABI, .prog_types = types };
+	bool reuse = d->hdr >= 0;
+	struct tcpopt_bpf *skel;
+	struct bpf_map *map;
 	__u32 zero = 0;
-	int err;
+	int err = 0, *fd;
 
-	driver_init(d);
-	elf = tcpopt_bpf__elf_bytes(&size);
-	obj = bpf_object__open_mem(elf, size, NULL);
-	if (!obj)
+	skel = tcpopt_bpf__open();
+	if (!skel)
 		return err_run(-errno, "cannot open the driver: %s", strerror(errno));
+	skel->rodata->drv_types = types;
 	/* Shared by every driver: reused when pinned, else pinned by libbpf. */
-	keep = bpf_object__find_map_by_name(obj, "tcpopt_keep");
-	if (!keep || bpf_map__set_pin_path(keep, PIN_KEEP)) {
-		bpf_object__close(obj);
-		return err_run(-EPROTO, "the driver has no map tcpopt_keep");
+	if (bpf_map__set_pin_path(skel->maps.tcpopt_keep, PIN_KEEP))
+		err = -ENOMEM;
+	bpf_object__for_each_map(map, skel->obj) {
+		fd = reuse && !err ? driver_map_slot(d, bpf_map__name(map)) : NULL;
+		if (fd && bpf_map__reuse_fd(map, *fd))
+			err = -errno;
 	}
-	err = bpf_object__load(obj);
+	if (!err)
+		err = tcpopt_bpf__load(skel);
 	if (err) {
-		bpf_object__close(obj);
+		tcpopt_bpf__destroy(skel);
 		shared_pins_release();
 		return err_run(err, "cannot load the driver: %s%s", strerror(-err),
 			       err == -EACCES || err == -EINVAL ?
 			       " (the verifier refused it; TCPOPT_DEBUG=1 shows its log)" : "");
 	}
-	d->hdr = dup(bpf_map__fd(bpf_object__find_map_by_name(obj, "drv")));
-	d->configs = dup(bpf_map__fd(bpf_object__find_map_by_name(obj, "slot_config")));
-	d->stats = dup(bpf_map__fd(bpf_object__find_map_by_name(obj, "slot_stats")));
-	if (d->hdr < 0 || d->configs < 0 || d->stats < 0 ||
-	    bpf_map_update_elem(d->hdr, &zero, &h, BPF_ANY)) {
-		err = err_run(-errno, "cannot set up the driver: %s", strerror(errno));
-		driver_close(d);
-		bpf_object__close(obj);
-		return err;
+	if (!reuse) {
+		bpf_object__for_each_map(map, skel->obj) {
+			fd = driver_map_slot(d, bpf_map__name(map));
+			if (fd)
+				*fd = dup(bpf_map__fd(map));
+		}
+		if (!driver_complete(d) || bpf_map_update_elem(d->hdr, &zero, &h, BPF_ANY)) {
+			err = err_run(-errno, "cannot set up the driver: %s", strerror(errno));
+			tcpopt_bpf__destroy(skel);
+			return err;
+		}
 	}
-	*objp = obj;
-	*progp = bpf_object__find_program_by_name(obj, DRIVER_PROG);
+	*skelp = skel;
 	return 0;
+}
+
+/*
+ * The driver of d runs no option of type: the program is replaced by one
+ * that runs it too, in the same link and with the same maps.
+ */
+static int driver_add_type(struct driver *d, struct tcpopt_driver *h, __u32 type)
+{
+	struct tcpopt_bpf *skel;
+	__u32 types = h->prog_types | 1U << type;
+	int err = driver_load(d, types, &skel);
+
+	if (err)
+		return err;
+	if (bpf_link_update(d->link, bpf_program__fd(skel->progs.tcpopt), NULL))
+		err = err_run(-errno, "cannot replace the driver's program: %s", strerror(errno));
+	else
+		h->prog_types = types;
+	tcpopt_bpf__destroy(skel);	/* the link holds the program */
+	return err;
 }
 
 /* Pin fd as dir/name. */
@@ -252,44 +342,6 @@ static int pin_in(const char *dir, const char *name, int fd)
 	if (xsnprintf(path, sizeof(path), "%s/%s", dir, name))
 		return -ENAMETOOLONG;
 	return bpf_obj_pin(fd, path) ? -errno : 0;
-}
-
-static int map_create(const char *name, enum bpf_map_type type, __u32 value_size,
-		      __u32 entries, const struct bpf_map_create_opts *opts)
-{
-	int fd = bpf_map_create(type, name, sizeof(__u32), value_size, entries, opts);
-
-	return fd < 0 ? -errno : fd;
-}
-
-/*
- * The counters of a slot, with the BTF of their key and value (__u32,
- * __u64) as libbpf gives the maps of an object: "bpftool map dump" then
- * shows them as numbers.  Without BTF (a kernel that refuses it) they are
- * the same map.
- */
-static int stats_map_create(void)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, opts);
-	struct btf *btf = btf__new_empty();
-	int key, value, fd;
-
-	if (btf) {
-		key = btf__add_int(btf, "__u32", 4, 0);
-		value = btf__add_int(btf, "__u64", 8, 0);
-		if (key > 0 && value > 0 && !btf__load_into_kernel(btf)) {
-			opts.btf_fd = btf__fd(btf);
-			opts.btf_key_type_id = key;
-			opts.btf_value_type_id = value;
-		}
-	}
-	fd = map_create("stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u64), TCPOPT_STAT_MAX,
-			&opts);
-	if (fd < 0 && opts.btf_fd)
-		fd = map_create("stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u64),
-				TCPOPT_STAT_MAX, NULL);
-	btf__free(btf);
-	return fd;
 }
 
 /* An attachment of old (a program of its own) is moved into the driver. */
@@ -320,19 +372,18 @@ static int replace_in_place(const char *dir, const struct tcpopt_slot_config *sl
 	return 0;
 }
 
+
 int driver_attach(const struct cgroup_ref *cg, const char *pin_name, uint32_t type,
 		  const void *cfg, size_t size, bool replace)
 {
 	char cgdir[PATH_MAX], dir[PATH_MAX], stage[PATH_MAX];
 	struct tcpopt_slot_config slot = { .type = type };
-	struct bpf_object *obj = NULL;
-	struct bpf_program *prog = NULL;
+	struct tcpopt_bpf *skel = NULL;
 	struct bpf_link *link = NULL;
 	struct tcpopt_driver h;
 	struct driver d;
-	int cfg_fd = -1, stats_fd = -1, slot_idx = -1, err;
+	int slot_idx = -1, err;
 	bool done, staged = false, active = false;
-	__u32 zero = 0, s;
 
 	if (size > sizeof(slot.bytes))
 		return err_run(-EPROTO, "a config of %zu bytes does not fit a slot", size);
@@ -350,9 +401,9 @@ int driver_attach(const struct cgroup_ref *cg, const char *pin_name, uint32_t ty
 			return err;
 	}
 
-	driver_init(&d);
 	if (driver_find(cg->id, &d)) {
-		err = driver_load(&d, &obj, &prog);
+		driver_init(&d);
+		err = driver_load(&d, 1U << type, &skel);
 		if (err)
 			return err;
 	}
@@ -362,18 +413,22 @@ int driver_attach(const struct cgroup_ref *cg, const char *pin_name, uint32_t ty
 			      strerror(-err));
 		goto fail;
 	}
-	slot_idx = slot_free(&d, &h);
+	if (!skel && !(h.prog_types & 1U << type)) {
+		err = driver_add_type(&d, &h, type);
+		if (err)
+			goto fail;
+	}
+	slot_idx = slot_free(&h);
 	if (slot_idx < 0 || h.nslots >= TCPOPT_DRIVER_SLOTS) {
 		err = err_run(-ENOSPC, "cgroup %s has %d built-in options already, the most it can have",
 			      cg->path, TCPOPT_DRIVER_SLOTS);
 		goto fail;
 	}
-	cfg_fd = map_create("config", BPF_MAP_TYPE_ARRAY, sizeof(slot), 1, NULL);
-	stats_fd = stats_map_create();
-	if (cfg_fd < 0 || stats_fd < 0 || bpf_map_update_elem(cfg_fd, &zero, &slot, BPF_ANY)) {
-		err = err_run(cfg_fd < 0 ? cfg_fd : stats_fd < 0 ? stats_fd : -errno,
-			      "cannot create the maps of %s: %s", pin_name,
-			      strerror(cfg_fd < 0 ? -cfg_fd : stats_fd < 0 ? -stats_fd : errno));
+	err = slot_stats_reset(&d, (__u32)slot_idx);
+	if (!err)
+		err = slot_config_write(&d, (__u32)slot_idx, &slot);
+	if (err) {
+		err = err_run(err, "cannot set up the maps of %s: %s", pin_name, strerror(-err));
 		goto fail;
 	}
 
@@ -386,25 +441,18 @@ int driver_attach(const struct cgroup_ref *cg, const char *pin_name, uint32_t ty
 		goto fail;
 	}
 	staged = true;
-	err = pin_in(stage, "config", cfg_fd);
+	err = pin_in(stage, "config", d.config[slot_idx]);
 	if (!err)
-		err = pin_in(stage, "stats", stats_fd);
+		err = pin_in(stage, "stats", d.stats[slot_idx]);
 	if (err) {
 		err = err_run(err, "cannot pin maps in %s: %s", stage, strerror(-err));
 		goto fail;
 	}
 
-	/* The slot goes live: the counters first, so that it never runs
-	 * without them. */
-	s = (__u32)slot_idx;
-	if (bpf_map_update_elem(d.stats, &s, &stats_fd, BPF_ANY) ||
-	    bpf_map_update_elem(d.configs, &s, &cfg_fd, BPF_ANY)) {
-		err = err_run(-errno, "cannot add %s to the driver: %s", pin_name, strerror(errno));
-		goto fail;
-	}
+	/* The slot goes live. */
 	active = true;
-	h.order[h.nslots % TCPOPT_DRIVER_SLOTS] = (__u8)s;
-	h.type[s] = (__u8)type;
+	h.order[h.nslots % TCPOPT_DRIVER_SLOTS] = (__u8)slot_idx;
+	h.type[slot_idx] = (__u8)type;
 	h.nslots++;
 	err = header_write(&d, &h);
 	if (err) {
@@ -412,8 +460,8 @@ int driver_attach(const struct cgroup_ref *cg, const char *pin_name, uint32_t ty
 		goto fail;
 	}
 
-	if (obj) {
-		link = bpf_program__attach_cgroup(prog, cg->fd);
+	if (skel) {
+		link = bpf_program__attach_cgroup(skel->progs.tcpopt, cg->fd);
 		if (!link) {
 			err = err_run(-errno, "cannot attach to cgroup %s: %s", cg->path,
 				      strerror(errno));
@@ -435,7 +483,7 @@ int driver_attach(const struct cgroup_ref *cg, const char *pin_name, uint32_t ty
 	goto out;
 
 fail:
-	if (active)
+	if (active || slot_idx >= 0)
 		slot_release(&d, (__u32)slot_idx);
 	if (staged)
 		pin_dir_remove(stage);
@@ -444,16 +492,10 @@ fail:
 out:
 	if (link) {
 		bpf_link__disconnect(link);
-		if (err)
-			bpf_link__detach(link);
-		bpf_link__destroy(link);
+		bpf_link__destroy(link);	/* unpinned unless done: detaches */
 	}
-	if (cfg_fd >= 0)
-		close(cfg_fd);
-	if (stats_fd >= 0)
-		close(stats_fd);
 	driver_close(&d);
-	bpf_object__close(obj);
+	tcpopt_bpf__destroy(skel);
 	return err;
 }
 
@@ -470,10 +512,9 @@ int driver_detach(const char *dir)
 			close(cfg);
 		if (slot >= 0)
 			slot_release(&d, (__u32)slot);
-		driver_close(&d);
-	} else if (fd >= 0) {
-		close(fd);
 	}
+	if (fd >= 0)
+		driver_close(&d);	/* the link's fd with the rest */
 	return pin_dir_remove(dir);
 }
 
