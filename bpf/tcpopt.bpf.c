@@ -438,7 +438,8 @@ int tcpopt(struct bpf_sock_ops *skops)
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
 		drv_slots(skops, &c, d);
 		if (c.writers)
-			drv_keep(skops, op);	/* the flag on, for the SYN */
+			cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+					    BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
 		break;
 	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
 	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:

@@ -152,15 +152,15 @@ exid_of() {
 	assert_equal "$(tcpopt -j stats cgroup "$CG_C" | jq '.[0].error')" 0
 }
 
-@test "space: a parent cgroup's every-segment option keeps writing beside a child cgroup's handshake-only one" {
+@test "space: a child cgroup's every-segment option keeps writing beside a parent cgroup's handshake-only one" {
 	# The drivers of both cgroups run on the client's sockets, the
-	# child's first: the child, done with the handshake, must leave the
-	# write callbacks on for the parent's.
+	# child's first: the parent's, done with the handshake after it, must
+	# leave the write callbacks on for the child's.
 	local inner=$CG_C/inner
 	mkdir -p "$(cgroup2_root)/$inner"
 	CLEANUP_CGROUPS=("$inner" "${CLEANUP_CGROUPS[@]}")	# before its parent
-	tcpopt option add uto 120s every cgroup "$CG_C"
-	tcpopt option add exp 0x0002 0xab cgroup "$inner"
+	tcpopt option add exp 0x0002 0xab cgroup "$CG_C"
+	tcpopt option add uto 120s every cgroup "$inner"
 	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
 	serve 192.0.2.2 --drain
 	run in_cgroup "$inner" "$NS_C" "$HELPERS/tcpprobe" client 192.0.2.2 $PORT --send 2000000
