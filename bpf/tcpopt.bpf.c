@@ -272,7 +272,8 @@ __noinline int drv_stat(__u32 index, __u32 what, __u32 n)
 /* A type this program runs (a constant: the verifier skips the others). */
 #define DRV_RUNS(T)	(drv_types & (1U << TCPOPT_TYPE_##T))
 
-/* A slot's option, by its type: a global function, checked once. */
+/* A slot's option, by its type: a global function, so that the 16 ways
+ * into it (a config of each slot's map) are checked as one. */
 __noinline int drv_option_of(struct bpf_sock_ops *skops, struct drv_ctx *c,
 			     const struct tcpopt_slot_config *cfg, __u32 i)
 {
