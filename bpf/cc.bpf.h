@@ -78,11 +78,8 @@ static __always_inline void cc_received(struct bpf_sock_ops *skops, const struct
 			return;
 		}
 	}
-	drv_count(s, TCPOPT_STAT_RECEIVED);
-	if (s->cfg->common.flags & TCPOPT_F_IGNORE) {
-		drv_count(s, TCPOPT_STAT_REFUSED);
+	if (!drv_req_accepted(s))
 		return;
-	}
 #pragma unroll
 	for (i = 0; i < TCPOPT_CC_REQ_MAX; i++) {
 		char name[TCPOPT_CC_NAME_LEN];

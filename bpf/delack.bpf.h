@@ -78,11 +78,8 @@ static __always_inline void delack_received(struct bpf_sock_ops *skops,
 		drv_count(s, TCPOPT_STAT_MALFORMED);
 		return;
 	}
-	drv_count(s, TCPOPT_STAT_RECEIVED);
-	if (s->cfg->common.flags & TCPOPT_F_IGNORE) {
-		drv_count(s, TCPOPT_STAT_REFUSED);
+	if (!drv_req_accepted(s))
 		return;
-	}
 	if (pct) {
 		srtt_us = skops->srtt_us >> 3;	/* the kernel keeps it times 8 */
 		if (!srtt_us) {

@@ -340,6 +340,17 @@ static __always_inline long x##_read(struct bpf_sock_ops *skops, struct drv_ctx 
 	return len;								\
 }
 
+/* A well-formed request, counted: may it be applied (not "ignore")? */
+static __always_inline bool drv_req_accepted(const struct drv_slot *s)
+{
+	drv_count(s, TCPOPT_STAT_RECEIVED);
+	if (s->cfg->common.flags & TCPOPT_F_IGNORE) {
+		drv_count(s, TCPOPT_STAT_REFUSED);
+		return false;
+	}
+	return true;
+}
+
 /* Kind, length and ExID: the first TCPOPT_EXP_HDR_LEN bytes of an RFC 6994 option. */
 static __always_inline void drv_exp_header(const struct tcpopt_common *cm, __u8 *opt, __u32 len)
 {
