@@ -119,7 +119,7 @@ struct drv_ctx {
 	__u32 op;
 	__u32 want;		/* HDR_OPT_LEN: bytes the slots got so far */
 	__u32 retry;		/* slots that read the completing ACK next */
-	__u32 only;		/* non-zero: only these slots (bit per slot) */
+	__u32 mask;		/* the slots to run (bit per slot) */
 	__u8 syn;		/* the segment carries SYN */
 	__u8 probe;		/* HDR_OPT_LEN for the MSS, no real segment */
 	__u8 first;		/* the connecting side's first ACK */

@@ -169,7 +169,7 @@ static __always_inline int drv_option(struct bpf_sock_ops *skops, struct drv_ctx
 		break;
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
-		if (c->only) {
+		if (c->mask != ~0U) {
 			/* The second pass (the completing ACK): counted. */
 		} else if (every) {
 			c->every_readers++;
@@ -303,8 +303,6 @@ __noinline int drv_slot(struct bpf_sock_ops *skops, struct drv_ctx *c, __u32 ind
 
 	if (!c)
 		return 0;
-	if (c->only && !(c->only & (1U << i)))
-		return 0;
 	switch (i) {
 	DRV_EACH_SLOT(DRV_SLOT_CASE)
 	}
@@ -317,16 +315,25 @@ static __always_inline void cb_flags_set(struct bpf_sock_ops *skops, __u32 flags
 		bpf_sock_ops_cb_flags_set(skops, flags);
 }
 
-static __always_inline void drv_slots(struct bpf_sock_ops *skops, struct drv_ctx *c,
-				      const struct tcpopt_driver *d)
+/* The slots of c->mask, in the header's order: a global function, checked
+ * once for the seven callbacks that run it. */
+__noinline int drv_slots(struct bpf_sock_ops *skops, struct drv_ctx *c,
+			 const struct tcpopt_driver *d)
 {
-	__u32 i, n = d->nslots;
+	__u32 i, n, slot;
+
+	if (!c || !d)
+		return 0;
+	n = d->nslots;
 
 	for (i = 0; i < TCPOPT_DRIVER_SLOTS; i++) {
 		if (i >= n)
 			break;
-		drv_slot(skops, c, d->order[i]);
+		slot = d->order[i] & (TCPOPT_DRIVER_SLOTS - 1);
+		if (c->mask & (1U << slot))
+			drv_slot(skops, c, slot);
 	}
+	return 0;
 }
 
 /* Is the mark in map (first_ack, tcpopt_keep) this socket's, for op? */
@@ -425,6 +432,7 @@ int tcpopt(struct bpf_sock_ops *skops)
 	if (!d || d->abi != TCPOPT_ABI || !d->nslots)
 		return 1;
 	c.op = op;
+	c.mask = ~0U;
 
 	switch (op) {
 	case BPF_SOCK_OPS_TCP_LISTEN_CB:
@@ -449,6 +457,9 @@ int tcpopt(struct bpf_sock_ops *skops)
 			  (skops->args[0] & BPF_WRITE_HDR_TCP_CURRENT_MSS);
 		if (!c.syn)
 			c.first = drv_first_ack(skops, false);
+		/* Past the handshake only the "every" slots write. */
+		if (!c.syn && !c.first)
+			c.mask = d->every;
 		drv_slots(skops, &c, d);
 		if (c.syn || c.probe)
 			break;
@@ -480,7 +491,7 @@ int tcpopt(struct bpf_sock_ops *skops)
 		 * it, the completing ACK. */
 		drv_read_slots(skops, &c, d, DRV_FROM_SYN);
 		if (c.retry) {
-			c.only = c.retry;
+			c.mask = c.retry;
 			drv_read_slots(skops, &c, d, DRV_FROM_SEG);
 		}
 		/* The SYN-ACK was the last handshake segment of this side. */
@@ -488,6 +499,7 @@ int tcpopt(struct bpf_sock_ops *skops)
 		break;
 	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB:
 		c.when = DRV_LATER;
+		c.mask = d->every;
 		drv_read_slots(skops, &c, d, DRV_FROM_SEG);
 		break;
 	}

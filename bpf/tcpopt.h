@@ -227,6 +227,8 @@ struct tcpopt_driver {
 	__u32 nslots;			/* order[0..nslots) are active */
 	__u32 types;			/* bit per enum tcpopt_type in use */
 	__u32 prog_types;		/* user space only: the types its program runs */
+	__u32 every;			/* bit per slot whose option is "every" */
+	__u32 pad;
 	__u8 order[TCPOPT_DRIVER_SLOTS];	/* slot indexes, oldest first */
 	__u8 type[TCPOPT_DRIVER_SLOTS];	/* user space only: each slot's type */
 };

@@ -177,15 +177,40 @@ static int header_read(const struct driver *d, struct tcpopt_driver *h)
 	return h->abi == TCPOPT_ABI ? 0 : -EPROTO;
 }
 
+/* The header, with what it sums up of the slots' configs (types, every). */
 static int header_write(const struct driver *d, struct tcpopt_driver *h)
 {
-	__u32 zero = 0, i;
+	struct tcpopt_slot_config cfg;
+	__u32 zero = 0, i, slot;
 
 	h->abi = TCPOPT_ABI;
-	h->types = 0;
-	for (i = 0; i < h->nslots && i < TCPOPT_DRIVER_SLOTS; i++)
-		h->types |= 1U << (h->type[h->order[i] % TCPOPT_DRIVER_SLOTS] & 31);
+	h->types = h->every = 0;
+	for (i = 0; i < h->nslots && i < TCPOPT_DRIVER_SLOTS; i++) {
+		slot = h->order[i] % TCPOPT_DRIVER_SLOTS;
+		h->types |= 1U << (h->type[slot] & 31);
+		if (!bpf_map_lookup_elem(d->config[slot], &zero, &cfg) &&
+		    cfg.common.flags & TCPOPT_F_EVERY)
+			h->every |= 1U << slot;
+	}
 	return bpf_map_update_elem(d->hdr, &zero, h, BPF_ANY) ? -errno : 0;
+}
+
+/* The header of the driver whose option is in dir, after its config changed. */
+static int header_refresh(const char *dir)
+{
+	struct tcpopt_driver h;
+	struct driver d;
+	int fd = pin_open(dir, "link"), err;
+
+	if (fd < 0)
+		return fd;
+	err = driver_of_link(fd, &d);
+	if (!err)
+		err = header_read(&d, &h);
+	if (!err)
+		err = header_write(&d, &h);
+	driver_close(&d);
+	return err;
 }
 
 /* The slot whose config is the map cfg_fd: its index, or -ENOENT. */
@@ -572,6 +597,8 @@ int option_config_write(const char *dir, const char *pin, const void *cfg, size_
 			memcpy(slot.bytes, cfg, size);
 			err = bpf_map_update_elem(fd, &zero, &slot, BPF_ANY) ? -errno : 0;
 		}
+		if (!err)
+			err = header_refresh(dir);	/* "every" may have changed */
 	} else {
 		err = -EPROTO;
 	}
