@@ -357,7 +357,8 @@ static __always_inline void drv_read_slots(struct bpf_sock_ops *skops, struct dr
 {
 	c->from = from;
 	c->hdr.len = DRV_HDR_UNREAD;	/* copied by the first slot that reads it */
-	drv_slots(skops, c, d);
+	if (c->mask)
+		drv_slots(skops, c, d);
 	if (c->every_readers && !(skops->bpf_sock_ops_cb_flags &
 				  BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG))
 		cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
@@ -460,7 +461,8 @@ int tcpopt(struct bpf_sock_ops *skops)
 		/* Past the handshake only the "every" slots write. */
 		if (!c.syn && !c.first)
 			c.mask = d->every;
-		drv_slots(skops, &c, d);
+		if (c.mask)
+			drv_slots(skops, &c, d);
 		if (c.syn || c.probe)
 			break;
 		/* Past the handshake: the first ACK is over once written,
