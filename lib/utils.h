@@ -80,6 +80,16 @@ int keyword_next(int *argc, char ***argv, const struct keyword *kw, size_t n,
 
 
 
+/*
+ * Call cb for each entry of the open directory fd ("." and ".." left out)
+ * with its inode number and d_type as getdents64 gives them: no stat per
+ * entry.  Stops at cb's first non-zero and returns it; -errno if the
+ * directory cannot be read.  fd stays open; cb may openat() relative to it.
+ */
+typedef int (*dir_entry_cb)(int fd, const char *name, uint64_t ino,
+			    unsigned char type, void *ctx);
+int dir_for_each(int fd, dir_entry_cb cb, void *ctx);
+
 /* snprintf that reports truncation: 0 or -ENAMETOOLONG. */
 int xsnprintf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
