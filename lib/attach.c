@@ -80,7 +80,7 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 	char cgdir[PATH_MAX], dir[PATH_MAX], stage[PATH_MAX], path[PATH_MAX];
 	struct bpf_link *link = NULL;
 	struct bpf_program *prog;
-	struct bpf_map *cfg_map, *writers;
+	struct bpf_map *cfg_map;
 	bool exists;
 	int err, old_link = -1;
 
@@ -108,13 +108,7 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 		bpf_object__for_each_program(p, spec->obj)
 			bpf_program__set_autoload(p, p == prog);
 	}
-	/* Shared by every program: reused when pinned, else pinned by libbpf. */
-	writers = bpf_object__find_map_by_name(spec->obj, "tcpopt_writers");
-	if (writers && bpf_map__set_pin_path(writers, PIN_WRITERS))
-		return err_run(-ENOMEM, "cannot set the pin path of %s", PIN_WRITERS);
 	err = bpf_object__load(spec->obj);
-	if (err && writers)
-		shared_pins_release();
 	if (err)
 		return err_run(err, "cannot load the BPF program: %s%s", strerror(-err),
 			       err == -EACCES || err == -EINVAL ?

@@ -146,8 +146,10 @@ void shared_pins_release(void)
 	while ((de = readdir(d)) && !used)
 		used = de->d_name[0] >= '0' && de->d_name[0] <= '9';
 	closedir(d);
-	if (!used)
+	if (!used) {
+		unlink(PIN_KEEP);
 		unlink(PIN_WRITERS);
+	}
 }
 
 int pin_walk(pin_walk_cb cb, void *ctx)

@@ -15,8 +15,11 @@
 
 #define BPFFS_MOUNT	"/sys/fs/bpf"
 #define PIN_ROOT	BPFFS_MOUNT "/tcpopt"
-/* The map of write-callback users per socket, shared by all of tcpopt's
- * programs (see bpf/common.bpf.h); unpinned with the last attachment. */
+/* The per-CPU note by which the drivers of nested cgroups share the write
+ * callbacks (tcpopt_keep in bpf/tcpopt.bpf.c); unpinned with the last
+ * attachment.  PIN_WRITERS: what the programs of tcpopt before the driver
+ * shared instead, removed the same way. */
+#define PIN_KEEP	PIN_ROOT "/tcpopt_keep"
 #define PIN_WRITERS	PIN_ROOT "/tcpopt_writers"
 
 /* Mount bpffs if needed and create PIN_ROOT. */

@@ -21,6 +21,7 @@
 #include "tcpopt.h"
 #include "../lib/bpffs.h"
 #include "../lib/cgroup.h"
+#include "../lib/driver.h"
 #include "../lib/genl.h"
 #include "../lib/mptcp.h"
 #include "../lib/output.h"
@@ -154,7 +155,7 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 	if (d->config_size > sizeof(cfg))
 		return err_run(-EPROTO, "cannot save %s on cgroup %s: config too large",
 			       name, path);
-	err = pin_map_read(dir, opt_config_pin(d), cfg.bytes, d->config_size);
+	err = option_config_read(dir, opt_config_pin(d), cfg.bytes, d->config_size);
 	if (err || cfg.common.abi != TCPOPT_ABI)
 		return err_run(err ? err : -EPROTO,
 			       "cannot save %s on cgroup %s: cannot read its config: %s",

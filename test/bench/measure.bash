@@ -306,6 +306,8 @@ print_report() {
 	jq -r '"", "option counters after the runs (sender | receiver):",
 	       (.stats | group_by(.config)[] | "  \(.[0].config): " + (map("\(.side) \(.option) sent \(.stats.sent) received \(.stats.received) applied \(.stats.applied)") | join(" | ")))' "$r"
 	echo
+	bpf_cost_report
+	echo
 	control_report "$r"
 	echo
 	mptcp_report "$r"
@@ -346,7 +348,7 @@ report() {
 	done
 	jq -n --slurpfile raw "$RAW" --slurpfile stats "$WORK/stats.jsonl" \
 		--argjson configs "$(configs_json)" --argjson machine "$(machine_json)" \
-		--argjson control "$CONTROL" --argjson mptcp "$MPTCP" \
+		--argjson control "$CONTROL" --argjson mptcp "$MPTCP" --argjson cost "$COST" \
 		--argjson topologies "$(printf '%s\n' $TOPOLOGIES | jq -R . | jq -sc .)" \
 		--argjson quick "$([ -n "$QUICK" ] && echo true || echo false)" \
 		--argjson runs "$RUNS" --argjson ti "$T_IPERF" --argjson tr "$T_RR" --argjson tc "$T_CONN" \
@@ -355,7 +357,7 @@ report() {
 		  params: {quick: $quick, runs: $runs, iperf_s: $ti, rr_s: $tr, conn_s: $tc,
 			   topologies: $topologies},
 		  configs: $configs, topologies: $topologies, raw: $raw, stats: $stats,
-		  control_plane: $control, mptcp: $mptcp,
+		  bpf_cost: $cost, control_plane: $control, mptcp: $mptcp,
 		  missing_tools: ($missing | split(" ") | map(select(. != "")))}' >"$base"
 	jq --argjson summary "$(jq -L "$HERE" -f "$HERE/summary.jq" "$base")" --argjson wall "$(elapsed)" \
 		'. + {summary: $summary, data_and_control_wall_s: $wall}' "$base" >"$OUT/results.json"
