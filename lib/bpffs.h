@@ -70,7 +70,10 @@ struct pin_link_info {
 	uint64_t cgroup_id;	/* 0 once the cgroup is gone */
 	char prog_name[16];
 };
+/* The link pinned in dir and its program's name. */
 int pin_link_info(const char *dir, struct pin_link_info *info);
+/* The same without prog_name: no lookup of the program. */
+int pin_link_ids(const char *dir, struct pin_link_info *info);
 
 /* Route libbpf's messages to stderr only with TCPOPT_DEBUG set. */
 void libbpf_quiet(void);

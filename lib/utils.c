@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -404,4 +405,29 @@ void stop_signals_close(int sfd, const sigset_t *old)
 {
 	close(sfd);
 	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+int dir_for_each(int fd, dir_entry_cb cb, void *ctx)
+{
+	/* On the stack: a heap buffer this size is given back to the
+	 * system at each free() and faulted in again at the next call. */
+	char buf[8192] __attribute__((aligned(8)));
+	ssize_t n = 0, off;
+	int rc = 0;
+
+	while (!rc && (n = getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < n && !rc; ) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+
+			off += de->d_reclen;
+			if (de->d_name[0] == '.' && (!de->d_name[1] ||
+			    (de->d_name[1] == '.' && !de->d_name[2])))
+				continue;
+			rc = cb(fd, de->d_name, de->d_ino, de->d_type, ctx);
+		}
+	}
+	/* A directory removed while read (a flush's last entry) has ended. */
+	if (!rc && n < 0 && errno != ENOENT)
+		rc = -errno;
+	return rc;
 }

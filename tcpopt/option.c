@@ -115,7 +115,7 @@ static void describe(struct onode *row, uint64_t cgid, const char *name,
 	} else {
 		out_null(row, "params", "(unreadable config)");
 	}
-	if (pin_link_info(dir, &link)) {
+	if (pin_link_ids(dir, &link)) {
 		out_bool(row, "attached", false);
 	} else {
 		out_uint_json(row, "link_id", link.link_id);
@@ -155,7 +155,7 @@ static int check_attached(const struct opt_request *req, const struct cgroup_ref
 		return err_run(-EEXIST, "%s is already attached to cgroup %s as \"%s\", not \"%s\" (use \"replace\" to change it)",
 			       req->what, cg->path, have, want);
 	}
-	if (pin_link_info(dir, &link) || link.cgroup_id != cg->id)
+	if (pin_link_ids(dir, &link) || link.cgroup_id != cg->id)
 		return err_run(-ENOLINK, "%s on cgroup %s is pinned but no longer attached (del it and add it again)",
 			       req->what, cg->path);
 	*same = true;

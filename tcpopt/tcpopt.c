@@ -13,6 +13,7 @@
 
 #include "tcpopt.h"
 #include "../lib/batch.h"
+#include "../lib/cgroup.h"
 #include "../lib/output.h"
 #include "../lib/utils.h"
 
@@ -60,6 +61,7 @@ static int run_command(int argc, char **argv)
 
 	err_set_object(NULL);
 	err_reset();
+	cgroup_names_forget();
 	if (argc < 1) {
 		usage(stderr);
 		return -EUSAGE;

@@ -2,8 +2,6 @@
 # tcpopt bench: the measurements and the report.  Sourced by test/bench/run
 # after the configurations are set up (CFG_* arrays, HAVE, WORK, OUT...).
 
-CP_OPTION=(uto 30s)	# what the control-plane timings attach
-CONTROL='{}'
 MPTCP='{}'
 
 elapsed() {
@@ -30,79 +28,6 @@ measured() {
 client_ns() { [ "$1" = lo ] && echo "$NS_L" || echo "$NS_C"; }
 server_ns() { [ "$1" = lo ] && echo "$NS_L" || echo "$NS_S"; }
 server_addr() { [ "$1" = lo ] && echo "$ADDR_L" || echo "$ADDR_S"; }
-
-# ---- control plane ----
-
-# cp_entry NAME TIMEIT_JSON: one row of the control-plane results.
-cp_entry() {
-	jq -c --arg op "$1" '{operation: $op} + .' <<<"$2"
-}
-
-# cp_total NAME RUNS-DONE FAILURES START: a loop timed as a whole.
-cp_total() {
-	awk -v a="$4" -v b="$EPOCHREALTIME" -v op="$1" -v n="$2" -v f="$3" \
-		'BEGIN { printf "{\"operation\":\"%s\",\"runs\":1,\"count\":%d,\"failures\":%d,\"total_us\":%.0f,\"median_us\":%.0f}\n",
-			 op, n, f, (b - a) * 1e6, (b - a) * 1e6 }'
-}
-
-control_plane() {
-	local cp=$BENCH_TAG/cp k t0 fails out rows=$WORK/control.jsonl count total
-	local T=$BENCH_BIN/timeit
-
-	if [ -z "${HAVE[timeit]}" ]; then
-		CONTROL='{"status":"n/a","reason":"timeit was not built"}'
-		return
-	fi
-	log "control plane: ${CP_RUNS} runs each, $CP_ATTACH attachments"
-	: >"$rows"
-	make_cgroup "$cp" && make_cgroup "$cp/one" || {
-		CONTROL='{"status":"n/a","reason":"could not create cgroups"}'
-		return
-	}
-	out=$("$T" "$CP_RUNS" "$TCPOPT" -V ::: "$TCPOPT" -j option list cgroup "$cp/one")
-	cp_entry "tcpopt -V (start-up)" "$(jq -c '.[0]' <<<"$out")" >>"$rows"
-	cp_entry "option list -j cgroup C (nothing attached)" "$(jq -c '.[1]' <<<"$out")" >>"$rows"
-	out=$("$T" "$CP_RUNS" "$TCPOPT" option add "${CP_OPTION[@]}" cgroup "$cp/one" ::: \
-		"$TCPOPT" option del "${CP_OPTION[0]}" cgroup "$cp/one")
-	cp_entry "option add ${CP_OPTION[*]}" "$(jq -c '.[0]' <<<"$out")" >>"$rows"
-	cp_entry "option del ${CP_OPTION[0]}" "$(jq -c '.[1]' <<<"$out")" >>"$rows"
-
-	for k in $(seq "$CP_ATTACH"); do
-		make_cgroup "$cp/c$k" || break
-	done
-	fails=0
-	t0=$EPOCHREALTIME
-	for k in $(seq "$CP_ATTACH"); do
-		"$TCPOPT" option add "${CP_OPTION[@]}" cgroup "$cp/c$k" >/dev/null 2>&1 ||
-			fails=$((fails + 1))
-	done
-	cp_total "$CP_ATTACH x option add (one process each), total" "$CP_ATTACH" "$fails" "$t0" >>"$rows"
-	count=$("$TCPOPT" -j option list | jq --arg p "/$cp/c" '[.[] | select(.cgroup | startswith($p))] | length')
-	total=$("$TCPOPT" -j option list | jq length)
-	out=$("$T" "$CP_RUNS" "$TCPOPT" -j option list ::: "$TCPOPT" option list ::: \
-		"$TCPOPT" -j -s option show "${CP_OPTION[0]}" cgroup "$cp/c$((CP_ATTACH / 2))")
-	cp_entry "option list -j, $count attachments ($total on the host)" "$(jq -c '.[0]' <<<"$out")" >>"$rows"
-	cp_entry "option list (table), $count attachments" "$(jq -c '.[1]' <<<"$out")" >>"$rows"
-	cp_entry "option show -j -s, $count attachments" "$(jq -c '.[2]' <<<"$out")" >>"$rows"
-	fails=0
-	t0=$EPOCHREALTIME
-	for k in $(seq "$CP_ATTACH"); do
-		"$TCPOPT" option del "${CP_OPTION[0]}" cgroup "$cp/c$k" >/dev/null 2>&1 ||
-			fails=$((fails + 1))
-	done
-	cp_total "$CP_ATTACH x option del (one process each), total" "$CP_ATTACH" "$fails" "$t0" >>"$rows"
-
-	for k in $(seq "$CP_ATTACH"); do
-		echo "option add ${CP_OPTION[*]} cgroup $cp/c$k" >>"$WORK/add.batch"
-		echo "option del ${CP_OPTION[0]} cgroup $cp/c$k" >>"$WORK/del.batch"
-	done
-	out=$("$T" "$CP_BATCH_RUNS" "$TCPOPT" -b "$WORK/add.batch" ::: "$TCPOPT" -b "$WORK/del.batch")
-	cp_entry "-b FILE: $CP_ATTACH option add in one process" "$(jq -c '.[0]' <<<"$out")" >>"$rows"
-	cp_entry "-b FILE: $CP_ATTACH option del in one process" "$(jq -c '.[1]' <<<"$out")" >>"$rows"
-
-	CONTROL=$(jq -sc --argjson n "${count:-0}" \
-		'{status: "measured", attachments_listed: $n, operations: .}' "$rows")
-}
 
 # ---- MPTCP (the bursts themselves: mptcp.bash) ----
 
@@ -383,18 +308,7 @@ print_report() {
 	echo
 	bpf_cost_report
 	echo
-	if [ "$(jq -r .control_plane.status "$r")" = measured ]; then
-		echo "control plane (wall time of the tcpopt process, ms):"
-		jq -r '(["operation", "median", "min", "max", "runs", "failures"] | join("\t")),
-		       (.control_plane.operations[] |
-		        [.operation, (.median_us / 1000 * 100 | round / 100 | tostring),
-		         (if .min_us then .min_us / 1000 * 100 | round / 100 | tostring else "-" end),
-		         (if .max_us then .max_us / 1000 * 100 | round / 100 | tostring else "-" end),
-		         (.runs | tostring), (.failures | tostring)] | join("\t"))' "$r" |
-			column -t -s "$(printf '\t')" | sed 's/^/  /'
-	else
-		echo "control plane: n/a: $(jq -r .control_plane.reason "$r")"
-	fi
+	control_report "$r"
 	echo
 	mptcp_report "$r"
 	jq -r '.missing_tools | if length > 0 then "missing tools (their numbers are n/a): \(join(", "))" else empty end' "$r"
