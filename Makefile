@@ -43,7 +43,7 @@ SANFLAGS :=
 endif
 
 # BPF programs embedded in the binary (bpf/<name>.bpf.c).
-BPF_PROGS := uto exp cc iw delack pm_ndiffports pm_fullmesh
+BPF_PROGS := uto exp cc iw delack pm_ndiffports pm_fullmesh mptcp
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
 

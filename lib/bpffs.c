@@ -173,7 +173,8 @@ int pin_walk_name(const char *name, pin_walk_cb cb, void *ctx)
 			 * still at work (or of one that was killed). */
 			if (ade->d_name[0] == '.' || ade->d_name[0] == '_')
 				continue;
-			if (name ? strcmp(ade->d_name, name) : !strcmp(ade->d_name, PIN_PM))
+			if (name ? strcmp(ade->d_name, name) :
+			    !strcmp(ade->d_name, PIN_PM) || !strcmp(ade->d_name, PIN_MPTCP))
 				continue;
 			if (xsnprintf(dir, sizeof(dir), "%s/%s", cgdir, ade->d_name))
 				continue;

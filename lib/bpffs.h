@@ -42,9 +42,11 @@ void shared_pins_release(void);
 
 /* The attachment of a cgroup's BPF MPTCP path manager (tcpopt pm). */
 #define PIN_PM		"pm"
+/* The attachment that makes a cgroup's TCP sockets MPTCP (tcpopt mptcp). */
+#define PIN_MPTCP	"mptcp"
 
-/* Calls cb for each option attachment directory (PIN_PM excepted); stops
- * at the first non-zero. */
+/* Calls cb for each option attachment directory (PIN_PM and PIN_MPTCP
+ * excepted); stops at the first non-zero. */
 typedef int (*pin_walk_cb)(uint64_t cgid, const char *name, const char *dir,
 			   void *ctx);
 int pin_walk(pin_walk_cb cb, void *ctx);

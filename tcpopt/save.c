@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mptcp.h"
 #include "option.h"
 #include "pm.h"
 #include "tcpopt.h"
@@ -202,6 +203,31 @@ static int save_pm_bpf(uint64_t cgid, const char *name, const char *dir, void *a
 	return 0;
 }
 
+/* pin_walk_name callback: a cgroup's MPTCP upgrade, one "mptcp enable" line. */
+static int save_mptcp(uint64_t cgid, const char *name, const char *dir, void *arg)
+{
+	char path[PATH_MAX], qpath[PATH_MAX * 2 + 3], words[128], line[LINE_MAX_LEN];
+	struct save_ctx *ctx = arg;
+	int err;
+
+	if (ctx->only_cgid && cgid != ctx->only_cgid)
+		return 0;
+	if (cgroup_path_of(cgid, path, sizeof(path))) {
+		note_skipped(ctx, cgid, PIN_MPTCP, "the cgroup no longer exists");
+		return 0;
+	}
+	err = mptcp_words(dir, words, sizeof(words));
+	if (err)
+		return err_run(err, "cannot save the mptcp attachment of cgroup %s: %s", path,
+			       err == -EPROTO ? "pinned by another tcpopt version" : strerror(-err));
+	if (quote_word(path, qpath, sizeof(qpath)) ||
+	    xsnprintf(line, sizeof(line), "mptcp %s cgroup %s", words, qpath))
+		return err_run(-EINVAL, "cannot save the mptcp attachment of cgroup \"%s\": cannot be written in a batch file",
+			       path);
+	lines_add(&ctx->options, line);
+	return 0;
+}
+
 /*
  * The MPTCP path manager of the network namespace ("tcpopt -n NS save"):
  * its type and, for the in-kernel one, its limits, one "pm set" line each
@@ -353,6 +379,8 @@ int do_save(int argc, char **argv)
 		err = pin_walk(save_option, &ctx);
 		if (!err)
 			err = pin_walk_name(PIN_PM, save_pm_bpf, &ctx);
+		if (!err)
+			err = pin_walk_name(PIN_MPTCP, save_mptcp, &ctx);
 		if (err && !err_reported())
 			err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
 	}
