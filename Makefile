@@ -126,15 +126,19 @@ install: all
 	install -m 0755 $(TCPOPT_BIN) $(DESTDIR)$(SBINDIR)/tcpopt
 	install -m 0644 man8/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completion/tcpopt.bash $(DESTDIR)$(BASHCOMPDIR)/tcpopt
-	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/tcpopt.service > $(DESTDIR)$(UNITDIR)/tcpopt.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/tcpopt.service
-	install -m 0644 systemd/tcpopt.conf.example $(DESTDIR)$(DOCDIR)/
+	for u in tcpopt.service tcpopt-agent@.service; do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 systemd/tcpopt.conf.example systemd/tcpopt-agent.conf.example \
+		$(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/tcpopt
 	for m in man8/*.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$${m#man8/}; done
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/tcpopt $(DESTDIR)$(UNITDIR)/tcpopt.service \
-		$(DESTDIR)$(DOCDIR)/tcpopt.conf.example
+		$(DESTDIR)$(UNITDIR)/tcpopt-agent@.service $(DESTDIR)$(DOCDIR)/tcpopt.conf.example \
+		$(DESTDIR)$(DOCDIR)/tcpopt-agent.conf.example
 	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 config.mk: configure

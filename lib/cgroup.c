@@ -139,6 +139,21 @@ static int walk(char *full, size_t base_len, size_t len, size_t cap, uint64_t id
 	return rc;
 }
 
+bool cgroup_is_below(const struct cgroup_ref *top, uint64_t id)
+{
+	const char *mnt = cgroup2_mount();
+	char full[PATH_MAX];
+	size_t len;
+
+	if (id == top->id)
+		return true;
+	if (!mnt || xsnprintf(full, sizeof(full), "%s%s", mnt,
+			      strcmp(top->path, "/") ? top->path : ""))
+		return false;
+	len = strlen(full);
+	return walk(full, len, len, sizeof(full), id) == 0;
+}
+
 int cgroup_path_of(uint64_t id, char *buf, size_t len)
 {
 	const char *mnt = cgroup2_mount();
