@@ -128,6 +128,28 @@ int pin_dir_remove(const char *dir)
 	return err;
 }
 
+int pin_remove_attachment(const char *path, const char *name, const char *absent)
+{
+	struct cgroup_ref cg;
+	char dir[PATH_MAX];
+	int err, lock;
+
+	err = state_lock_cgroup(path, &cg, &lock);
+	if (err)
+		return err;
+	pin_dir(dir, sizeof(dir), cg.id, name);
+	if (!pin_dir_exists(dir)) {
+		err = err_run(-ENOENT, absent, cg.path);
+	} else {
+		err = pin_dir_remove(dir);
+		if (err)
+			err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
+	}
+	state_unlock(lock);
+	cgroup_close(&cg);
+	return err;
+}
+
 void shared_pins_release(void)
 {
 	struct dirent *de;

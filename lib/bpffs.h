@@ -37,6 +37,13 @@ bool pin_dir_exists(const char *dir);
 /* Unpin everything in dir and remove it (detaches a pinned link). */
 int pin_dir_remove(const char *dir);
 
+/*
+ * Detach and unpin the attachment name of cgroup path, under the lock;
+ * absent is the error when there is none ("no %s on cgroup %s" style:
+ * one %s, the cgroup's path).  Errors are reported.
+ */
+int pin_remove_attachment(const char *path, const char *name, const char *absent);
+
 /* Unpin the shared maps once no attachment is left. */
 void shared_pins_release(void);
 

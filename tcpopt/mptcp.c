@@ -281,27 +281,12 @@ static int mptcp_enable(int argc, char **argv)
 static int mptcp_disable(int argc, char **argv)
 {
 	struct request req;
-	struct cgroup_ref cg;
-	char dir[PATH_MAX];
-	int err, lock;
+	int err;
 
 	err = parse(argc, argv, cgroup_kw, ARRAY_SIZE(cgroup_kw), &req);
 	if (err)
 		return err;
-	err = state_lock_cgroup(req.cgroup, &cg, &lock);
-	if (err)
-		return err;
-	pin_dir(dir, sizeof(dir), cg.id, PIN_MPTCP);
-	if (!pin_dir_exists(dir)) {
-		err = err_run(-ENOENT, "MPTCP is not enabled on cgroup %s", cg.path);
-	} else {
-		err = pin_dir_remove(dir);
-		if (err)
-			err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
-	}
-	state_unlock(lock);
-	cgroup_close(&cg);
-	return err;
+	return pin_remove_attachment(req.cgroup, PIN_MPTCP, "MPTCP is not enabled on cgroup %s");
 }
 
 int mptcp_words(const char *dir, char *buf, size_t len)
