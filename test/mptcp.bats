@@ -149,9 +149,9 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 	assert_output 6
 	stop_capture
 	run syn_mptcp_options "$OUT/cap.pcap"
-	# one MP_CAPABLE SYN (subtype 0, version 1: 1e0c01..), then none
+	# one MP_CAPABLE SYN (kind 30, length 4, subtype 0 version 1: 1e0401..), then none
 	assert_equal "${#lines[@]}" 1
-	assert_output --regexp '^1e0c01'
+	assert_output --regexp '^1e0401'
 	run tshark -r "$OUT/cap.pcap" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields -e tcp.option_kind
 	assert_equal "${#lines[@]}" 2
 	run mptcp_stats "$CG_C"
