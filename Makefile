@@ -45,7 +45,7 @@ SANFLAGS :=
 endif
 
 # BPF programs embedded in the binary (bpf/<name>.bpf.c).
-BPF_PROGS := tcpopt pm_ndiffports pm_fullmesh
+BPF_PROGS := tcpopt pm_ndiffports pm_fullmesh mptcp
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
 
@@ -123,7 +123,7 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR ?= $(PREFIX)/share/doc/tcpopt
 EXAMPLEDIR ?= $(DOCDIR)/examples
-UNITS := tcpopt.service tcpopt-metrics.service tcpopt-metrics.timer
+UNITS := tcpopt.service tcpopt-metrics.service tcpopt-metrics.timer tcpopt-agent@.service
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
@@ -135,12 +135,14 @@ install: all
 		sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
-	install -m 0644 systemd/tcpopt.conf.example $(DESTDIR)$(EXAMPLEDIR)/
+	install -m 0644 systemd/tcpopt.conf.example systemd/tcpopt-agent.conf.example \
+		$(DESTDIR)$(EXAMPLEDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/tcpopt
 	for m in man8/*.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$${m#man8/}; done
-	rm -f $(DESTDIR)$(BASHCOMPDIR)/tcpopt $(DESTDIR)$(EXAMPLEDIR)/tcpopt.conf.example
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/tcpopt $(DESTDIR)$(EXAMPLEDIR)/tcpopt.conf.example \
+		$(DESTDIR)$(EXAMPLEDIR)/tcpopt-agent.conf.example
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
 	rmdir $(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 

@@ -266,4 +266,26 @@ enum tcpopt_pm_stat {
 	TCPOPT_PM_STAT_MAX,
 };
 
+/*
+ * MPTCP for the sockets of a cgroup (bpf/mptcp.bpf.c, "tcpopt mptcp
+ * enable"): an fmod_ret program on update_socket_protocol, one per cgroup,
+ * pinned as the attachment "mptcp"; maps "config" (struct
+ * tcpopt_mptcp_config), "stats" (PERCPU_ARRAY by enum tcpopt_mptcp_stat)
+ * and "cgroup" (a CGROUP_ARRAY holding the cgroup).
+ */
+#define TCPOPT_MPTCP_IPV4	(1 << 0)
+#define TCPOPT_MPTCP_IPV6	(1 << 1)
+
+struct tcpopt_mptcp_config {
+	__u32 abi;
+	__u32 families;			/* TCPOPT_MPTCP_IPV4 | _IPV6: those upgraded */
+};
+
+enum tcpopt_mptcp_stat {
+	TCPOPT_MPTCP_STAT_UPGRADED,	/* TCP sockets created as MPTCP ones */
+	TCPOPT_MPTCP_STAT_NAMED_TCP,	/* of them, asked for IPPROTO_TCP by name */
+	TCPOPT_MPTCP_STAT_SKIPPED,	/* TCP sockets of a family not upgraded */
+	TCPOPT_MPTCP_STAT_MAX,
+};
+
 #endif

@@ -5,7 +5,7 @@
 #                      kernel tests load against its BTF (the path managers
 #                      are in tcpopt itself), and run test/kernel/*.bats and
 #                      the host suites' tests of the patch set (delack segs)
-#                      inside it under qemu (kernel/vm-run)
+#                      and test/mptcp.bats inside it under qemu (kernel/vm-run)
 
 KERNEL_CLANG ?= clang
 # <asm/types.h> for the programs built on the system's <linux/bpf.h>
@@ -16,6 +16,9 @@ KERNEL_BATS ?= test/kernel
 # stock kernel), run in the VM too
 KERNEL_HOST_BATS ?= test/option-delack.bats
 KERNEL_HOST_FILTER ?= with the patch set
+# Host suites run whole in the VM: what the host kernel cannot run (it
+# refuses BPF tracing programs: tcpopt mptcp enable), about 4 min
+KERNEL_HOST_SUITES ?= test/mptcp.bats
 
 .PHONY: kernel check-kernel
 
@@ -49,5 +52,5 @@ check-kernel: all
 	done; \
 	KERNEL_IMAGE=$$image KTEST_OBJ=$$obj TCPOPT=$(CURDIR)/$(TCPOPT_BIN) \
 		HELPERS=$(CURDIR)/build/helpers VM_ENV="KTEST_OBJ TCPOPT HELPERS" \
-		kernel/vm-run sh -c 'bats "$$1" && bats -f "$$2" "$$3"' sh \
-		$(KERNEL_BATS) "$(KERNEL_HOST_FILTER)" $(KERNEL_HOST_BATS)
+		kernel/vm-run sh -c 'bats "$$1" && bats -f "$$2" "$$3" && bats "$$4"' sh \
+		$(KERNEL_BATS) "$(KERNEL_HOST_FILTER)" $(KERNEL_HOST_BATS) $(KERNEL_HOST_SUITES)

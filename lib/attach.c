@@ -99,8 +99,10 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 		return err_usage(spec->prog_name ? "no program \"%s\" in the object" :
 				 "%s: the object must hold exactly one sockops program (name it with \"prog\")",
 				 spec->prog_name ? spec->prog_name : spec->name);
-	bpf_program__set_type(prog, BPF_PROG_TYPE_SOCK_OPS);
-	bpf_program__set_expected_attach_type(prog, BPF_CGROUP_SOCK_OPS);
+	if (!spec->tracing) {
+		bpf_program__set_type(prog, BPF_PROG_TYPE_SOCK_OPS);
+		bpf_program__set_expected_attach_type(prog, BPF_CGROUP_SOCK_OPS);
+	}
 	/* Only the chosen program is loaded. */
 	{
 		struct bpf_program *p;
@@ -164,10 +166,11 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 		return 0;
 	}
 
-	link = bpf_program__attach_cgroup(prog, cg->fd);
+	link = spec->tracing ? bpf_program__attach_trace(prog) :
+			       bpf_program__attach_cgroup(prog, cg->fd);
 	if (!link) {
-		err = err_run(-errno, "cannot attach to cgroup %s: %s", cg->path,
-			      strerror(errno));
+		err = err_run(-errno, "cannot attach %s for cgroup %s: %s", spec->name,
+			      cg->path, strerror(errno));
 		goto fail;
 	}
 	if (xsnprintf(path, sizeof(path), "%s/link", stage) ||

@@ -135,6 +135,28 @@ int pin_dir_remove(const char *dir)
 	return err;
 }
 
+int pin_remove_attachment(const char *path, const char *name, const char *absent)
+{
+	struct cgroup_ref cg;
+	char dir[PATH_MAX];
+	int err, lock;
+
+	err = state_lock_cgroup(path, &cg, &lock);
+	if (err)
+		return err;
+	pin_dir(dir, sizeof(dir), cg.id, name);
+	if (!pin_dir_exists(dir)) {
+		err = err_run(-ENOENT, absent, cg.path);
+	} else {
+		err = pin_dir_remove(dir);
+		if (err)
+			err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
+	}
+	state_unlock(lock);
+	cgroup_close(&cg);
+	return err;
+}
+
 void shared_pins_release(void)
 {
 	struct dirent *de;
@@ -213,7 +235,7 @@ static int walk_attachment(int fd, const char *ent, uint64_t ino, unsigned char 
 	 * of one that was killed).  bpffs gives every entry's type. */
 	if (type != DT_DIR || ent[0] == '.' || ent[0] == '_')
 		return 0;
-	if (w->name ? strcmp(ent, w->name) : !strcmp(ent, PIN_PM))
+	if (w->name ? strcmp(ent, w->name) : !strcmp(ent, PIN_PM) || !strcmp(ent, PIN_MPTCP))
 		return 0;
 	if (xsnprintf(dir, sizeof(dir), "%s/%s", w->cgdir, ent))
 		return 0;

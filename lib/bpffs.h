@@ -40,14 +40,23 @@ bool pin_dir_exists(const char *dir);
 /* Unpin everything in dir and remove it (detaches a pinned link). */
 int pin_dir_remove(const char *dir);
 
+/*
+ * Detach and unpin the attachment name of cgroup path, under the lock;
+ * absent is the error when there is none ("no %s on cgroup %s" style:
+ * one %s, the cgroup's path).  Errors are reported.
+ */
+int pin_remove_attachment(const char *path, const char *name, const char *absent);
+
 /* Unpin the shared maps once no attachment is left. */
 void shared_pins_release(void);
 
 /* The attachment of a cgroup's BPF MPTCP path manager (tcpopt pm). */
 #define PIN_PM		"pm"
+/* The attachment that makes a cgroup's TCP sockets MPTCP (tcpopt mptcp). */
+#define PIN_MPTCP	"mptcp"
 
-/* Calls cb for each option attachment directory (PIN_PM excepted); stops
- * at the first non-zero. */
+/* Calls cb for each option attachment directory (PIN_PM and PIN_MPTCP
+ * excepted); stops at the first non-zero. */
 typedef int (*pin_walk_cb)(uint64_t cgid, const char *name, const char *dir,
 			   void *ctx);
 int pin_walk(pin_walk_cb cb, void *ctx);

@@ -310,6 +310,20 @@ void cgroup_names_forget(void)
 	table.built = false;
 }
 
+bool cgroup_is_below(const struct cgroup_ref *top, uint64_t id)
+{
+	char path[PATH_MAX];
+	size_t n = strlen(top->path);
+
+	if (id == top->id)
+		return true;
+	if (cgroup_path_of(id, path, sizeof(path)))
+		return false;
+	if (!strcmp(top->path, "/"))
+		return true;
+	return !strncmp(path, top->path, n) && path[n] == '/';
+}
+
 int cgroup_path_of(uint64_t id, char *buf, size_t len)
 {
 	int mfd = cgroup_mount_fd(), err;

@@ -3,6 +3,7 @@
 #ifndef TCPOPT_CGROUP_H
 #define TCPOPT_CGROUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,9 @@ struct cgroup_ref {
  */
 int cgroup_open(const char *path, struct cgroup_ref *cg);
 void cgroup_close(struct cgroup_ref *cg);
+
+/* Is cgroup id top itself or one below it?  (A removed cgroup is not.) */
+bool cgroup_is_below(const struct cgroup_ref *top, uint64_t id);
 
 /*
  * The path of cgroup id (relative to the mount, "/" for the root);

@@ -63,6 +63,27 @@ const struct counter_set pm_counters = {
 	.kind = "pm", .names = pm_names, .help = pm_help, .n = TCPOPT_PM_STAT_MAX,
 };
 
+static const char *const mptcp_names[] = {
+	[TCPOPT_MPTCP_STAT_UPGRADED] = "upgraded",
+	[TCPOPT_MPTCP_STAT_NAMED_TCP] = "named_tcp",
+	[TCPOPT_MPTCP_STAT_SKIPPED] = "skipped_family",
+};
+
+static const char *const mptcp_help[] = {
+	[TCPOPT_MPTCP_STAT_UPGRADED] = "TCP sockets created as MPTCP sockets instead.",
+	[TCPOPT_MPTCP_STAT_NAMED_TCP] = "Of those, sockets that asked for IPPROTO_TCP by name.",
+	[TCPOPT_MPTCP_STAT_SKIPPED] = "TCP sockets left as they were: a family the filter leaves out.",
+};
+
+_Static_assert(ARRAY_SIZE(mptcp_names) == TCPOPT_MPTCP_STAT_MAX &&
+	       ARRAY_SIZE(mptcp_help) == TCPOPT_MPTCP_STAT_MAX,
+	       "a counter of enum tcpopt_mptcp_stat has no name or no help");
+
+const struct counter_set mptcp_counters = {
+	.kind = PIN_MPTCP, .names = mptcp_names, .help = mptcp_help,
+	.n = TCPOPT_MPTCP_STAT_MAX,
+};
+
 int counters_add_set(struct onode *obj, const char *dir, const struct counter_set *set)
 {
 	uint64_t sums[16];		/* the largest set */

@@ -30,6 +30,9 @@ extern const struct counter_set pm_counters;
 int counters_add_set(struct onode *obj, const char *dir, const struct counter_set *set);
 /* Each counter of set as null ("-" in a table): none to read. */
 void counters_add_null(struct onode *obj, const struct counter_set *set);
+/* Those of "tcpopt mptcp" (enum tcpopt_mptcp_stat). */
+extern const struct counter_set mptcp_counters;
+
 /* counters_add_set() of an option's counters. */
 int counters_add(struct onode *obj, const char *dir);
 

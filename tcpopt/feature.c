@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "tcpopt.h"
@@ -76,6 +77,31 @@ static bool probe_mptcp_userspace_pm(void)
 	       !access("/proc/sys/net/mptcp/path_manager", F_OK);
 }
 
+/*
+ * A program that returns 0 on update_socket_protocol, loaded but never
+ * attached: the verifier takes it only where the kernel lets BPF choose the
+ * protocol of new sockets (Linux 6.6, with MPTCP built in).
+ */
+static bool probe_mptcp_upgrade(void)
+{
+	const struct bpf_insn prog[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = btf_func_id("update_socket_protocol"), fd;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_MODIFY_RETURN);
+
+	if (id < 0)
+		return false;
+	opts.attach_btf_id = (__u32)id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "tcpopt_probe", "GPL", prog,
+			   ARRAY_SIZE(prog), &opts);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 static bool probe_struct_ops(void)
 {
 	return libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_STRUCT_OPS, NULL) == 1;
@@ -113,6 +139,7 @@ static const struct feature features[] = {
 	{ "struct_ops", UPSTREAM, "bpf congestion control", probe_struct_ops },
 	{ "mptcp", UPSTREAM, "pm, subflow, monitor", probe_mptcp },
 	{ "mptcp_userspace_pm", UPSTREAM, "subflow open/close, pm run", probe_mptcp_userspace_pm },
+	{ "mptcp_upgrade", UPSTREAM, "mptcp enable", probe_mptcp_upgrade },
 	{ "delack_segs", PATCHSET, "option delack segs", probe_delack_segs },
 	{ "mptcp_sockops", PATCHSET, "pm set ndiffports/fullmesh (BPF)", probe_mptcp_sockops },
 	{ "mptcp_subflow_kfunc", PATCHSET, "pm set ndiffports/fullmesh (BPF)", probe_mptcp_subflow_kfunc },

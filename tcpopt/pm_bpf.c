@@ -439,22 +439,5 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 
 int pm_bpf_del(const char *cgroup)
 {
-	struct cgroup_ref cg;
-	char dir[PATH_MAX];
-	int err, lock;
-
-	err = state_lock_cgroup(cgroup, &cg, &lock);
-	if (err)
-		return err;
-	pin_dir(dir, sizeof(dir), cg.id, PIN_PM);
-	if (!pin_dir_exists(dir)) {
-		err = err_run(-ENOENT, "no BPF path manager on cgroup %s", cg.path);
-	} else {
-		err = pin_dir_remove(dir);
-		if (err)
-			err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
-	}
-	state_unlock(lock);
-	cgroup_close(&cg);
-	return err;
+	return pin_remove_attachment(cgroup, PIN_PM, "no BPF path manager on cgroup %s");
 }

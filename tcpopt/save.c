@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mptcp.h"
 #include "option.h"
 #include "pm.h"
 #include "tcpopt.h"
@@ -178,29 +179,51 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 	return 0;
 }
 
-/* pin_walk_name callback: a cgroup's BPF path manager, one "pm set" line. */
-static int save_pm_bpf(uint64_t cgid, const char *name, const char *dir, void *arg)
+/* A cgroup's attachment other than an option: one "COMMAND WORDS cgroup PATH" line. */
+struct attachment_saver {
+	const char *what;		/* in messages */
+	const char *command;		/* "pm set", "mptcp" */
+	int (*words)(const char *dir, char *buf, size_t len);
+};
+
+static int save_attachment(struct save_ctx *ctx, const struct attachment_saver *as,
+			   uint64_t cgid, const char *name, const char *dir)
 {
 	char path[PATH_MAX], qpath[PATH_MAX * 2 + 3], words[512], line[LINE_MAX_LEN];
-	struct save_ctx *ctx = arg;
 	int err;
 
 	if (ctx->only_cgid && cgid != ctx->only_cgid)
 		return 0;
 	if (cgroup_path_of(cgid, path, sizeof(path))) {
-		note_skipped(ctx, cgid, "pm", "the cgroup no longer exists");
+		note_skipped(ctx, cgid, name, "the cgroup no longer exists");
 		return 0;
 	}
-	err = pm_bpf_words(dir, words, sizeof(words));
+	err = as->words(dir, words, sizeof(words));
 	if (err)
-		return err_run(err, "cannot save the path manager of cgroup %s: %s", path,
+		return err_run(err, "cannot save the %s of cgroup %s: %s", as->what, path,
 			       err == -EPROTO ? "pinned by another tcpopt version" : strerror(-err));
 	if (quote_word(path, qpath, sizeof(qpath)) ||
-	    xsnprintf(line, sizeof(line), "pm set %s cgroup %s", words, qpath))
-		return err_run(-EINVAL, "cannot save the path manager of cgroup \"%s\": cannot be written in a batch file",
-			       path);
+	    xsnprintf(line, sizeof(line), "%s %s cgroup %s", as->command, words, qpath))
+		return err_run(-EINVAL, "cannot save the %s of cgroup \"%s\": cannot be written in a batch file",
+			       as->what, path);
 	lines_add(&ctx->options, line);
 	return 0;
+}
+
+/* pin_walk_name callbacks: a cgroup's BPF path manager ("pm set" line),
+ * its MPTCP upgrade ("mptcp enable" line). */
+static int save_pm_bpf(uint64_t cgid, const char *name, const char *dir, void *arg)
+{
+	static const struct attachment_saver pm = { "path manager", "pm set", pm_bpf_words };
+
+	return save_attachment(arg, &pm, cgid, name, dir);
+}
+
+static int save_mptcp(uint64_t cgid, const char *name, const char *dir, void *arg)
+{
+	static const struct attachment_saver mptcp = { "mptcp attachment", "mptcp", mptcp_words };
+
+	return save_attachment(arg, &mptcp, cgid, name, dir);
 }
 
 /*
@@ -337,6 +360,8 @@ int do_save(int argc, char **argv)
 		err = pin_walk(save_option, &ctx);
 		if (!err)
 			err = pin_walk_name(PIN_PM, save_pm_bpf, &ctx);
+		if (!err)
+			err = pin_walk_name(PIN_MPTCP, save_mptcp, &ctx);
 		if (err && !err_reported())
 			err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
 	}

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mptcp.h"
 #include "pm.h"
 #include "stats.h"
 #include "tcpopt.h"
@@ -59,6 +60,8 @@ static const struct export_source sources[] = {
 	{ &pm_counters, pm_bpf_collect, "stats",
 	  { { "cgroup", "cgroup" }, { "cgroup_id", "cgroup_id" },
 	    { "path_manager", "path_manager" } } },
+	{ &mptcp_counters, mptcp_collect, "stats",
+	  { { "cgroup", "cgroup" }, { "cgroup_id", "cgroup_id" }, { "family", "family" } } },
 };
 
 struct export {

@@ -17,6 +17,7 @@ int do_stats(int argc, char **argv);
 int do_pm(int argc, char **argv);
 int do_subflow(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_mptcp(int argc, char **argv);
 int do_save(int argc, char **argv);
 
 /* A feature of "tcpopt feature" by name: does the running kernel have it? */

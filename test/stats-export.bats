@@ -10,8 +10,8 @@ load lib/common
 load lib/conn
 
 PORT=5006
-# The families every export has: build_info, 8 option and 5 pm counters.
-FAMILIES=14
+# The families every export has: build_info, 8 option, 5 pm and 3 mptcp counters.
+FAMILIES=17
 
 setup() {
 	conn_setup
@@ -174,6 +174,9 @@ attachments() {
 	assert_success
 	[ "$(stat -c %s "$PROM")" -gt 16384 ]
 	mine=$(grep -c "cgroup=\"/$TAG-many[12]\"" "$PROM")
+	# The family the exporter writes last.
+	last=$(grep '^# TYPE ' "$PROM" | tail -n1 | cut -d' ' -f3)
+	assert_equal "$last" tcpopt_mptcp_skipped_family_total
 	assert_equal "$mine" 160
 	# The reader: each copy it takes must be whole: every family, every
 	# sample of this test's cgroup (other suites' attachments may come
@@ -190,7 +193,7 @@ attachments() {
 				why="families missing"
 			elif [ "$(grep -c "cgroup=\"/$TAG-many[12]\"" "$snap")" -ne "$mine" ]; then
 				why="samples missing"
-			elif ! tail -n1 "$snap" | grep -qE '^(# TYPE tcpopt_pm_announced_total counter$|tcpopt_pm_announced_total\{)'; then
+			elif ! tail -n1 "$snap" | grep -qE "^(# TYPE $last counter\$|$last\\{)"; then
 				why="the last family is not last"
 			elif [ -n "$(tail -c1 "$snap")" ]; then
 				why="no newline at the end"

@@ -51,6 +51,23 @@ mptcp_bench() {
 		MPTCP=$(jq -nc --arg r "$MP_REASON" '{status: "n/a", reason: $r}')
 	fi
 	MPTCP=$(jq -c --argjson bpf "$(mptcp_vm_bench)" '. + {bpf_pm: $bpf}' <<<"$MPTCP")
+	MPTCP=$(jq -c --argjson c "$(mptcp_compare)" '. + {compare: $c}' <<<"$MPTCP")
+}
+
+# test/bench/mptcp-compare: the agent with a small event buffer (no
+# connection may be lost), and mptcpd's sspi vs tcpopt's agent vs the
+# in-kernel PM giving each connection a subflow over a second path.
+mptcp_compare() {
+	local out
+
+	if out=$(TCPOPT=$TCPOPT BENCH_BIN=$BENCH_BIN MP_BURST=$MP_BURST MP_TIMEOUT=$MP_TIMEOUT \
+		MP_REC_RUNS=$MP_REC_RUNS MP_MESH_RUNS=$MP_MESH_RUNS BENCH_TAG=$BENCH_TAG \
+		"$HERE/mptcp-compare") && jq -e 'type == "object"' >/dev/null 2>&1 <<<"$out"; then
+		echo "$out"
+	else
+		jq -nc '{recovery: {status: "n/a", reason: "mptcp-compare failed"},
+			 mesh: {status: "n/a", reason: "mptcp-compare failed"}}'
+	fi
 }
 
 # The BPF path manager runs only on the kernel of the patch set: in its VM,
@@ -285,6 +302,16 @@ mptcp_report() {
 			column -t -s "$(printf '\t')" | sed 's/^/  /'
 	fi
 	jq -r '.mptcp.bpf_pm | select(.status != "measured") | "mptcp BPF path manager: n/a: \(.reason)"' "$r"
+	jq -r '.mptcp.compare.recovery | if .status == "measured" then
+		"mptcp on the host, tcpopt pm run ndiffports 2 rcvbuf \(.rcvbuf): bursts of \(.burst_connections) connections, \(.summary.runs) runs: complete \(.summary.complete_runs)/\(.summary.runs); per run: subflows missing \(.summary.subflows_missing | map(tostring) | join(" ")), recovered from sock_diag \(.summary.recovered | map(tostring) | join(" ")), overruns \(.summary.overruns | map(tostring) | join(" ")), added subflows/s \(.summary.added_subflows_per_s | map(tostring) | join(" "))"
+		else "mptcp recovery (rcvbuf 4096): n/a: \(.reason)" end' "$r"
+	if [ "$(jq -r '.mptcp.compare.mesh.status' "$r")" = measured ]; then
+		jq -r '.mptcp.compare.mesh | "mptcp on the host, one more subflow per connection over a second path: mptcpd sspi (server side) vs tcpopt agent vs in-kernel PM; bursts of \(.burst_connections) connections, medians of \(.summary[0].runs) runs"' "$r"
+		jq -r -L "$HERE" 'include "mptcp"; .mptcp.compare.mesh.summary | mesh_table' "$r" |
+			column -t -s "$(printf '\t')" | sed 's/^/  /'
+	else
+		jq -r '"mptcp mesh comparison: n/a: \(.mptcp.compare.mesh.reason)"' "$r"
+	fi
 }
 
 print_report() {

@@ -37,6 +37,20 @@ require_feature() {
 	done
 }
 
+# require_no_feature NAME: skip unless the running kernel LACKS the
+# feature: the tests of how tcpopt refuses what the kernel cannot do, which
+# run on the kernels without it (make check-kernels, or a host that refuses
+# the program type).
+require_no_feature() {
+	if [ -z "${FEATURES_JSON:-}" ]; then
+		FEATURES_JSON=$("$TCPOPT" -j feature) || return 1
+	fi
+	if jq -e --arg f "$1" 'any(.[]; .feature == $f and .supported)' \
+		<<<"$FEATURES_JSON" >/dev/null; then
+		skip "the kernel has $1 (tcpopt feature): its refusal is tested where it lacks it"
+	fi
+}
+
 cgroup2_root() {
 	awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo
 }
