@@ -68,9 +68,18 @@ bool btf_has_type(const char *name)
 	return btf && btf__find_by_name(btf, name) > 0;
 }
 
-bool btf_has_func(const char *name)
+int btf_func_id(const char *name)
 {
 	struct btf *btf = vmlinux_btf();
+	int id;
 
-	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+	if (!btf)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	return id > 0 ? id : -ENOENT;
+}
+
+bool btf_has_func(const char *name)
+{
+	return btf_func_id(name) > 0;
 }
