@@ -25,16 +25,31 @@ require_root() {
 # require_feature NAME...: skip unless "tcpopt feature" says that the running
 # kernel has each of them.  The only reason a root test may skip: what the
 # kernel lacks, in tcpopt's own words (the command itself refuses then).
+# !NAME is the converse, for a test of the refusal or of the fallback: skip
+# when the kernel has NAME (make check-kernels runs it where it does not).
 require_feature() {
 	local f
 	if [ -z "${FEATURES_JSON:-}" ]; then
 		FEATURES_JSON=$("$TCPOPT" -j feature) || return 1
 	fi
 	for f in "$@"; do
-		jq -e --arg f "$f" 'any(.[]; .feature == $f and .supported)' \
-			<<<"$FEATURES_JSON" >/dev/null ||
-			skip "the kernel lacks $f (tcpopt feature)"
+		if [ "${f#!}" != "$f" ]; then
+			! has_feature "${f#!}" ||
+				skip "the kernel has ${f#!} (tcpopt feature)"
+		else
+			has_feature "$f" ||
+				skip "the kernel lacks $f (tcpopt feature)"
+		fi
 	done
+}
+
+# has_feature NAME: does "tcpopt feature" say the running kernel has it?
+has_feature() {
+	if [ -z "${FEATURES_JSON:-}" ]; then
+		FEATURES_JSON=$("$TCPOPT" -j feature) || return 2
+	fi
+	jq -e --arg f "$1" 'any(.[]; .feature == $f and .supported)' \
+		<<<"$FEATURES_JSON" >/dev/null
 }
 
 cgroup2_root() {
