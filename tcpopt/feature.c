@@ -114,6 +114,18 @@ static bool probe_mptcp_userspace_pm(void)
 	       !access("/proc/sys/net/mptcp/path_manager", F_OK);
 }
 
+/*
+ * A userspace PM's subflow can be opened as a backup: the kernel's subflow
+ * connect takes the local endpoint with its flags (struct mptcp_pm_local),
+ * not a bare address as Linux 6.1 does, which drops the backup flag.
+ */
+static bool probe_mptcp_subflow_backup(void)
+{
+	const char *s = btf_func_param_struct("__mptcp_subflow_connect", 1);
+
+	return s && !strcmp(s, "mptcp_pm_local");
+}
+
 static bool probe_mptcp_path_manager(void)
 {
 	/* The path manager by name (6.15); older kernels have pm_type only. */
@@ -199,6 +211,7 @@ static const struct feature features[] = {
 	{ "struct_ops", UPSTREAM, "bpf congestion control", probe_struct_ops },
 	{ "mptcp", UPSTREAM, "pm, subflow, monitor", probe_mptcp },
 	{ "mptcp_userspace_pm", UPSTREAM, "subflow open/close, pm run", probe_mptcp_userspace_pm },
+	{ "mptcp_subflow_backup", UPSTREAM, "subflow open backup", probe_mptcp_subflow_backup },
 	{ "mptcp_path_manager", UPSTREAM, "pm set kernel|userspace (else pm_type)", probe_mptcp_path_manager },
 	{ "mptcp_listener_events", UPSTREAM, "monitor (listener_created/closed)", probe_mptcp_listener_events },
 	{ "update_socket_protocol", UPSTREAM, "mptcp (TCP sockets made MPTCP)", probe_update_socket_protocol },

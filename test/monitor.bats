@@ -30,7 +30,7 @@ teardown() {
 	start_server "$NS_S" 0.0.0.0 $PORT
 	SERVER_PID=${CLEANUP_PIDS[-1]}
 	start_client "$NS_C" 192.0.2.2 $PORT 1
-	wait_for 5 subflows_are "$NS_C" 4
+	wait_for 5 mesh_pairs_are "$NS_C" 4
 	# MP_PRIO: the peer reports sub_priority.
 	id=$("$TCPOPT" -n "$NS_C" -j pm show | jq '.endpoints[] | select(.address == "198.51.100.1") | .id')
 	ip -n "$NS_C" mptcp endpoint change id "$id" backup
