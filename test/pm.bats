@@ -70,6 +70,9 @@ teardown() {
 }
 
 @test "pm set fullmesh: an endpoint per usable address, limits raised, idempotent" {
+	# with the patch set "pm set fullmesh" attaches a BPF path manager
+	# instead (test/kernel); these test the endpoints
+	require_feature '!mptcp_bpf_pm'
 	ip -n "$NS_C" mptcp endpoint add 192.0.2.1 signal
 	run --separate-stderr "$TCPOPT" -n "$NS_C" -j pm set fullmesh
 	assert_success
@@ -93,6 +96,9 @@ teardown() {
 }
 
 @test "pm set fullmesh dev: only the named interface, its link-local address with it" {
+	# with the patch set "pm set fullmesh" attaches a BPF path manager
+	# instead (test/kernel); these test the endpoints
+	require_feature '!mptcp_bpf_pm'
 	# The kernel adds the link-local address shortly after the link is up.
 	has_linklocal() { ip -n "$NS_C" -6 addr show dev veth1 scope link | grep -q fe80; }
 	wait_for 5 has_linklocal
@@ -110,6 +116,9 @@ teardown() {
 }
 
 @test "pm set fullmesh: a real connection grows subflows over both paths (both ends, ss -M)" {
+	# with the patch set "pm set fullmesh" attaches a BPF path manager
+	# instead (test/kernel); these test the endpoints
+	require_feature '!mptcp_bpf_pm'
 	start_server "$NS_S" 0.0.0.0 $PORT
 	# Control: without the mesh the connection keeps its one subflow.
 	start_client "$NS_C" 192.0.2.2 $PORT 1
@@ -146,6 +155,9 @@ teardown() {
 }
 
 @test "pm set fullmesh: IPv6 connection meshes over both IPv6 paths" {
+	# with the patch set "pm set fullmesh" attaches a BPF path manager
+	# instead (test/kernel); these test the endpoints
+	require_feature '!mptcp_bpf_pm'
 	"$TCPOPT" -n "$NS_C" pm set fullmesh >/dev/null
 	"$TCPOPT" -n "$NS_S" pm set limits subflows 8 add_addr_accepted 8
 	ip -n "$NS_S" mptcp endpoint add 2001:db8:2::2 signal
@@ -340,6 +352,9 @@ teardown() {
 }
 
 @test "pm bad input at run time: wrong PM type, unknown token, the kernel's refusals" {
+	# with the patch set "pm set fullmesh" attaches a BPF path manager
+	# instead (test/kernel); these test the endpoints
+	require_feature '!mptcp_bpf_pm'
 	start_server "$NS_S" 0.0.0.0 $PORT
 	start_client "$NS_C" 192.0.2.2 $PORT 1
 	token=$(cat "$CLIENT_OUT")
