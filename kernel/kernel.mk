@@ -54,3 +54,28 @@ check-kernel: all
 		HELPERS=$(CURDIR)/build/helpers VM_ENV="KTEST_OBJ TCPOPT HELPERS" \
 		kernel/vm-run sh -c 'bats "$$1" && bats -f "$$2" "$$3" && bats "$$4"' sh \
 		$(KERNEL_BATS) "$(KERNEL_HOST_FILTER)" $(KERNEL_HOST_BATS) $(KERNEL_HOST_SUITES)
+
+# ---- other kernels: Debian 12's 6.1, stock 6.12 (issue 15) -----------------
+#
+#   make check-kernels        the host suites' kernel-dependent subset
+#                             (kernel/check-kernels) in a VM of each of
+#                             Debian's prebuilt 6.1, stock 6.12 and 6.12 +
+#                             series; records what "tcpopt -j feature" said
+#                             on each in kernel/features/ and renders the
+#                             feature table of README.md and
+#                             tcpopt-feature(8) from them.  KERNELS= picks
+#                             some (debian stock patched), CHECK_KERNELS_ALL=1
+#                             runs every test.
+#   make check-kernels-smoke  CI's few minutes on Debian's 6.1 (no build)
+
+.PHONY: check-kernels check-kernels-smoke
+
+check-kernels: all
+	$(Q)test/install-deps test
+	$(Q)TCPOPT=$(CURDIR)/$(TCPOPT_BIN) HELPERS=$(CURDIR)/build/helpers \
+		kernel/check-kernels $(KERNELS)
+
+check-kernels-smoke: all
+	$(Q)test/install-deps test
+	$(Q)TCPOPT=$(CURDIR)/$(TCPOPT_BIN) HELPERS=$(CURDIR)/build/helpers \
+		kernel/check-kernels --smoke

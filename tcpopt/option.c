@@ -175,6 +175,17 @@ static void print_attachment(const struct cgroup_ref *cg, const char *name)
 	out_render(doc, stdout);
 }
 
+/*
+ * What the kernel must have for an option's program to load and attach:
+ * checked before anything is done, so that a kernel without one refuses
+ * the command in one line naming it rather than with a verifier log.
+ * (cgroup_link, Linux 5.7, comes before hdr_options, 5.10.)
+ */
+static const char *const builtin_features[] = {
+	"sockops", "hdr_options", "sk_storage", "bpf_loop", NULL
+};
+static const char *const object_features[] = { "sockops", NULL };
+
 static int option_add(int argc, char **argv)
 {
 	struct opt_request req;
@@ -189,6 +200,9 @@ static int option_add(int argc, char **argv)
 	err = apply_words(&req);
 	if (!err)
 		err = request_pin(&req);
+	if (!err)
+		err = feature_require_all(req.desc->name, req.desc->attach ?
+					  object_features : builtin_features);
 	if (err)
 		return err;
 	err = state_lock_cgroup(req.cgroup, &cg, &lock);

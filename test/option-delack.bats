@@ -141,8 +141,7 @@ s.close()
 }
 
 @test "delack: segs needs the patch set: add refuses it by name on a kernel without" {
-	tcpopt -j feature | jq -e '.[] | select(.feature == "delack_segs") | .supported == false' >/dev/null ||
-		skip "this kernel has delack_segs"
+	require_feature '!delack_segs'
 	run --separate-stderr tcpopt option add delack segs 4 cgroup "$CG_C"
 	assert_equal "$status" 1
 	assert_equal "$output" ""
@@ -154,8 +153,7 @@ s.close()
 }
 
 @test "delack: a received segs request is counted as unsupported on a kernel without" {
-	tcpopt -j feature | jq -e '.[] | select(.feature == "delack_segs") | .supported == false' >/dev/null ||
-		skip "this kernel has delack_segs"
+	require_feature '!delack_segs'
 	tcpopt option add delack cgroup "$CG_S"
 	# timeout 50% and segs 4: the timeout is applied, segs is not
 	crafted_syn fe07444c003204
@@ -168,8 +166,7 @@ s.close()
 }
 
 @test "delack: segs with the patch set: requested, applied and read back from the socket" {
-	tcpopt -j feature | jq -e '.[] | select(.feature == "delack_segs") | .supported' >/dev/null ||
-		skip "this kernel lacks delack_segs (tcpopt's patch set: run this suite under kernel/vm-run)"
+	require_feature delack_segs
 	tcpopt option add delack timeout 0.5 segs 8 cgroup "$CG_C"
 	tcpopt option add delack cgroup "$CG_S"
 	handshake 192.0.2.2

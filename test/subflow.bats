@@ -27,8 +27,13 @@ teardown() {
 	start_server "$NS_S" 0.0.0.0 $PORT
 	start_client "$NS_C" 192.0.2.2 $PORT 1
 	token=$(cat "$CLIENT_OUT")
+	# backup where the kernel can (the refusal is tested below)
+	backup=false
+	if has_feature mptcp_subflow_backup; then
+		backup=true
+	fi
 	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 198.51.100.2 port $PORT \
-		laddr 198.51.100.1 lport 40000 backup
+		laddr 198.51.100.1 lport 40000 $([ "$backup" = false ] || echo backup)
 	assert_success
 	assert_output ""
 	# No laddr: the route's source towards raddr through dev.
@@ -37,13 +42,13 @@ teardown() {
 	wait_for 5 subflows_are "$NS_C" 3
 	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
 	echo "$output" | jq -e '[.[0].subflows[] | select(.lport == 40000)] | length == 1 and
-		.[0].laddr == "198.51.100.1" and .[0].raddr == "198.51.100.2" and .[0].backup == true and
+		.[0].laddr == "198.51.100.1" and .[0].raddr == "198.51.100.2" and .[0].backup == '"$backup"' and
 		.[0].loc_id > 0'
 	echo "$output" | jq -e '[.[0].subflows[] | select(.laddr == "198.51.100.1" and .raddr == "192.0.2.2")] | length == 1'
 	wait_for 5 subflows_are "$NS_S" 3
 	run "$TCPOPT" -n "$NS_S" -j subflow list
 	echo "$output" | jq -e '[.[0].subflows[] | select(.rport == 40000)] | length == 1 and
-		.[0].peer_backup == true and .[0].laddr == "198.51.100.2"'
+		.[0].peer_backup == '"$backup"' and .[0].laddr == "198.51.100.2"'
 	run "$TCPOPT" -n "$NS_C" subflow close token "$token" laddr 198.51.100.1 lport 40000 \
 		raddr 198.51.100.2 port $PORT
 	assert_success
@@ -54,7 +59,8 @@ teardown() {
 	wait_for 5 grep -q '"sub_closed"' "$OUT/mon"
 	stop_bg "$BG_PID"
 	assert_equal "$BG_STATUS" 0
-	run jq -s -e '[.[] | select(.event == "sub_established" and .dport == 40000 and .backup == true)] | length == 1' "$OUT/mon"
+	run jq -s -e '[.[] | select(.event == "sub_established" and .dport == 40000 and .backup == '"$backup"')] | length == 1' "$OUT/mon"
+	assert_success
 	run jq -s -e '[.[] | select(.event == "sub_closed" and .dport == 40000)] | length == 1' "$OUT/mon"
 	assert_success
 }
@@ -121,4 +127,23 @@ teardown() {
 	run "$TCPOPT" -n "$NS_C" -j subflow frobnicate
 	assert_failure 2
 	echo "${lines[1]}" | jq -e '.error | startswith("unknown command \"frobnicate\"")'
+}
+
+@test "subflow open backup: refused up front where the kernel would drop the flag" {
+	require_feature '!mptcp_subflow_backup'
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	"$TCPOPT" -n "$NS_S" pm set limits subflows 8
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	run --separate-stderr "$TCPOPT" -n "$NS_C" subflow open token "$token" \
+		raddr 198.51.100.2 port $PORT laddr 198.51.100.1 backup
+	assert_failure 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" 'tcpopt: subflow: subflow open backup needs the kernel feature mptcp_subflow_backup (upstream Linux), which this kernel lacks (see "tcpopt feature")'
+	# nothing was opened
+	sleep 1
+	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
+	assert_success
+	echo "$output" | jq -e '.[0].subflows | length == 1'
 }
