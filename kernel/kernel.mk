@@ -19,6 +19,9 @@ KERNEL_HOST_FILTER ?= with the patch set
 # Host suites run whole in the VM: what the host kernel cannot run (it
 # refuses BPF tracing programs: tcpopt mptcp enable), about 4 min
 KERNEL_HOST_SUITES ?= test/mptcp.bats
+# Each VM run (the kernel suites, then each host suite) has its own time
+# limit: under TCG the kernel suites take 6-9 min on a loaded 2-core machine
+KERNEL_VM_TIMEOUT ?= 1200
 
 .PHONY: kernel check-kernel
 
@@ -50,10 +53,14 @@ check-kernel: all
 			-I"$$dir" -idirafter $(KERNEL_BPF_ASM_INC) \
 			-c "$$src" -o "$$out"; \
 	done; \
-	KERNEL_IMAGE=$$image KTEST_OBJ=$$obj TCPOPT=$(CURDIR)/$(TCPOPT_BIN) \
-		HELPERS=$(CURDIR)/build/helpers VM_ENV="KTEST_OBJ TCPOPT HELPERS" \
-		kernel/vm-run sh -c 'bats "$$1" && bats -f "$$2" "$$3" && bats "$$4"' sh \
-		$(KERNEL_BATS) "$(KERNEL_HOST_FILTER)" $(KERNEL_HOST_BATS) $(KERNEL_HOST_SUITES)
+	export KERNEL_IMAGE=$$image KTEST_OBJ=$$obj TCPOPT=$(CURDIR)/$(TCPOPT_BIN) \
+		HELPERS=$(CURDIR)/build/helpers VM_ENV="KTEST_OBJ TCPOPT HELPERS"; \
+	VM_TIMEOUT=$${VM_TIMEOUT:-$(KERNEL_VM_TIMEOUT)} kernel/vm-run sh -c \
+		'bats "$$1" && bats -f "$$2" "$$3"' sh \
+		$(KERNEL_BATS) "$(KERNEL_HOST_FILTER)" $(KERNEL_HOST_BATS); \
+	for suite in $(KERNEL_HOST_SUITES); do \
+		VM_TIMEOUT=$${VM_TIMEOUT:-$(KERNEL_VM_TIMEOUT)} kernel/vm-run bats "$$suite"; \
+	done
 
 # ---- other kernels: Debian 12's 6.1, stock 6.12 (issue 15) -----------------
 #
