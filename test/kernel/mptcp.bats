@@ -157,7 +157,7 @@ pairs() {
 	assert_success
 	echo "$output" | jq -e --argjson l "$link" '.subflows == 2 and .link_id == $l and .stats.claimed == 1'
 	mptcp_server 5007
-	mptcp_client 192.0.2.2 5007 3
+	mptcp_client 192.0.2.2 5007 8	# held past the wait and the second after it, under TCG too
 	wait_subflows "$NS_A" 5007 2
 	sleep 1
 	assert_equal "$(subflows "$NS_A" 5007)" 2
