@@ -37,13 +37,36 @@ require_feature() {
 	done
 }
 
+# require_lacking NAME: skip unless the kernel lacks NAME: for the tests of
+# what tcpopt does without a feature (the patch set's VM has them all).
+require_lacking() {
+	if [ -z "${FEATURES_JSON:-}" ]; then
+		FEATURES_JSON=$("$TCPOPT" -j feature) || return 1
+	fi
+	if jq -e --arg f "$1" 'any(.[]; .feature == $f and .supported)' \
+		<<<"$FEATURES_JSON" >/dev/null; then
+		skip "the kernel has $1 (tcpopt feature): this tests a kernel without it"
+	fi
+}
+
+# assert_jq [JQ-OPTION...] FILTER: FILTER is true of $output (jq -e).
+assert_jq() {
+	local filter=${*: -1}
+	if ! jq -e "$@" <<<"$output" >/dev/null 2>&1; then
+		batslib_print_kv_single_or_multi 8 filter "$filter" output "$output" |
+			batslib_decorate "jq filter is not true of the output" | fail
+	fi
+}
+
 cgroup2_root() {
 	awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo
 }
 
 # A short tag unique to this test, for names of namespaces and cgroups.
+# test/run gives each suite a prefix of its own (TCPOPT_TEST_PREFIX) and
+# looks for names that start with it once the suite is done.
 test_tag() {
-	echo "to$$t${BATS_TEST_NUMBER}"
+	echo "${TCPOPT_TEST_PREFIX:-to$$t}${BATS_TEST_NUMBER}"
 }
 
 CLEANUP_NETNS=()
@@ -51,10 +74,23 @@ CLEANUP_CGROUPS=()
 CLEANUP_PIDS=()
 CLEANUP_FILES=()
 
-# make_cgroup NAME: a cgroup below the cgroup2 root, removed by cleanup_all.
+# make_cgroup NAME: a cgroup below the cgroup2 root (parents made too),
+# removed by cleanup_all.  Its id goes to test/run's list, which finds pins
+# of the suite's cgroups that were left behind.
 make_cgroup() {
-	mkdir -p "$(cgroup2_root)/$1"
-	CLEANUP_CGROUPS+=("$1")
+	local root path="" part
+	root=$(cgroup2_root)
+	local IFS=/
+	for part in $1; do
+		[ -n "$part" ] || continue
+		path=${path:+$path/}$part
+		[ -d "$root/$path" ] && continue
+		mkdir "$root/$path"
+		CLEANUP_CGROUPS+=("$path")
+		if [ -n "${TCPOPT_TEST_STATE:-}" ]; then
+			stat -c %i "$root/$path" >>"$TCPOPT_TEST_STATE/cgroup-ids"
+		fi
+	done
 }
 
 # in_cgroup CGROUP NETNS CMD...: run CMD in the cgroup, inside the netns.
@@ -155,14 +191,16 @@ find_option() {
 }
 
 cleanup_all() {
-	local pid cg ns
+	local pid cg ns i
 	for pid in "${CLEANUP_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
 	for pid in "${CLEANUP_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
-	for cg in "${CLEANUP_CGROUPS[@]}"; do
+	# innermost first: children were registered after their parents
+	for ((i = ${#CLEANUP_CGROUPS[@]} - 1; i >= 0; i--)); do
+		cg=${CLEANUP_CGROUPS[i]}
 		"$TCPOPT" option flush cgroup "$cg" >/dev/null 2>&1
 		local dir
 		dir="$(cgroup2_root)/$cg"
