@@ -102,9 +102,33 @@ build/helpers/%: test/helpers/%.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(SANFLAGS) -o $@ $<
 
+# C unit tests of the pure functions (test/unit/*.c, one program each,
+# harness in test/unit/unit.c), linked with tcpopt's objects but main().
+UNIT_SRCS := $(filter-out test/unit/unit.c,$(wildcard test/unit/*.c))
+UNIT_BINS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+LIB_OBJS := $(filter-out $(BUILD)/tcpopt/tcpopt.o,$(OBJS))
+
+$(BUILD)/libtcpopt.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/unit/unit.o: test/unit/unit.c test/unit/unit.h
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/unit/%: test/unit/%.c test/unit/unit.h $(BUILD)/unit/unit.o $(BUILD)/libtcpopt.a
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/unit/unit.o $(BUILD)/libtcpopt.a $(LIBS)
+
+check-unit: $(UNIT_BINS)
+	$(Q)fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; \
+	if [ $$fail -ne 0 ]; then echo "check-unit: FAILED"; exit 1; fi
+
 # The suites need root for namespaces, cgroups and bpffs; without it only
 # the unprivileged ones run (the others skip and say so).
-check: all
+check: all check-unit
 	$(Q)test/install-deps test
 	$(Q)TCPOPT=$(CURDIR)/$(TCPOPT_BIN) HELPERS=$(CURDIR)/build/helpers \
 		test/run $(TESTS)
