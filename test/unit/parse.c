@@ -139,6 +139,22 @@ static void test_duration_round_trip(void)
 		CHECK_STR(buf, cases[i].text);
 		CHECK_INT(duration(buf, "s", &err), cases[i].ms);
 	}
+	/* what parses in one unit parses in the one it is printed in
+	 * (found by the fuzzer: a cap on the digits, not on the value) */
+	{
+		static const char *const big[] = {
+			"99999999999.99", "4294967296s", "9223372036854775s", "106751991d",
+		};
+
+		for (i = 0; i < ARRAY_SIZE(big); i++) {
+			ms = duration(big[i], "s", &err);
+			if (!CHECK_INT(err, 0))
+				continue;
+			format_duration_ms(buf, sizeof(buf), ms);
+			if (!CHECK_INT(duration(buf, "s", &err), ms))
+				printf("#     \"%s\" printed as \"%s\"\n", big[i], buf);
+		}
+	}
 	/* and over a sweep, every value comes back */
 	for (ms = 0; ms < 200000; ms += 7) {
 		format_duration_ms(buf, sizeof(buf), ms);
