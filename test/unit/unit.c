@@ -6,14 +6,6 @@
 
 #include "unit.h"
 
-/*
- * The globals main() sets from the command line (tcpopt/tcpopt.c), which
- * the code under test reads: their defaults here.
- */
-bool show_stats;
-bool in_batch;
-const char *netns_name;
-
 int unit_failed_checks;
 
 bool unit_check(bool ok, const char *file, int line, const char *expr)
