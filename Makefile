@@ -159,7 +159,9 @@ build/fuzz/bin/%: test/fuzz/%.c $(FUZZ_LIB_OBJS)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) $(LIBS)
 
 .PHONY: fuzz fuzz-build
-fuzz-build: $(FUZZ_BINS)
+fuzz-build:
+	$(Q)test/install-deps fuzz
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
 
 # -close_fd_mask=2: the parsers report bad input on stderr, as they
 # should; libFuzzer keeps its own reports (and the sanitizers') on a copy.
