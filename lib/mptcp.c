@@ -16,6 +16,7 @@
 #include <linux/genetlink.h>
 
 #include "mptcp.h"
+#include "mptcp_diag.h"
 #include "output.h"
 #include "utils.h"
 
@@ -658,6 +659,90 @@ int mptcp_limits_set(struct genl *g, int64_t subflows, int64_t add_addr_accepted
 		mnl_attr_put_u32(nlh, MPTCP_PM_ATTR_RCV_ADD_ADDRS, (uint32_t)add_addr_accepted);
 	err = genl_talk(g, nlh, NULL, NULL);
 	return err ? genl_error(g, err, "set limits") : 0;
+}
+
+static int endpoint_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MPTCP_PM_ATTR_MAX + 1];
+	struct mptcp_addr_list *eps = data;
+
+	genl_parse(nlh, tb, MPTCP_PM_ATTR_MAX);
+	if (!tb[MPTCP_PM_ATTR_ADDR] || eps->n == MPTCP_ADDR_LIST_MAX)
+		return MNL_CB_OK;
+	if (!mptcp_parse_addr(tb[MPTCP_PM_ATTR_ADDR], &eps->addr[eps->n]))
+		eps->n++;
+	return MNL_CB_OK;
+}
+
+int mptcp_endpoints_get(struct genl *g, struct mptcp_addr_list *eps)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int err;
+
+	eps->n = 0;
+	err = genl_talk(g, genl_msg(g, buf, MPTCP_PM_CMD_GET_ADDR, NLM_F_DUMP),
+			endpoint_cb, eps);
+	return err ? genl_error(g, err, "dump endpoints") : 0;
+}
+
+struct id_ctx {
+	const struct mptcp_addr *want;
+	bool used[256];
+	int match;			/* id of the matching entry, or -1 */
+};
+
+static int entry_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MPTCP_PM_ATTR_MAX + 1];
+	struct id_ctx *ctx = data;
+	struct mptcp_addr e;
+
+	genl_parse(nlh, tb, MPTCP_PM_ATTR_MAX);
+	if (!tb[MPTCP_PM_ATTR_ADDR] || mptcp_parse_addr(tb[MPTCP_PM_ATTR_ADDR], &e))
+		return MNL_CB_OK;
+	ctx->used[e.id] = true;
+	if (mptcp_addr_equal(&e, ctx->want) && e.port == ctx->want->port)
+		ctx->match = e.id;
+	return MNL_CB_OK;
+}
+
+int mptcp_pick_local_id(struct genl *g, uint32_t token, const struct mptcp_addr *a,
+			uint8_t *id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct id_ctx ctx = { .want = a, .match = -1 };
+	struct nlmsghdr *nlh;
+	struct mptcp_diag d;
+	size_t i;
+	int err, n;
+
+	/* Kernels before 6.10 fail this or ignore the token: then only the
+	 * subflows tell which ids are taken. */
+	nlh = genl_msg(g, buf, MPTCP_PM_CMD_GET_ADDR, NLM_F_DUMP);
+	mnl_attr_put_u32(nlh, MPTCP_PM_ATTR_TOKEN, token);
+	if (genl_talk(g, nlh, entry_cb, &ctx)) {
+		memset(ctx.used, 0, sizeof(ctx.used));
+		ctx.match = -1;
+	}
+	if (ctx.match > 0) {
+		*id = (uint8_t)ctx.match;
+		return 0;
+	}
+	err = mptcp_diag_collect(&d);
+	if (err)
+		return err;
+	for (i = 0; i < d.nsubflows; i++)
+		if (d.subflows[i].token == token)
+			ctx.used[d.subflows[i].loc_id] = true;
+	mptcp_diag_free(&d);
+	*id = 1;
+	for (n = 1; n < 256; n++) {
+		if (!ctx.used[n]) {
+			*id = (uint8_t)n;
+			break;
+		}
+	}
+	return 0;
 }
 
 int mptcp_parse_rcvbuf(const char *value, uint32_t *rcvbuf)

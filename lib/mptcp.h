@@ -81,6 +81,19 @@ int mptcp_limits_get(struct genl *g, struct mptcp_limits *lim);
 int mptcp_limits_set(struct genl *g, int64_t subflows, int64_t add_addr_accepted);
 int mptcp_pm_type_set(const char *type);
 
+/* The in-kernel PM's endpoints (a GET_ADDR dump); errors are reported. */
+int mptcp_endpoints_get(struct genl *g, struct mptcp_addr_list *eps);
+
+/*
+ * A local address id for a userspace-PM request on connection token.  The
+ * kernel keeps one id per local address and port for each connection: the
+ * id of the entry with a's address and port (from a GET_ADDR dump with the
+ * token, Linux 6.10+), else the lowest id neither an entry nor a subflow of
+ * the connection uses.  Errors are reported.
+ */
+int mptcp_pick_local_id(struct genl *g, uint32_t token, const struct mptcp_addr *a,
+			uint8_t *id);
+
 /* Events of the mptcp_pm_events group. */
 struct mptcp_event {
 	uint8_t type;			/* MPTCP_EVENT_* */

@@ -39,14 +39,4 @@ void mptcp_diag_free(struct mptcp_diag *d);
 /* Local (remote = false) or remote address and port; v4-mapped as IPv4. */
 void mptcp_diag_addr(const struct mptcp_diag_sock *s, bool remote, struct mptcp_addr *a);
 
-/*
- * A local address id for a userspace-PM request on connection token.  The
- * kernel keeps one id per local address and port for each connection: the
- * id of the entry with a's address and port (from a GET_ADDR dump with the
- * token, Linux 6.10+), else the lowest id neither an entry nor a subflow of
- * the connection uses.  Errors are reported.
- */
-int mptcp_pick_local_id(struct genl *g, uint32_t token, const struct mptcp_addr *a,
-			uint8_t *id);
-
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The BPF MPTCP path managers of the kernel patch set (pm_bpf.c), for the
- * pm object (pm.c) and for save.
+ * The pieces of the pm object: the netns's path manager and endpoints
+ * (pm.c), the in-kernel full mesh (pm_mesh.c), the netlink agent
+ * (pm_agent.c), and the BPF path managers of the kernel patch set
+ * (pm_bpf.c, also used by save).
  */
 #ifndef TCPOPT_PM_H
 #define TCPOPT_PM_H
@@ -13,6 +15,32 @@
 #include "../bpf/tcpopt.h"
 
 struct onode;
+struct mptcp_limits;
+
+/* MPTCP_PM_ADDR_MAX: the kernel's ceiling for both limits. */
+#define PM_LIMIT_MAX 8
+
+/* pm.c */
+/* The netns must use path manager want ("kernel", "userspace") for what. */
+int pm_require_type(const char *want, const char *what);
+/* The object "limits" of pm show. */
+void pm_out_limits(struct onode *root, const struct mptcp_limits *lim);
+/* The stock fallback of a BPF path manager says what it did instead. */
+void pm_note_fallback(const char *cgroup, const char *what);
+
+/* pm_mesh.c: the in-kernel full mesh of the netns's endpoints, once, or
+ * again on every address change until SIGINT/SIGTERM (follow). */
+int pm_mesh_endpoints(const int *devs, int ndevs);
+int pm_mesh_follow(const int *devs, int ndevs);
+
+/* pm_agent.c: "pm run ARGS", and the agent itself.  fallback_cgroup: run
+ * by "pm set ndiffports" without the BPF path manager ("" for no cgroup),
+ * which says so first; NULL for "pm run". */
+int pm_run(int argc, char **argv);
+int pm_agent_run(bool fullmesh, uint32_t nsubflows, uint32_t rcvbuf,
+		 const char *fallback_cgroup);
+
+/* pm_bpf.c */
 
 /* Does the running kernel have what a BPF path manager needs? */
 bool pm_bpf_supported(void);
