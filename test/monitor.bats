@@ -48,9 +48,11 @@ teardown() {
 	assert_equal "$BG_STATUS" 0
 	# Every line parses on its own.
 	while read -r line; do
-		echo "$line" | jq -e 'type == "object" and (.event | type) == "string"' >/dev/null
+		run jq -e 'type == "object" and (.event | type) == "string"' <<<"$line"
+		assert_success
 	done < <(cat "$OUT/monc" "$OUT/mons")
 	run sh -c "cat '$OUT/monc' '$OUT/mons' | jq -r .event | sort -u | tr '\n' ' '"
+	assert_success
 	assert_output "announced closed created established listener_closed listener_created removed sub_closed sub_established sub_priority "
 	run jq -s -e '[.[] | select(.event == "established")][0] |
 		.server_side == false and .saddr == "192.0.2.1" and .daddr == "192.0.2.2" and .dport == 5001' "$OUT/monc"
@@ -65,6 +67,7 @@ teardown() {
 	start_client "$NS_C" 192.0.2.2 $PORT 1
 	wait "$BG_PID"
 	run cat "$OUT/mon"
+	assert_success
 	assert_equal "${#lines[@]}" 2
 	assert_line --index 0 --regexp '^created +token [0-9]+ server_side no loc_id 0 rem_id 0 saddr 192\.0\.2\.1 sport [0-9]+ daddr 192\.0\.2\.2 dport 5001$'
 	assert_line --index 1 --regexp '^established +token [0-9]+ '

@@ -72,8 +72,8 @@ own_lines() {
 	assert_success
 	assert_output ""
 	head -n1 "$F" | grep -q '^# tcpopt state, written by "tcpopt save" (tcpopt '
-	grep -Fxq "option add uto 2min cgroup /$CGA" "$F"
-	grep -Fxq 'option add uto 90s min 10s max 2h dport 443 sport 8080 dst 2001:db8::/32 src 192.0.2.0/24 every ignore cgroup "/'"$TAG"'-b sp\"q"' "$F"
+	assert grep -Fxq "option add uto 2min cgroup /$CGA" "$F"
+	assert grep -Fxq 'option add uto 90s min 10s max 2h dport 443 sport 8080 dst 2001:db8::/32 src 192.0.2.0/24 every ignore cgroup "/'"$TAG"'-b sp\"q"' "$F"
 	assert_equal "$(grep -c "$TAG" "$F")" 2
 	assert_equal "$(stat -c %a "$F")" 644
 	# Standard output, and one cgroup only.
@@ -97,7 +97,7 @@ own_lines() {
 	run tcpopt -j save "$F" cgroup "$CGA"
 	assert_success
 	assert_equal "$(jq -r .file <<<"$output")" "$F"
-	grep -Fxq "option add uto 2min cgroup /$CGA" "$F"
+	assert grep -Fxq "option add uto 2min cgroup /$CGA" "$F"
 }
 
 @test "save: the path manager of a namespace (type, limits) comes back with -b" {
@@ -108,8 +108,8 @@ own_lines() {
 	tcpopt -n "$ns" pm set limits subflows 3 add_addr_accepted 2
 	run tcpopt -n "$ns" save "$F"
 	assert_success
-	grep -Fxq "pm set kernel" "$F"
-	grep -Fxq "pm set limits subflows 3 add_addr_accepted 2" "$F"
+	assert grep -Fxq "pm set kernel" "$F"
+	assert grep -Fxq "pm set limits subflows 3 add_addr_accepted 2" "$F"
 	# pm lines come before the options
 	assert_equal "$(grep -v '^#' "$F" | head -n1)" "pm set kernel"
 	tcpopt -n "$ns" pm set limits subflows 0 add_addr_accepted 0
@@ -117,10 +117,12 @@ own_lines() {
 	run tcpopt -n "$ns" -b "$F"
 	assert_success
 	run tcpopt -n "$ns" -j pm show
+	assert_success
 	assert_equal "$(jq -r '.path_manager, .limits.subflows, .limits.add_addr_accepted' <<<"$output" | tr '\n' ' ')" "kernel 3 2 "
 	# the userspace PM is saved as such (and has no limits to save)
 	tcpopt -n "$ns" pm set userspace
 	run tcpopt -n "$ns" save -
+	assert_success
 	assert_line "pm set userspace"
 	refute_line --partial "pm set limits"
 }
@@ -233,7 +235,7 @@ own_lines() {
 	assert_equal "$(ls "$BATS_TEST_TMPDIR" | grep -c 'tcpopt.conf.')" 0
 	run --separate-stderr tcpopt -j save "$F" cgroup "$CGA"
 	assert_failure 1
-	jq -e '.error | test("cannot save bogus")' <<<"$output"
+	assert_jq '.error | test("cannot save bogus")'
 }
 
 @test "save: an attachment whose cgroup is gone is skipped, with a warning" {
@@ -247,6 +249,7 @@ own_lines() {
 	assert_success
 	assert_output --partial "tcpopt: save: skipped uto on cgroup id $id: the cgroup no longer exists"
 	run grep -c "$TAG" "$F"
+	assert_success
 	assert_output 0
 	run tcpopt -j save "$F"
 	assert_success
@@ -256,7 +259,7 @@ own_lines() {
 @test "tcpopt.conf.example: every example line restores (in throwaway cgroups)" {
 	require_root
 	local n=0 line
-	grep -q '^#option add' "$TOP/systemd/tcpopt.conf.example"
+	assert grep -q '^#option add' "$TOP/systemd/tcpopt.conf.example"
 	while IFS= read -r line; do
 		n=$((n + 1))
 		make_cgroup "$TAG-ex$n"
@@ -265,33 +268,36 @@ own_lines() {
 		assert_success
 		assert_equal "$(list_of "$TAG-ex$n" | jq length)" 1
 	done < <(sed -n 's/^#\(option add .*\)/\1/p' "$TOP/systemd/tcpopt.conf.example")
-	[ "$n" -ge 3 ]
+	assert [ "$n" -ge 3 ]
 }
 
 @test "make install DESTDIR= installs binary, man pages, completion, unit, example; uninstall removes them" {
 	local d=$BATS_TEST_TMPDIR/stage
 	run make -s -C "$TOP" install DESTDIR="$d" PREFIX=/usr
 	assert_success
-	[ -x "$d/usr/sbin/tcpopt" ]
+	assert [ -x "$d/usr/sbin/tcpopt" ]
 	run "$d/usr/sbin/tcpopt" -V
+	assert_success
 	assert_output --regexp '^tcpopt [0-9]'
 	for m in "$TOP"/man8/*.8; do
 		cmp "$m" "$d/usr/share/man/man8/${m##*/}"
 	done
-	[ -f "$d/usr/share/man/man8/tcpopt.8" ]
-	[ -f "$d/usr/share/man/man8/tcpopt-save.8" ]
+	assert [ -f "$d/usr/share/man/man8/tcpopt.8" ]
+	assert [ -f "$d/usr/share/man/man8/tcpopt-save.8" ]
 	cmp "$TOP/completion/tcpopt.bash" "$d/usr/share/bash-completion/completions/tcpopt"
 	cmp "$TOP/systemd/tcpopt.conf.example" "$d/usr/share/doc/tcpopt/tcpopt.conf.example"
 	unit=$d/usr/lib/systemd/system/tcpopt.service
 	assert_equal "$(stat -c %a "$unit")" 644
-	grep -Fxq 'ExecStart=/usr/sbin/tcpopt -batch /etc/tcpopt/tcpopt.conf' "$unit"
+	assert grep -Fxq 'ExecStart=/usr/sbin/tcpopt -batch /etc/tcpopt/tcpopt.conf' "$unit"
 	run grep -c @ "$unit"
+	assert_success
 	assert_output 0
 	# Installed, not enabled; nothing written outside the prefix.
 	assert_equal "$(cd "$d" && find . -type f | sort | tr '\n' ' ')" \
 		"$(cd "$d" && find ./usr -type f | sort | tr '\n' ' ')"
 	# The completion loads and registers itself.
 	run bash -c "source '$d/usr/share/bash-completion/completions/tcpopt' && complete -p tcpopt"
+	assert_success
 	assert_output "complete -F _tcpopt tcpopt"
 	# The unit is valid for systemd (with the staged binary in ExecStart).
 	sed "s|/usr/sbin/tcpopt|$d/usr/sbin/tcpopt|" "$unit" > "$BATS_TEST_TMPDIR/tcpopt.service"
@@ -301,18 +307,18 @@ own_lines() {
 	run make -s -C "$TOP" uninstall DESTDIR="$d" PREFIX=/usr
 	assert_success
 	assert_equal "$(find "$d" -type f | wc -l)" 0
-	[ ! -e "$d/usr/share/doc/tcpopt" ]
+	assert [ ! -e "$d/usr/share/doc/tcpopt" ]
 }
 
 @test "tcpopt.service: oneshot restore of /etc/tcpopt/tcpopt.conf after bpffs and cgroup2" {
 	u=$TOP/systemd/tcpopt.service
-	grep -Fxq 'Type=oneshot' "$u"
-	grep -Fxq 'RemainAfterExit=yes' "$u"
-	grep -Fxq 'ConditionPathExists=/etc/tcpopt/tcpopt.conf' "$u"
-	grep -Fxq 'ExecStart=@SBINDIR@/tcpopt -batch /etc/tcpopt/tcpopt.conf' "$u"
-	grep -q '^RequiresMountsFor=.*/sys/fs/bpf' "$u"
-	grep -q '^RequiresMountsFor=.*/sys/fs/cgroup' "$u"
-	grep -q '^Before=.*network-pre.target' "$u"
+	assert grep -Fxq 'Type=oneshot' "$u"
+	assert grep -Fxq 'RemainAfterExit=yes' "$u"
+	assert grep -Fxq 'ConditionPathExists=/etc/tcpopt/tcpopt.conf' "$u"
+	assert grep -Fxq 'ExecStart=@SBINDIR@/tcpopt -batch /etc/tcpopt/tcpopt.conf' "$u"
+	assert grep -q '^RequiresMountsFor=.*/sys/fs/bpf' "$u"
+	assert grep -q '^RequiresMountsFor=.*/sys/fs/cgroup' "$u"
+	assert grep -q '^Before=.*network-pre.target' "$u"
 }
 
 # ---- completion ----
@@ -366,6 +372,7 @@ man_words() {
 	# Option names only, no keyword, before the name.
 	comp 'tcpopt -j option add ' | grep -qx uto
 	run comp 'tcpopt -j option add '
+	assert_success
 	refute_line cgroup
 	refute_line every
 	comp 'tcpopt option add uto 2min ' | grep -qx min
@@ -373,8 +380,10 @@ man_words() {
 	comp 'tcpopt option add uto 2min ' | grep -qx replace
 	# A used keyword is not offered again; a keyword's value is not a keyword.
 	run comp 'tcpopt option add uto 2min every '
+	assert_success
 	refute_line every
 	run comp 'tcpopt option add uto 2min dport '
+	assert_success
 	assert_output ""
 	# "del NAME" takes no option values.
 	assert_equal "$(comp 'tcpopt option del uto ' | tr '\n' ' ')" "cgroup "
@@ -398,7 +407,7 @@ man_words() {
 	local problems=()
 	cd "$BATS_TEST_TMPDIR"
 	objects=$(tcpopt help | sed -n 's/.*OBJECT := {\(.*\)}.*/\1/p' | tr -d '|')
-	[ -n "$objects" ]
+	assert [ -n "$objects" ]
 	assert_equal "$(comp 'tcpopt ' | grep -vx help | tr '\n' ' ')" \
 		"$(printf '%s\n' $objects | sort | tr '\n' ' ')"
 	# Every object of the usage is in tcpopt(8) and has its own page

@@ -33,6 +33,7 @@ teardown() {
 	# The client's own socket is untouched.
 	assert_equal "$(jq -r .congestion <<<"$CLIENT_REPORT")" reno
 	run tcpopt -j option show cc cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused, .stats.malformed] | join(" ")' <<<"$output")" "1 1 0 0"
 	# The SYN and the first ACK (for a listener that kept no SYN).
 	assert_equal "$(counter cc "$CG_C" sent)" 2
@@ -56,7 +57,7 @@ teardown() {
 	# The report after the transfer: still bbr, and the window grew.
 	after=$(sed -n 2p "$BATS_TEST_TMPDIR/srv.out")
 	assert_equal "$(jq -r .congestion <<<"$after")" bbr
-	[ "$(jq -r .snd_cwnd <<<"$after")" -gt 10 ]
+	assert [ "$(jq -r .snd_cwnd <<<"$after")" -gt 10 ]
 }
 
 @test "cc: a list is a preference: the first allowed name wins" {
@@ -74,6 +75,7 @@ teardown() {
 	assert_equal "$(find_exp "$SYN" 254 4343)" "fe05434303"
 	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" reno
 	run tcpopt -j option show cc cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused] | join(" ")' <<<"$output")" "1 0 1"
 }
 
@@ -104,6 +106,7 @@ teardown() {
 		grep -xE 'reno|cubic|bbr|dctcp|vegas|westwood|htcp|bic|highspeed|hybla|illinois|scalable|lp|veno|yeah|nv|cdg' |
 		sort | paste -sd, -)
 	run tcpopt -j option show cc cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '.params.allow | sort | join(",")' <<<"$output")" "$want"
 	assert_equal "$(jq -r '.params.request | length' <<<"$output")" 0
 	assert_equal "$(jq -r '.kind, .exid' <<<"$output" | paste -sd' ' -)" "254 17219"
@@ -122,7 +125,7 @@ teardown() {
 	tcpopt option add cc bbr dport $((PORT + 1)) cgroup "$CG_C"
 	tcpopt option add cc allow bbr cgroup "$CG_S"
 	handshake 192.0.2.2
-	[ -n "$SYN" ]
+	assert [ -n "$SYN" ]
 	assert_equal "$(find_exp "$SYN" 254 4343)" ""
 	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" reno
 	tcpopt option set cc dport $PORT cgroup "$CG_C"
@@ -153,6 +156,7 @@ teardown() {
 	handshake 192.0.2.2
 	assert_equal "$(jq -r .congestion <<<"$SERVER_REPORT")" bbr
 	run tcpopt -j option show cc cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '.kind, .exid' <<<"$output" | paste -sd' ' -)" "253 4660"
 }
 
@@ -166,10 +170,10 @@ teardown() {
 	wait "$SERVER_PID"
 	stop_capture
 	count_carrying fe05434303 find_exp 254 4343
-	[ "$TOTAL" -gt 10 ]
+	assert [ "$TOTAL" -gt 10 ]
 	assert_equal "$WITH" "$TOTAL"
 	assert_equal "$(jq -r .congestion < "$BATS_TEST_TMPDIR/srv.out")" bbr
-	[ "$(counter cc "$CG_S" received)" -gt 2 ]
+	assert [ "$(counter cc "$CG_S" received)" -gt 2 ]
 	assert_equal "$(counter cc "$CG_S" applied)" 1
 }
 
@@ -249,9 +253,11 @@ malformed_cc() {
 	tcpopt option add cc bbr,reno allow cubic,bbr every exid 257 cgroup "$CG_C"
 	assert_equal "$(tcpopt -j option show cc cgroup "$CG_C" | jq .link_id)" "$link"
 	run tcpopt option list cgroup "$CG_C"
+	assert_success
 	assert_line --index 1 --regexp "^/$CG_C +cc +request bbr,reno allow cubic,bbr +every +accept"
 	tcpopt option set cc none cgroup "$CG_C"
 	run tcpopt -j option show cc cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.params.request | length' <<<"$output")" 0
 }
 
@@ -271,5 +277,6 @@ malformed_cc() {
 	bad_input cc bbr kind 28
 	bad_input cc bbr frobnicate
 	run --separate-stderr tcpopt option add cc vegas2 cgroup "$CG_C"
+	assert_success
 	assert_equal "$stderr" "tcpopt: option: cc: unknown congestion control \"vegas2\" (choose from: reno, cubic, bbr, dctcp, vegas, westwood, htcp, bic, highspeed, hybla, illinois, scalable, lp, veno, yeah, nv, cdg)"
 }

@@ -57,7 +57,8 @@ s.close()
 @test "delack: without a request the receiver delays its ACKs by about 40 ms" {
 	tcpopt option add delack cgroup "$CG_S"
 	trickle 192.0.2.2
-	[ "$DELAY_MS" -ge 30 ] && [ "$DELAY_MS" -le 60 ]
+	assert [ "$DELAY_MS" -ge 30 ]
+	assert [ "$DELAY_MS" -le 60 ]
 	assert_equal "$(counter delack "$CG_S" received)" 0
 }
 
@@ -69,8 +70,9 @@ s.close()
 	assert_equal "$(find_exp "$SYN" 254 444c)" "fe07444c003200"
 	assert_equal "$(find_exp "$SYNACK" 254 444c)" ""
 	trickle 192.0.2.2
-	[ "$DELAY_MS" -le 18 ]
+	assert [ "$DELAY_MS" -le 18 ]
 	run tcpopt -j option show delack cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused, .stats.malformed, .stats.error] | join(" ")' <<<"$output")" "2 2 0 0 0"
 }
 
@@ -80,7 +82,7 @@ s.close()
 	handshake 2001:db8::2
 	assert_equal "$(find_exp "$SYN" 254 444c)" "fe07444c001900"
 	trickle 2001:db8::2
-	[ "$DELAY_MS" -le 18 ]
+	assert [ "$DELAY_MS" -le 18 ]
 	assert_equal "$(counter delack "$CG_S" applied)" 2
 }
 
@@ -88,7 +90,8 @@ s.close()
 	tcpopt option add delack timeout 0.5 cgroup "$CG_C"
 	tcpopt option add delack min 25ms cgroup "$CG_S"
 	trickle 192.0.2.2
-	[ "$DELAY_MS" -ge 22 ] && [ "$DELAY_MS" -le 36 ]
+	assert [ "$DELAY_MS" -ge 22 ]
+	assert [ "$DELAY_MS" -le 36 ]
 	assert_equal "$(counter delack "$CG_S" applied)" 1
 }
 
@@ -96,8 +99,9 @@ s.close()
 	tcpopt option add delack timeout 0.5 cgroup "$CG_C"
 	tcpopt option add delack ignore cgroup "$CG_S"
 	trickle 192.0.2.2
-	[ "$DELAY_MS" -ge 30 ]
+	assert [ "$DELAY_MS" -ge 30 ]
 	run tcpopt -j option show delack cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused] | join(" ")' <<<"$output")" "1 0 1"
 }
 
@@ -105,7 +109,7 @@ s.close()
 	tcpopt option add delack timeout 0.5 dport $((PORT + 1)) cgroup "$CG_C"
 	tcpopt option add delack cgroup "$CG_S"
 	trickle 192.0.2.2
-	[ "$DELAY_MS" -ge 30 ]
+	assert [ "$DELAY_MS" -ge 30 ]
 	assert_equal "$(counter delack "$CG_S" received)" 0
 	tcpopt option set delack dport $PORT cgroup "$CG_C"
 	handshake 192.0.2.2
@@ -132,10 +136,10 @@ s.close()
 	wait "$SERVER_PID"
 	stop_capture
 	count_carrying fe07444c003200 find_exp 254 444c
-	[ "$TOTAL" -gt 10 ]
+	assert [ "$TOTAL" -gt 10 ]
 	assert_equal "$WITH" "$TOTAL"
 	received=$(counter delack "$CG_S" received)
-	[ "$received" -gt 2 ]
+	assert [ "$received" -gt 2 ]
 	# With the RTT of the moment, every time.
 	assert_equal "$(counter delack "$CG_S" applied)" "$received"
 }
@@ -146,10 +150,11 @@ s.close()
 	run --separate-stderr tcpopt option add delack segs 4 cgroup "$CG_C"
 	assert_equal "$status" 1
 	assert_equal "$output" ""
-	[[ "$stderr" == "tcpopt: option: delack segs needs the kernel feature delack_segs"* ]]
+	assert_regex "$stderr" '^tcpopt: option: delack segs needs the kernel feature delack_segs'
 	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	[ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
 	run tcpopt -j option add delack cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r .params.segs_supported <<<"$output")" false
 }
 
@@ -160,10 +165,12 @@ s.close()
 	# timeout 50% and segs 4: the timeout is applied, segs is not
 	crafted_syn fe07444c003204
 	run tcpopt -j option show delack cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.unsupported, .stats.malformed] | join(" ")' <<<"$output")" "1 1 1 0"
 	# segs alone: nothing applied
 	crafted_syn fe07444c000004
 	run tcpopt -j option show delack cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.unsupported] | join(" ")' <<<"$output")" "2 1 2"
 }
 
@@ -177,6 +184,7 @@ s.close()
 	# The program counts "applied" only once bpf_getsockopt() gives the
 	# value back: the socket has it.
 	run tcpopt -j option show delack cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.unsupported, .stats.error] | join(" ")' <<<"$output")" "1 1 0 0"
 	assert_equal "$(jq -r .params.segs_supported <<<"$output")" true
 	# The kernel's largest.
@@ -190,7 +198,7 @@ s.close()
 malformed_delack() {
 	tcpopt option add delack cgroup "$CG_S"
 	crafted_syn "$@"
-	[ -n "$REPORT" ]
+	assert [ -n "$REPORT" ]
 	assert_equal "$(counter delack "$CG_S" malformed)" 1
 	assert_equal "$(counter delack "$CG_S" applied)" 0
 	assert_equal "$(counter delack "$CG_S" received)" 0
@@ -226,10 +234,13 @@ malformed_delack() {
 @test "delack: list, show, save agree" {
 	tcpopt option add delack timeout 1.5 min 10ms max 100ms exid 0x4444 cgroup "$CG_C"
 	run tcpopt -j option show delack cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '[.params.timeout_pct, .params.segs, .params.min_ms, .params.max_ms, .exid] | join(" ")' <<<"$output")" "150 0 10 100 17476"
 	run tcpopt save - cgroup "$CG_C"
+	assert_success
 	assert_output --partial "option add delack timeout 150% min 10ms max 100ms exid 0x4444 cgroup /$CG_C"
 	run tcpopt option list cgroup "$CG_C"
+	assert_success
 	assert_line --index 1 --regexp "^/$CG_C +delack +timeout 150% segs none min 10ms max 100ms segs_supported (yes|no) +syn +accept"
 	tcpopt option set delack timeout none cgroup "$CG_C"
 	assert_equal "$(tcpopt -j option show delack cgroup "$CG_C" | jq .params.timeout_pct)" 0
@@ -252,5 +263,6 @@ malformed_delack() {
 	bad_input delack min 50ms max 10ms
 	bad_input delack 5
 	run --separate-stderr tcpopt option add delack timeout 0.001 cgroup "$CG_C"
+	assert_success
 	assert_equal "$stderr" "tcpopt: option: invalid timeout \"0.001\" (a fraction of the RTT: 0.01 to 10, or 1% to 1000%, or none)"
 }

@@ -28,6 +28,7 @@ teardown() {
 	assert_success
 	assert_equal "$(jq -r '.stats | "\(.sent) \(.received) \(.malformed) \(.no_room) \(.error)"' <<<"$output")" "1 1 0 0 0"
 	run tcpopt -j option show exp 0x4e2a cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.stats | "\(.sent) \(.received) \(.malformed)"' <<<"$output")" "2 1 0"
 }
 
@@ -78,7 +79,7 @@ teardown() {
 	wait "$SERVER_PID"
 	stop_capture
 	count_carrying fe084e2a0a0b0c0d find_exp 254 4e2a
-	[ "$TOTAL" -gt 10 ]
+	assert [ "$TOTAL" -gt 10 ]
 	assert_equal "$WITH" "$TOTAL"
 	# The server parsed them all, not only the SYN's.  It parses what TCP
 	# processes: segments waiting in a busy socket's backlog with the same
@@ -86,7 +87,7 @@ teardown() {
 	# 10 under ASan; 2 MB (60-70 segments) keeps the check clear of that.
 	received=$(stat_of exp 0x4e2a received "$CG_S")
 	echo "received $received of $TOTAL" >&3
-	[ "$received" -gt 10 ]
+	assert [ "$received" -gt 10 ]
 }
 
 @test "exp: dport and dst filters decide which connections get it" {
@@ -116,6 +117,7 @@ teardown() {
 	tcpopt option add exp 0x0001 0x11 cgroup "$CG_C"
 	tcpopt option add exp 0x0002 0x2222 cgroup "$CG_C"
 	run tcpopt -j option list cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '[.[] | .option + " " + .instance + " " + (.params.exid | tostring)] | sort | join(",")' <<<"$output")" \
 		"exp 0x0001 1,exp 0x0002 2"
 	handshake 192.0.2.2
@@ -126,6 +128,7 @@ teardown() {
 	assert_output --partial "exp 0x0001 is already attached to cgroup /$CG_C as \"exp 0x0001 0x11\""
 	tcpopt option del exp 1 cgroup "$CG_C"
 	run tcpopt -j option list cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.[].instance' <<<"$output")" 0x0002
 	handshake 192.0.2.2
 	assert_equal "$(find_exp "$SYN" 254 0001)" ""
@@ -144,9 +147,11 @@ teardown() {
 	tcpopt option add exp 0x4e2a 0xdeadbeef kind 253 sport 80 every cgroup "$CG_C"
 	tcpopt option set exp 0x4e2a 0x00 kind 254 cgroup "$CG_C"
 	run tcpopt -j option show exp 0x4e2a cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '[.params.kind, .params.data, .params.length, .where] | join(" ")' <<<"$output")" \
 		"254 0x00 5 every"
 	run tcpopt option list cgroup "$CG_C"
+	assert_success
 	assert_line --index 1 --regexp "^/$CG_C +exp +0x4e2a +exid 0x4e2a kind 254 data 0x00 length 5 +every +accept +sport 80 +yes$"
 }
 
@@ -209,7 +214,7 @@ bad_input() {
 	assert_equal "$output" ""
 	assert_equal "$stderr" "tcpopt: option: exp: $msg"
 	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	[ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
 }
 
 @test "exp: bad input is refused and pins nothing" {
@@ -229,7 +234,7 @@ bad_input() {
 	assert_equal "$stderr" "tcpopt: option: exp: missing ExID"
 	run --separate-stderr tcpopt -j option add exp 0 0x cgroup "$CG_C"
 	assert_failure 2
-	jq -e '.error == "exp: ExID 0 is not an ExID (1 to 0xffff)"' <<<"$output"
+	assert_jq '.error == "exp: ExID 0 is not an ExID (1 to 0xffff)"'
 }
 
 @test "exp: 36 bytes of data, the most an option holds, goes on an ACK" {

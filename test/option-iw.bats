@@ -28,6 +28,7 @@ teardown() {
 	assert_equal "$(jq -r .snd_cwnd <<<"$SERVER_REPORT")" 40
 	assert_equal "$(jq -r .snd_cwnd <<<"$CLIENT_REPORT")" 10
 	run tcpopt -j option show iw cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused, .stats.malformed] | join(" ")' <<<"$output")" "1 1 0 0"
 }
 
@@ -47,7 +48,7 @@ teardown() {
 	assert_success
 	wait "$SERVER_PID"
 	assert_equal "$(sed -n 1p "$BATS_TEST_TMPDIR/srv.out" | jq -r .snd_cwnd)" 30
-	[ "$(sed -n 2p "$BATS_TEST_TMPDIR/srv.out" | jq -r .snd_cwnd)" -ge 30 ]
+	assert [ "$(sed -n 2p "$BATS_TEST_TMPDIR/srv.out" | jq -r .snd_cwnd)" -ge 30 ]
 }
 
 @test "iw: a request above the server's max gets max, never more" {
@@ -73,6 +74,7 @@ teardown() {
 	handshake 192.0.2.2
 	assert_equal "$(jq -r .snd_cwnd <<<"$SERVER_REPORT")" 10
 	run tcpopt -j option show iw cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused] | join(" ")' <<<"$output")" "1 0 1"
 }
 
@@ -108,7 +110,7 @@ teardown() {
 	tcpopt option add iw 40 dst 2001:db8::/64 cgroup "$CG_C"
 	tcpopt option add iw cgroup "$CG_S"
 	handshake 192.0.2.2
-	[ -n "$SYN" ]
+	assert [ -n "$SYN" ]
 	assert_equal "$(find_exp "$SYN" 254 4957)" ""
 	assert_equal "$(jq -r .snd_cwnd <<<"$SERVER_REPORT")" 10
 	handshake 2001:db8::2
@@ -134,10 +136,10 @@ teardown() {
 	wait "$SERVER_PID"
 	stop_capture
 	count_carrying fe0649570028 find_exp 254 4957
-	[ "$TOTAL" -gt 10 ]
+	assert [ "$TOTAL" -gt 10 ]
 	assert_equal "$WITH" "$TOTAL"
 	assert_equal "$(jq -r .snd_cwnd < "$BATS_TEST_TMPDIR/srv.out")" 40
-	[ "$(counter iw "$CG_S" received)" -gt 2 ]
+	assert [ "$(counter iw "$CG_S" received)" -gt 2 ]
 	assert_equal "$(counter iw "$CG_S" applied)" 1
 }
 
@@ -178,13 +180,17 @@ malformed_iw() {
 @test "iw: list, show, save agree; set changes max in place" {
 	tcpopt option add iw 40 max 100 kind 253 dport 443 cgroup "$CG_C"
 	run tcpopt -j option show iw cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '[.params.request, .params.max, .kind, .exid, .filter.dport] | join(" ")' <<<"$output")" "40 100 253 18775 443"
 	run tcpopt save - cgroup "$CG_C"
+	assert_success
 	assert_output --partial "option add iw 40 max 100 dport 443 kind 253 cgroup /$CG_C"
 	tcpopt option set iw max 64 cgroup "$CG_C"
 	run tcpopt option list cgroup "$CG_C"
+	assert_success
 	assert_line --index 1 --regexp "^/$CG_C +iw +request 40 max 64 +syn +accept +dport 443 +yes$"
 	run tcpopt save - cgroup "$CG_C"
+	assert_success
 	assert_output --partial "option add iw 40 dport 443 kind 253 cgroup /$CG_C"
 }
 
@@ -199,5 +205,6 @@ malformed_iw() {
 	bad_input iw 40 exid 0x
 	bad_input iw 40 kind 254x
 	run --separate-stderr tcpopt option add iw 40 max 5000 cgroup "$CG_C"
+	assert_success
 	assert_equal "$stderr" "tcpopt: option: invalid max \"5000\" (1 to 1024 segments)"
 }

@@ -48,14 +48,15 @@ exid_of() {
 	assert_equal "$(find_option "$SYN" 28)" 1c040078
 	assert_equal "$(find_exp "$SYN" 254 0001)" fe040001
 	if have_option cc; then
-		[ -n "$(find_exp "$SYN" 254 "$(exid_of cc "$CG_C")")" ]
+		assert [ -n "$(find_exp "$SYN" 254 "$(exid_of cc "$CG_C")")" ]
 	fi
 	if have_option iw; then
-		[ -n "$(find_exp "$SYN" 254 "$(exid_of iw "$CG_C")")" ]
+		assert [ -n "$(find_exp "$SYN" 254 "$(exid_of iw "$CG_C")")" ]
 	fi
 	# nothing was left out
 	run tcpopt -j stats cgroup "$CG_C"
-	jq -e --argjson n "$want" 'length == $n and all(.no_room == 0 and .error == 0 and .sent >= 1)' <<<"$output"
+	assert_success
+	assert_jq --argjson n "$want" 'length == $n and all(.no_room == 0 and .error == 0 and .sent >= 1)'
 }
 
 @test "space: on a full SYN the option that does not fit is skipped, counted, sent on the ACK" {
@@ -79,10 +80,13 @@ exid_of() {
 	assert_equal "$(find_exp "$ACK" 254 00aa)" fe0c00aa0102030405060708
 	assert_equal "$(find_exp "$ACK" 254 00bb)" fe0c00bb1112131415161718
 	run tcpopt -j stats option exp 0x00bb cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.[0] | "\(.sent) \(.no_room) \(.error)"' <<<"$output")" "1 1 0"
 	run tcpopt -j stats option exp 0x00aa cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.[0] | "\(.sent) \(.no_room) \(.error)"' <<<"$output")" "2 0 0"
 	run tcpopt -j stats option exp 0x00bb cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '.[0] | "\(.sent) \(.no_room) \(.error)"' <<<"$output")" "0 1 0"
 	# what did get through was read by the peer
 	assert_equal "$(stat_of exp 0x00aa received "$CG_S")" 1
@@ -104,13 +108,13 @@ exid_of() {
 	# program): the big one on none, the small one still on every segment
 	count_carrying "" find_exp 254 00cc
 	segs=$TOTAL
-	[ "$segs" -gt 10 ]
+	assert [ "$segs" -gt 10 ]
 	assert_equal "$WITH" "$segs"
 	count_carrying 1c040078 find_option 28
 	assert_equal "$WITH" "$segs"
 	assert_equal "$(stat_of exp 0x00cc sent "$CG_C")" 0
 	no_room=$(stat_of exp 0x00cc no_room "$CG_C")
-	[ "$no_room" -ge "$segs" ]
+	assert [ "$no_room" -ge "$segs" ]
 	assert_equal "$(stat_of exp 0x00cc error "$CG_C")" 0
 }
 
@@ -124,8 +128,8 @@ exid_of() {
 	assert_equal "$(stat_of exp 0x00bb no_room "$CG_C")" 2
 	tcpopt option del exp 0x00aa cgroup "$CG_C"
 	handshake 192.0.2.2
-	[ -n "$(find_exp "$SYN" 254 00bb)" ]
-	[ -n "$(find_exp "$ACK" 254 00bb)" ]
+	assert [ -n "$(find_exp "$SYN" 254 00bb)" ]
+	assert [ -n "$(find_exp "$ACK" 254 00bb)" ]
 	assert_equal "$(stat_of exp 0x00bb no_room "$CG_C")" 2
 	assert_equal "$(stat_of exp 0x00bb sent "$CG_C")" 2
 }
@@ -142,7 +146,7 @@ exid_of() {
 	wait "$SERVER_PID"
 	stop_capture
 	count_carrying 1c040078 find_option 28
-	[ "$TOTAL" -gt 10 ]
+	assert [ "$TOTAL" -gt 10 ]
 	assert_equal "$WITH" "$TOTAL"
 	# exp: the SYN and the first ACK only
 	count_carrying fe050002ab find_exp 254 0002

@@ -76,9 +76,9 @@ teardown() {
 	assert_success
 	assert_equal "$(jq length <<<"$output")" 0
 	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	[ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
 	handshake 192.0.2.2
-	[ -n "$SYN" ]
+	assert [ -n "$SYN" ]
 	assert_equal "$(find_option "$SYN" 28)" ""
 	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 0
 }
@@ -103,7 +103,8 @@ teardown() {
 	assert_equal "$(jq -r .error <<<"$result")" ETIMEDOUT
 	elapsed=$(jq -r .elapsed_ms <<<"$result")
 	# Without the option Linux would retry for about 15 minutes.
-	[ "$elapsed" -ge 2500 ] && [ "$elapsed" -le 9000 ]
+	assert [ "$elapsed" -ge 2500 ]
+	assert [ "$elapsed" -le 9000 ]
 }
 
 @test "uto: every puts the option on every segment" {
@@ -115,7 +116,7 @@ teardown() {
 	wait "$SERVER_PID"
 	stop_capture
 	count_carrying 1c040078 find_option 28
-	[ "$TOTAL" -gt 10 ]
+	assert [ "$TOTAL" -gt 10 ]
 	assert_equal "$WITH" "$TOTAL"
 }
 
@@ -143,6 +144,7 @@ teardown() {
 	handshake 192.0.2.2
 	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 2000
 	run tcpopt -j option show uto cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r .stats.refused <<<"$output")" 1
 	assert_equal "$(jq -r .stats.applied <<<"$output")" 0
 }
@@ -154,6 +156,7 @@ malformed_case() {
 	# The server kept its own timeout: nothing was taken from the junk.
 	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 2000
 	run tcpopt -j option show uto cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r .stats.malformed <<<"$output")" 1
 	assert_equal "$(jq -r .stats.applied <<<"$output")" 0
 }
@@ -179,7 +182,7 @@ malformed_case() {
 	tcpopt option add uto 30s min 10s max 5min sport 80 src 192.0.2.0/24 every cgroup "$CG_C"
 	run tcpopt -j option list cgroup "$CG_C"
 	assert_success
-	jq -e . <<<"$output" >/dev/null
+	assert_jq .
 	assert_equal "$(jq -r '.[0].option' <<<"$output")" uto
 	assert_equal "$(jq -r '.[0].cgroup' <<<"$output")" "/$CG_C"
 	assert_equal "$(jq -r '.[0].params.timeout_ms' <<<"$output")" 30000
@@ -191,9 +194,11 @@ malformed_case() {
 	assert_equal "$(jq -r '.[0].attached' <<<"$output")" true
 	tcpopt option set uto 40s syn cgroup "$CG_C"
 	run tcpopt -j option show uto cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.params.timeout_ms, .params.min_ms, .where' <<<"$output" | tr '\n' ' ')" "40000 10000 syn "
 	# The text table shows the same.
 	run tcpopt option list cgroup "$CG_C"
+	assert_success
 	assert_line --index 1 --regexp "^/$CG_C +uto +timeout 40s min 10s max 5min +syn +accept +sport 80 src 192.0.2.0/24 +yes$"
 }
 
@@ -205,6 +210,7 @@ malformed_case() {
 	assert_output --partial "uto is already attached to cgroup /$CG_C"
 	tcpopt option add uto 60s cgroup "$CG_C" replace
 	run tcpopt -j option show uto cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r .params.timeout_ms <<<"$output")" 60000
 	# Same link, new program: never a moment without the option.
 	assert_equal "$(jq -r .link_id <<<"$output")" "$link1"
@@ -216,8 +222,9 @@ malformed_case() {
 	assert_failure 2
 	assert_output "tcpopt: option: min 1min is above max 10s"
 	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	[ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
 	run bpftool -j cgroup show "$(cgroup2_root)/$CG_C"
+	assert_success
 	assert_equal "$(jq length <<<"${output:-[]}")" 0
 }
 
@@ -232,17 +239,19 @@ malformed_case() {
 @test "uto: the attachment outlives tcpopt and a deleted cgroup shows as such" {
 	tcpopt option add uto 30s cgroup "$CG_C"
 	run bpftool -j cgroup show "$(cgroup2_root)/$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.[0].name' <<<"$output")" tcpopt_uto
 	rmdir "$(cgroup2_root)/$CG_C"
 	run tcpopt -j option list
 	assert_success
 	entry=$(jq -c '.[] | select(.cgroup == "(deleted)")' <<<"$output")
-	[ -n "$entry" ]
+	assert [ -n "$entry" ]
 	assert_equal "$(jq -r .attached <<<"$entry")" false
 	run tcpopt -j option flush deleted
 	assert_success
-	jq -e --arg cg "$CG_C" 'length >= 1 and all(.cgroup == "(deleted)")' <<<"$output"
+	assert_jq --arg cg "$CG_C" 'length >= 1 and all(.cgroup == "(deleted)")'
 	run tcpopt -j option list
+	assert_success
 	assert_equal "$(jq '[.[] | select(.cgroup == "(deleted)")] | length' <<<"$output")" 0
 }
 
@@ -254,8 +263,10 @@ malformed_case() {
 	done
 	wait
 	run tcpopt -j option list cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq length <<<"$output")" 1
 	run tcpopt -j option list cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq length <<<"$output")" 1
 	assert_equal "$(jq '.[0].attached' <<<"$output")" true
 	# no staging directory is left behind, and one link per cgroup

@@ -52,11 +52,11 @@ transfer() {
 	wait_for "$cap.srv" listening
 	in_a python3 "$KTEST_DIR/bulk.py" client 192.0.2.2 5001 "$BYTES"
 	wait "$srv"
-	grep -qx "$BYTES" "$cap.srv"
+	assert grep -qx "$BYTES" "$cap.srv"
 	# tcpdump is slow under emulation: stop it only once it wrote everything
 	settle "$cap.pcap"
 	kill -TERM "$dump"
-	wait "$dump" || true
+	wait "$dump" || true	# lint: or-true (tcpdump ends by SIGTERM)
 	tcpdump -S -nn -r "$cap.pcap" 'tcp[tcpflags] & tcp-ack != 0' 2>/dev/null >"$cap.txt"
 	echo "$(acks "$cap.txt") $(awk '/dropped by kernel/ { print $1 }' "$cap.log")"
 }

@@ -7,6 +7,7 @@ bats_require_minimum_version 1.5.0
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load "$(dirname "${BASH_SOURCE[0]}")/assert"
 
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 TCPOPT=${TCPOPT:-$TOP/tcpopt/tcpopt}
@@ -31,9 +32,10 @@ require_feature() {
 		FEATURES_JSON=$("$TCPOPT" -j feature) || return 1
 	fi
 	for f in "$@"; do
-		jq -e --arg f "$f" 'any(.[]; .feature == $f and .supported)' \
-			<<<"$FEATURES_JSON" >/dev/null ||
+		if ! jq -e --arg f "$f" 'any(.[]; .feature == $f and .supported)' \
+			<<<"$FEATURES_JSON" >/dev/null; then
 			skip "the kernel lacks $f (tcpopt feature)"
+		fi
 	done
 }
 
@@ -46,15 +48,6 @@ require_lacking() {
 	if jq -e --arg f "$1" 'any(.[]; .feature == $f and .supported)' \
 		<<<"$FEATURES_JSON" >/dev/null; then
 		skip "the kernel has $1 (tcpopt feature): this tests a kernel without it"
-	fi
-}
-
-# assert_jq [JQ-OPTION...] FILTER: FILTER is true of $output (jq -e).
-assert_jq() {
-	local filter=${*: -1}
-	if ! jq -e "$@" <<<"$output" >/dev/null 2>&1; then
-		batslib_print_kv_single_or_multi 8 filter "$filter" output "$output" |
-			batslib_decorate "jq filter is not true of the output" | fail
 	fi
 }
 
@@ -133,12 +126,13 @@ make_netns_pair() {
 	ip -n "$NS_S" link set veth0 up
 }
 
-# Start tcpdump in NS on veth0 writing FILE; returns once it listens.
+# start_capture NS FILE [FILTER [IFACE]]: tcpdump in NS on IFACE (veth0)
+# writing FILE; returns once it listens.
 start_capture() {
-	local ns=$1 file=$2 filter=${3:-tcp}
+	local ns=$1 file=$2 filter=${3:-tcp} iface=${4:-veth0}
 	local log="$file.log"
 	CLEANUP_FILES+=("$file" "$log")
-	ip netns exec "$ns" tcpdump -i veth0 --immediate-mode -U -Z root -n -s 200 -w "$file" "$filter" 2>"$log" &
+	ip netns exec "$ns" tcpdump -i "$iface" --immediate-mode -U -Z root -n -s 200 -w "$file" "$filter" 2>"$log" &
 	CLEANUP_PIDS+=($!)
 	CAPTURE_PID=$!
 	for _ in $(seq 100); do
