@@ -135,10 +135,33 @@ count_subflows() {
 }
 
 subflows_are() {
-	[ "$(count_subflows "$1")" = "$2" ]
+	[ "$(count_subflows "$1")" = "$2" ]	# lint: bare-test (a predicate for wait_for)
 }
 
 # events_seen FILE EVENT N: FILE (monitor -j output) holds N EVENT lines.
 events_seen() {
-	[ "$(grep -c "\"event\":\"$2\"" "$1")" -eq "$3" ]
+	[ "$(grep -c "\"event\":\"$2\"" "$1")" -eq "$3" ]	# lint: bare-test (a predicate for wait_for)
+}
+
+# mptcp_on_wire FILE FILTER FIELD...: the FIELDs (tcp.options.mptcp.X
+# given as X, others in full: tcp.srcport) of each packet in FILE that
+# matches the tshark display FILTER, one line each, separated by spaces
+# (fields a packet lacks left out).
+# An independent reader of the MPTCP options: MP_JOIN (subtype 1),
+# ADD_ADDR (3), MP_PRIO (5).
+mptcp_on_wire() {
+	local file=$1 filter=$2 f args=() rc=0
+	shift 2
+	for f in "$@"; do
+		case $f in
+		tcp.* | ip.* | ipv6.* | frame.*) ;;
+		*) f=tcp.options.mptcp.$f ;;
+		esac
+		args+=(-e "$f")
+	done
+	tshark -r "$file" -Y "$filter" -T fields -E separator=' ' "${args[@]}" \
+		2>"$file.err" >"$file.out" || rc=$?
+	grep -v '^Running as user' "$file.err" >&2
+	tr -s ' ' <"$file.out" | sed 's/^ //; s/ $//'
+	return $rc
 }
