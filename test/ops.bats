@@ -155,6 +155,59 @@ own_lines() {
 	assert_equal "$(sockops_count "$CGC")" 3
 }
 
+@test "-b -: the commands of standard input run one by one; with -j a document each" {
+	require_root
+	make_cgroup "$CGA"
+	run bash -c "printf '%s\n' '# from a pipe' 'option add uto 2min cgroup /$CGA' \
+		'option add exp 0x0001 0x02 cgroup /$CGA' 'option set uto 3min cgroup /$CGA' \
+		'option list cgroup /$CGA' 'option del exp 1 cgroup /$CGA' | '$TCPOPT' -j -b -"
+	assert_success
+	# add, add, set, list, del: five documents
+	run jq -s -c 'map(if type == "array" then map(.option) else .option end)' <<<"$output"
+	assert_success
+	assert_output '["uto","exp","uto",["exp","uto"],["exp"]]'
+	run tcpopt -j option list cgroup "$CGA"
+	assert_success
+	assert_jq 'length == 1 and .[0].option == "uto" and .[0].params.timeout_ms == 180000'
+	# a failing line stops it there, named "-"
+	run bash -c "printf '%s\n' 'option del uto cgroup /$CGA' 'option del uto cgroup /$CGA' \
+		'option add uto 1min cgroup /$CGA' | '$TCPOPT' -b -"
+	assert_failure 1
+	assert_line "tcpopt: batch: -:2: command failed"
+	run tcpopt -j option list cgroup "$CGA"
+	assert_success
+	assert_output "[]"
+}
+
+@test "option flush without a cgroup removes every attachment (in a bpffs of the test's own)" {
+	require_root
+	make_cgroup "$CGA"
+	make_cgroup "$TAG-f"
+	private_bpffs
+	run priv "$TCPOPT" option add uto 2min cgroup "$CGA"
+	assert_success
+	run priv "$TCPOPT" option add exp 0x0001 0x02 cgroup "$TAG-f"
+	assert_success
+	# the machine's bpffs has none of it
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$(cgroup_id "$CGA")" ]
+	assert_equal "$(sockops_count "$CGA")" 1
+	run priv "$TCPOPT" -j option list
+	assert_success
+	assert_jq --arg a "/$CGA" --arg f "/$TAG-f" 'map(.cgroup) | sort == ([$a, $f] | sort)'
+	run priv "$TCPOPT" -j option flush
+	assert_success
+	assert_jq 'map(.option) | sort == ["exp", "uto"]'
+	run priv "$TCPOPT" -j option list
+	assert_success
+	assert_output "[]"
+	assert_equal "$(sockops_count "$CGA")" 0
+	assert_equal "$(sockops_count "$TAG-f")" 0
+	# nothing to flush is not an error
+	run priv "$TCPOPT" option flush
+	assert_success
+	assert_output ""
+}
+
 @test "restore twice: the second run changes nothing and attaches nothing new" {
 	require_root
 	two_attachments
@@ -248,8 +301,9 @@ own_lines() {
 	run tcpopt save "$F"
 	assert_success
 	assert_output --partial "tcpopt: save: skipped uto on cgroup id $id: the cgroup no longer exists"
+	# none: grep says so with status 1
 	run grep -c "$TAG" "$F"
-	assert_success
+	assert_failure 1
 	assert_output 0
 	run tcpopt -j save "$F"
 	assert_success
@@ -280,17 +334,18 @@ own_lines() {
 	assert_success
 	assert_output --regexp '^tcpopt [0-9]'
 	for m in "$TOP"/man8/*.8; do
-		cmp "$m" "$d/usr/share/man/man8/${m##*/}"
+		assert cmp "$m" "$d/usr/share/man/man8/${m##*/}"
 	done
 	assert [ -f "$d/usr/share/man/man8/tcpopt.8" ]
 	assert [ -f "$d/usr/share/man/man8/tcpopt-save.8" ]
-	cmp "$TOP/completion/tcpopt.bash" "$d/usr/share/bash-completion/completions/tcpopt"
-	cmp "$TOP/systemd/tcpopt.conf.example" "$d/usr/share/doc/tcpopt/tcpopt.conf.example"
+	assert cmp "$TOP/completion/tcpopt.bash" "$d/usr/share/bash-completion/completions/tcpopt"
+	assert cmp "$TOP/systemd/tcpopt.conf.example" "$d/usr/share/doc/tcpopt/tcpopt.conf.example"
 	unit=$d/usr/lib/systemd/system/tcpopt.service
 	assert_equal "$(stat -c %a "$unit")" 644
 	assert grep -Fxq 'ExecStart=/usr/sbin/tcpopt -batch /etc/tcpopt/tcpopt.conf' "$unit"
+	# none: grep says so with status 1
 	run grep -c @ "$unit"
-	assert_success
+	assert_failure 1
 	assert_output 0
 	# Installed, not enabled; nothing written outside the prefix.
 	assert_equal "$(cd "$d" && find . -type f | sort | tr '\n' ' ')" \

@@ -25,33 +25,56 @@ teardown() {
 	cleanup_all
 }
 
-# trickle ADDR: the client sends 30 one-byte segments 50 ms apart; sets
-# DELAY_MS, the median delay of the server's ACK over the last 10, from a
-# capture on the server's side.
+# trickle ADDR [RTT_MS]: the client sends 30 one-byte segments 50 ms apart;
+# sets DELAY_MS, the median delay of the server's ACK over the last 10
+# (from the segment to the first ACK that covers it, in a capture on the
+# server's side), after checking that all 30 went and each of the last 10
+# was ACKed.  With RTT_MS the server measures a handshake RTT that long:
+# the client's handshake ACK is dropped (nftables: pure ACKs only) and its
+# first data, which completes the handshake, waits RTT_MS.
 trickle() {
-	local addr=$1
+	local addr=$1 rtt_ms=${2:-0} result
 	start_capture "$NS_S" "$PCAP" "tcp port $PORT"
 	# The server does not read: a reading application ACKs at once what
 	# it drains (tcp_cleanup_rbuf), which would hide the timer.
 	serve "$addr" --hold 2
-	in_cgroup "$CG_C" "$NS_C" "$PYTHON" -c '
+	if [ "$rtt_ms" -gt 0 ]; then
+		run ip netns exec "$NS_C" nft -f - <<<"table inet slow { chain out {
+			type filter hook output priority 0; tcp dport $PORT tcp flags == ack drop; }; }"
+		assert_success
+	fi
+	run in_cgroup "$CG_C" "$NS_C" "$PYTHON" -c '
 import socket, sys, time
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+time.sleep(int(sys.argv[3]) / 1000)
 for _ in range(30):
     s.send(b"x")
     time.sleep(0.05)
 s.close()
-' "$addr" $PORT
-	wait "$SERVER_PID"
+' "$addr" $PORT "$rtt_ms"
+	assert_success
+	assert_wait "$SERVER_PID"
+	if [ "$rtt_ms" -gt 0 ]; then
+		ip netns exec "$NS_C" nft delete table inet slow
+	fi
 	stop_capture
-	DELAY_MS=$(tshark -r "$PCAP" -T fields -e frame.time_relative -e tcp.srcport \
+	# "SENT ACKED DELAY...": segments sent, how many of the last 10 an
+	# ACK covered, and their delays
+	result=$(tshark -r "$PCAP" -T fields -e frame.time_relative -e tcp.srcport \
 			-e tcp.len -e tcp.seq -e tcp.ack 2>/dev/null | awk -v port=$PORT '
-		$2 != port && $3 == 1 { sent[$4 + 1] = $1; n++; order[n] = $4 + 1 }
-		$2 == port && ($5 in sent) && !($5 in acked) { acked[$5] = ($1 - sent[$5]) * 1000 }
-		END { for (i = n - 9; i <= n; i++) printf "%d\n", acked[order[i]] }' |
-		sort -n | sed -n 5p)
-	echo "ACK delay: $DELAY_MS ms" >&3
+		BEGIN { first = 1 }
+		$2 != port && $3 == 1 { n++; end[n] = $4 + 1; t[n] = $1 }
+		$2 == port { while (first <= n && $5 >= end[first]) { d[first] = ($1 - t[first]) * 1000; first++ } }
+		END {
+			for (i = n - 9; i <= n; i++) if (i > 0 && (i in d)) { acked++; list = list " " int(d[i]) }
+			print n + 0, acked + 0, list
+		}')
+	read -r TRICKLE_SENT TRICKLE_ACKED TRICKLE_DELAYS <<<"$result"
+	echo "ACK delays of the last 10 of $TRICKLE_SENT segments ($TRICKLE_ACKED ACKed): $TRICKLE_DELAYS ms" >&3
+	assert_equal "$TRICKLE_SENT" 30
+	assert_equal "$TRICKLE_ACKED" 10
+	DELAY_MS=$(tr ' ' '\n' <<<"$TRICKLE_DELAYS" | sort -n | sed -n 5p)
 }
 
 @test "delack: without a request the receiver delays its ACKs by about 40 ms" {
@@ -105,6 +128,53 @@ s.close()
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused] | join(" ")' <<<"$output")" "1 0 1"
 }
 
+@test "delack: over a 300 ms handshake RTT the timeout is the fraction of it; the receiver's max bounds it" {
+	# A real RTT (no netem here): the fraction arithmetic, not the floor.
+	tcpopt option add delack timeout 0.1 cgroup "$CG_C"
+	tcpopt option add delack cgroup "$CG_S"
+	trickle 192.0.2.2 300
+	fraction=$DELAY_MS
+	tcpopt option set delack max 12ms cgroup "$CG_S"
+	trickle 192.0.2.2 300
+	bounded=$DELAY_MS
+	echo "10% of ~300 ms: $fraction ms; under max 12ms: $bounded ms" >&3
+	# 30 ms (8 jiffies at HZ=250: 32) against 12 (3 jiffies), the
+	# kernel's 40 ms delayed-ACK timer without the request
+	assert [ "$fraction" -ge 24 ]
+	assert [ "$fraction" -le 38 ]
+	assert [ "$bounded" -le 20 ]
+	assert [ "$bounded" -lt $((fraction - 8)) ]
+	assert_equal "$(counter delack "$CG_S" applied)" 2
+}
+
+@test "delack: filters decide on the wire: dport, dst on the sender; sport, src, dst on the receiver; IPv4, IPv6, v4-mapped" {
+	filters_on_the_wire "delack timeout 0.5" "delack" delack find_exp 254 444c
+}
+
+@test "delack: segs none, kind 253 and exid on the wire; replace in the same link" {
+	tcpopt option add delack timeout 0.5 segs none kind 253 exid 0x1234 cgroup "$CG_C"
+	tcpopt option add delack cgroup "$CG_S"
+	handshake 192.0.2.2
+	# segs none: its byte is 0
+	assert_equal "$(find_exp "$SYN" 253 1234)" "fd071234003200"
+	assert_equal "$(find_exp "$SYN" 254 444c)" ""
+	# a receiver of the default kind and ExID does not see it
+	assert_equal "$(counter delack "$CG_S" received)" 0
+	tcpopt option add delack kind 253 exid 4660 cgroup "$CG_S" replace
+	handshake 192.0.2.2
+	assert_equal "$(counter delack "$CG_S" received)" 1
+	assert_equal "$(counter delack "$CG_S" applied)" 1
+	run tcpopt -j option show delack cgroup "$CG_C"
+	assert_success
+	link=$(jq .link_id <<<"$output")
+	tcpopt option add delack timeout 25% cgroup "$CG_C" replace
+	run tcpopt -j option show delack cgroup "$CG_C"
+	assert_success
+	assert_equal "$(jq -r '[.link_id, .params.timeout_pct, .kind, .exid] | join(" ")' <<<"$output")" "$link 25 254 17484"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 444c)" "fe07444c001900"
+}
+
 @test "delack: the client's dport filter decides which connections ask" {
 	tcpopt option add delack timeout 0.5 dport $((PORT + 1)) cgroup "$CG_C"
 	tcpopt option add delack cgroup "$CG_S"
@@ -129,15 +199,8 @@ s.close()
 @test "delack: every puts it on every segment; each one re-applies it" {
 	tcpopt option add delack timeout 0.5 every cgroup "$CG_C"
 	tcpopt option add delack every cgroup "$CG_S"
-	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
-	serve 192.0.2.2 --drain
-	run connect 192.0.2.2 --send 2000000
-	assert_success
-	wait "$SERVER_PID"
-	stop_capture
-	count_carrying fe07444c003200 find_exp 254 444c
-	assert [ "$TOTAL" -gt 10 ]
-	assert_equal "$WITH" "$TOTAL"
+	bulk_transfer
+	assert_every_segment fe07444c003200 find_exp 254 444c
 	received=$(counter delack "$CG_S" received)
 	assert [ "$received" -gt 2 ]
 	# With the RTT of the moment, every time.
@@ -145,8 +208,7 @@ s.close()
 }
 
 @test "delack: segs needs the patch set: add refuses it by name on a kernel without" {
-	tcpopt -j feature | jq -e '.[] | select(.feature == "delack_segs") | .supported == false' >/dev/null ||
-		skip "this kernel has delack_segs"
+	require_lacking delack_segs
 	run --separate-stderr tcpopt option add delack segs 4 cgroup "$CG_C"
 	assert_equal "$status" 1
 	assert_equal "$output" ""
@@ -159,8 +221,7 @@ s.close()
 }
 
 @test "delack: a received segs request is counted as unsupported on a kernel without" {
-	tcpopt -j feature | jq -e '.[] | select(.feature == "delack_segs") | .supported == false' >/dev/null ||
-		skip "this kernel has delack_segs"
+	require_lacking delack_segs
 	tcpopt option add delack cgroup "$CG_S"
 	# timeout 50% and segs 4: the timeout is applied, segs is not
 	crafted_syn fe07444c003204
@@ -175,8 +236,8 @@ s.close()
 }
 
 @test "delack: segs with the patch set: requested, applied and read back from the socket" {
-	tcpopt -j feature | jq -e '.[] | select(.feature == "delack_segs") | .supported' >/dev/null ||
-		skip "this kernel lacks delack_segs (tcpopt's patch set: run this suite under kernel/vm-run)"
+	# tcpopt's patch set: check-kernel runs this suite's patch-set tests in its VM
+	require_feature delack_segs
 	tcpopt option add delack timeout 0.5 segs 8 cgroup "$CG_C"
 	tcpopt option add delack cgroup "$CG_S"
 	handshake 192.0.2.2
@@ -263,6 +324,6 @@ malformed_delack() {
 	bad_input delack min 50ms max 10ms
 	bad_input delack 5
 	run --separate-stderr tcpopt option add delack timeout 0.001 cgroup "$CG_C"
-	assert_success
+	assert_failure 2
 	assert_equal "$stderr" "tcpopt: option: invalid timeout \"0.001\" (a fraction of the RTT: 0.01 to 10, or 1% to 1000%, or none)"
 }

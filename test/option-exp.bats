@@ -72,15 +72,8 @@ teardown() {
 @test "exp: every puts the option on every segment" {
 	tcpopt option add exp 0x4e2a 0x0a0b0c0d every cgroup "$CG_C"
 	tcpopt option add exp 0x4e2a 0x every cgroup "$CG_S"
-	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
-	serve 192.0.2.2 --drain
-	run connect 192.0.2.2 --send 2000000
-	assert_success
-	wait "$SERVER_PID"
-	stop_capture
-	count_carrying fe084e2a0a0b0c0d find_exp 254 4e2a
-	assert [ "$TOTAL" -gt 10 ]
-	assert_equal "$WITH" "$TOTAL"
+	bulk_transfer
+	assert_every_segment fe084e2a0a0b0c0d find_exp 254 4e2a
 	# The server parsed them all, not only the SYN's.  It parses what TCP
 	# processes: segments waiting in a busy socket's backlog with the same
 	# options are merged and parsed once, so 200 KB (13 segments) fell to
@@ -90,27 +83,36 @@ teardown() {
 	assert [ "$received" -gt 10 ]
 }
 
-@test "exp: dport and dst filters decide which connections get it" {
-	tcpopt option add exp 0x4e2a 0x01 dport $((PORT + 1)) cgroup "$CG_C"
-	handshake 192.0.2.2
-	assert_equal "$(find_exp "$SYN" 254 4e2a)" ""
-	tcpopt option set exp 0x4e2a dport $PORT cgroup "$CG_C"
-	handshake 192.0.2.2
-	assert_equal "$(find_exp "$SYN" 254 4e2a)" fe054e2a01
-	tcpopt option set exp 0x4e2a dport any dst 2001:db8::/64 cgroup "$CG_C"
-	handshake 192.0.2.2
-	assert_equal "$(find_exp "$SYN" 254 4e2a)" ""
-	handshake 2001:db8::2
-	assert_equal "$(find_exp "$SYN" 254 4e2a)" fe054e2a01
+@test "exp: filters decide on the wire: dport, dst on the sender; sport, src, dst on the receiver; IPv4, IPv6, v4-mapped" {
+	filters_on_the_wire "exp 0x4e2a 0x01" "exp 0x4e2a 0x" "exp 0x4e2a" find_exp 254 4e2a
 }
 
-@test "exp: a filtered-out connection is not counted by the receiver" {
+@test "exp: a filtered-out receiver writes nothing either (SYN-ACK)" {
 	tcpopt option add exp 0x4e2a 0x01 cgroup "$CG_C"
-	tcpopt option add exp 0x4e2a 0x src 198.51.100.0/24 cgroup "$CG_S"
+	tcpopt option add exp 0x4e2a 0x02 src 198.51.100.0/24 cgroup "$CG_S"
 	handshake 192.0.2.2
 	assert_equal "$(find_exp "$SYN" 254 4e2a)" fe054e2a01
 	assert_equal "$(find_exp "$SYNACK" 254 4e2a)" ""
-	assert_equal "$(stat_of exp 0x4e2a received "$CG_S")" 0
+	tcpopt option set exp 0x4e2a src 192.0.2.2 cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYNACK" 254 4e2a)" fe054e2a02
+}
+
+@test "exp: replace swaps the data in the same link" {
+	tcpopt option add exp 0x4e2a 0x01 cgroup "$CG_C"
+	run tcpopt -j option show exp 0x4e2a cgroup "$CG_C"
+	assert_success
+	link=$(jq .link_id <<<"$output")
+	run tcpopt option add exp 0x4e2a 0x0203 cgroup "$CG_C"
+	assert_failure 1
+	run tcpopt option add exp 0x4e2a 0x0203 kind 253 cgroup "$CG_C" replace
+	assert_success
+	run tcpopt -j option show exp 0x4e2a cgroup "$CG_C"
+	assert_success
+	assert_equal "$(jq -r '[.link_id, .params.data, .params.kind] | join(" ")' <<<"$output")" "$link 0x0203 253"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 253 4e2a)" fd064e2a0203
+	assert_equal "$(find_exp "$SYN" 254 4e2a)" ""
 }
 
 @test "exp: several ExIDs on one cgroup, each its own attachment" {
@@ -237,9 +239,10 @@ bad_input() {
 	assert_jq '.error == "exp: ExID 0 is not an ExID (1 to 0xffff)"'
 }
 
-@test "exp: 36 bytes of data, the most an option holds, goes on an ACK" {
+@test "exp: 36 bytes of data, the most an option holds, goes on an ACK without timestamps" {
 	data=$(printf '%02x' $(seq 1 36))
 	tcpopt option add exp 0x4e2a "$data" cgroup "$CG_C"
+	tcpopt option add exp 0x4e2a 0x cgroup "$CG_S"
 	handshake 192.0.2.2
 	# 40 bytes never fit a SYN beside MSS, SACK-permitted, timestamps
 	# and window scale: skipped there, counted, the connection made.
@@ -247,6 +250,18 @@ bad_input() {
 	assert_equal "$(jq -r .role <<<"$CLIENT_REPORT")" client
 	# nor the first ACK, beside timestamps (12 bytes): counted once
 	# each, and not tried again on the data that follows
+	assert_equal "$(find_exp "$ACK" 254 4e2a)" ""
 	assert_equal "$(stat_of exp 0x4e2a no_room "$CG_C")" 2
 	assert_equal "$(stat_of exp 0x4e2a sent "$CG_C")" 0
+	# Without timestamps the first ACK has the whole option space: the
+	# longest encoding goes out, 40 bytes, and the peer reads it.
+	ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_timestamps=0
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 4e2a)" ""
+	assert_equal "$(find_exp "$ACK" 254 4e2a)" "fe284e2a$data"
+	assert_equal "$(tcp_options "$PCAP" "tcp.flags==0x010 && tcp.dstport==$PORT" | head -n1)" "fe284e2a$data"
+	assert_equal "$(stat_of exp 0x4e2a sent "$CG_C")" 1
+	assert_equal "$(stat_of exp 0x4e2a no_room "$CG_C")" 3
+	assert_equal "$(stat_of exp 0x4e2a received "$CG_S")" 1
+	assert_equal "$(stat_of exp 0x4e2a malformed "$CG_S")" 0
 }

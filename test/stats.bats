@@ -128,6 +128,36 @@ connections() {
 	assert_equal "$(stat_of exp sent "$CG_C")" 6
 }
 
+@test "stats show and reset without a filter: every attachment (in a bpffs of the test's own)" {
+	private_bpffs
+	for args in "uto 120s cgroup $CG_C" "exp 0x4e2a 0x01 cgroup $CG_C" "uto 1s min 1s cgroup $CG_S"; do
+		run priv "$TCPOPT" option add $args
+		assert_success
+	done
+	connections 2
+	# "show" is the default command; no filter: all three
+	run priv "$TCPOPT" -j stats show
+	assert_success
+	assert_jq 'length == 3'
+	shown=$output
+	run priv "$TCPOPT" -j stats
+	assert_success
+	assert_equal "$(jq -c 'map(del(.sent, .received))' <<<"$output")" "$(jq -c 'map(del(.sent, .received))' <<<"$shown")"
+	assert_jq --arg c "/$CG_C" --arg s "/$CG_S" 'map("\(.cgroup) \(.option) \(.sent)") | sort ==
+		(["\($c) exp 4", "\($c) uto 4", "\($s) uto 2"] | sort)'
+	run priv "$TCPOPT" -j stats reset
+	assert_success
+	assert_jq 'length == 3'
+	run priv "$TCPOPT" -j stats
+	assert_success
+	assert_jq 'length == 3 and all(.sent == 0 and .received == 0 and .applied == 0)'
+	# and the text table, a row each
+	run priv "$TCPOPT" stats show
+	assert_success
+	assert_equal "${#lines[@]}" 4
+	assert_line --index 0 --regexp '^CGROUP +OPTION +SENT '
+}
+
 @test "stats: bad input and nothing to reset" {
 	run --separate-stderr tcpopt stats option nosuch
 	assert_failure 2

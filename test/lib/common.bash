@@ -184,6 +184,28 @@ find_option() {
 	done < <(tcp_option_list "$1")
 }
 
+# private_bpffs: from now on "priv CMD..." runs CMD in a mount namespace of
+# this test's own with a fresh bpffs on /sys/fs/bpf: a global command
+# ("option flush", "stats reset" without a cgroup) reaches only what the
+# test attached there, never the machine's.  The pins (and with them the
+# attachments) go with the namespace, which cleanup_all ends.
+private_bpffs() {
+	local ready=$BATS_TEST_TMPDIR/private-bpffs
+	unshare -m --propagation private \
+		sh -c 'mount -t bpf bpf /sys/fs/bpf && echo ready && exec sleep 3600' >"$ready" &
+	PRIV_PID=$!
+	CLEANUP_PIDS+=($!)
+	for _ in $(seq 100); do
+		grep -q ready "$ready" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "no private bpffs"
+}
+
+priv() {
+	nsenter -t "$PRIV_PID" -m "$@"
+}
+
 cleanup_all() {
 	local pid cg ns i
 	for pid in "${CLEANUP_PIDS[@]}"; do
@@ -207,9 +229,17 @@ cleanup_all() {
 			rmdir "$dir" 2>/dev/null
 		fi
 	done
+	# what still runs in the test's namespaces is the test's, started by
+	# something it did not register (it would keep bats waiting on its
+	# output, and the namespace alive)
 	for ns in "${CLEANUP_NETNS[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
 	rm -f "${CLEANUP_FILES[@]}"
+	if [ -n "${BPF_STATS_WAS:-}" ]; then
+		sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_WAS"
+		BPF_STATS_WAS=
+	fi
 	CLEANUP_PIDS=() CLEANUP_CGROUPS=() CLEANUP_NETNS=() CLEANUP_FILES=()
 }

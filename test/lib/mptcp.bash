@@ -76,15 +76,16 @@ genl_listeners() {
 	ip netns exec "$1" awk '$2 == 16 && $4 != "00000000"' /proc/net/netlink | wc -l
 }
 
-# start_bg_tcpopt OUT -n NS ARGS...: a listening tcpopt (monitor, pm run)
-# in the background, output in OUT; sets BG_PID.  Returns once it has
-# joined the event group, so that no event made afterwards is missed.
-start_bg_tcpopt() {
-	local out=$1 ns=$3 before
-	shift
+# start_listener OUT NS CMD...: CMD, an event listener of NS (tcpopt
+# monitor or pm run, ip mptcp monitor), in the background, output in OUT;
+# sets BG_PID.  Returns once it has joined a generic netlink group, so
+# that no event made afterwards is missed.
+start_listener() {
+	local out=$1 ns=$2 before
+	shift 2
 	before=$(genl_listeners "$ns")
 	CLEANUP_FILES+=("$out" "$out.err")
-	"$TCPOPT" "$@" >"$out" 2>"$out.err" &
+	"$@" >"$out" 2>"$out.err" &
 	BG_PID=$!
 	CLEANUP_PIDS+=($!)
 	for _ in $(seq 200); do
@@ -92,8 +93,13 @@ start_bg_tcpopt() {
 		kill -0 "$BG_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	echo "tcpopt $* did not subscribe: $(cat "$out.err")" >&2
+	echo "$* did not subscribe: $(cat "$out.err")" >&2
 	return 1
+}
+
+# start_bg_tcpopt OUT -n NS ARGS...: start_listener for "tcpopt -n NS ARGS...".
+start_bg_tcpopt() {
+	start_listener "$1" "$3" "$TCPOPT" "${@:2}"
 }
 
 # wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
