@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # tcpopt: ./configure writes config.mk (make runs it when config.mk is missing).
 #   make              build tcpopt/tcpopt (BPF objects embedded as skeletons)
-#   make check        run the test suites (as root: real namespaces and cgroups)
+#   make check        unit tests, then the suites (as root: real namespaces and cgroups)
 #   make check SANITIZE=1   the same with an ASan/UBSan build
+#   make check-unit   the C unit tests alone; make fuzz FUZZ_TIME=N  the fuzz targets
 #   make demo         show the User Timeout option on the wire, in throwaway namespaces
 #   make install      PREFIX=/usr/local DESTDIR=
 #   V=1               show the commands
@@ -184,6 +185,7 @@ fuzz: fuzz-build
 # the unprivileged ones run (the others skip and say so).
 check: all check-unit
 	$(Q)test/install-deps test
+	$(Q)test/lint
 	$(Q)TCPOPT=$(CURDIR)/$(TCPOPT_BIN) HELPERS=$(CURDIR)/build/helpers \
 		test/run $(TESTS)
 
@@ -223,7 +225,7 @@ clean:
 	rm -rf build tcpopt/tcpopt tcpopt/tcpopt-san
 
 help:
-	@sed -n '2,8s/^# \{0,1\}//p' Makefile
+	@sed -n '2,9s/^# \{0,1\}//p' Makefile
 
 -include kernel/kernel.mk
 -include test/bench/bench.mk

@@ -67,6 +67,19 @@ load lib/common
 	assert_output --regexp '^tcpopt: option: unknown option "nosuch" \(choose from: .*uto'
 }
 
+@test "cli: -- ends the global options" {
+	run tcpopt -j -- feature help
+	assert_success
+	assert_output --partial "Usage: tcpopt feature"
+	# after it, "-j" is not an option but a word: an unknown object
+	run tcpopt -- -j feature
+	assert_failure 2
+	assert_output --regexp '^tcpopt: unknown object "-j" \(choose from: '
+	run tcpopt --
+	assert_failure 2
+	assert_output --partial "Usage:"
+}
+
 @test "cli: unknown global option" {
 	run tcpopt -x option list
 	assert_failure 2
@@ -212,6 +225,21 @@ load lib/common
 	assert_success
 	assert_jq .
 	assert [ "$(wc -l <<<"$output")" -gt 10 ]
+}
+
+@test "cli: feature as a table: a header, then a row per feature, as in JSON" {
+	run tcpopt -j feature
+	assert_success
+	json=$output
+	run tcpopt feature
+	assert_success
+	assert_line --index 0 --regexp '^FEATURE +SUPPORTED +PROVIDED BY +USED BY$'
+	assert_equal "$((${#lines[@]} - 1))" "$(jq length <<<"$json")"
+	# every row says what the JSON says
+	while IFS=$'\t' read -r name supported by; do
+		[ "$supported" = true ] && yes=yes || yes=no
+		assert_line --regexp "^$name +$yes +$by +"
+	done < <(jq -r '.[] | [.feature, (.supported | tostring), .provided_by] | @tsv' <<<"$json")
 }
 
 @test "cli: feature finds what this kernel has (probed, not assumed)" {
