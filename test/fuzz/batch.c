@@ -34,9 +34,7 @@ static int parse_line(int argc, char **argv)
 		abort();	/* words longer than the file they came from */
 	if (strcmp(argv[0], "option") || argc < 2 || strcmp(argv[1], "add"))
 		return argv[0][0] == 'x' ? -EUSAGE : 0;	/* let some lines fail */
-	if (argc > 2 && !strncmp(argv[2], "ob", 2))
-		return 0;
-	if (!parse_request(argc - 2, argv + 2, PARSE_ADD, &req)) {
+	if (!parse_request(argc - 2, argv + 2, PARSE_ADD, &req) && req.desc != &object_desc) {
 		req.cfg.common.abi = TCPOPT_ABI;
 		apply_words(&req);
 	}

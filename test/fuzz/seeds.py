@@ -21,6 +21,9 @@ WORDS = [
     "iw 40 max 100 kind 253 dport 443", "iw none max 20", "iw 1024 max 1024",
     "delack timeout 1.5 min 10ms max 100ms exid 0x4444", "delack timeout 25%",
     "delack timeout .5 segs none", "delack timeout none",
+    "uto 30s ignore|accept", "uto 2h|30s", "uto 30s every dport 80|syn dport any",
+    "exp 0x4e2a 0xdeadbeef kind 253|0x00 kind 254", "cc bbr allow reno|none",
+    "cc bbr allow reno|allow default", "iw 40 max 100|max 64", "delack timeout 0.5 min 10ms|timeout none",
 ]
 
 BATCH = [

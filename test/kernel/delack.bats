@@ -37,7 +37,7 @@ settle() {
 # capture.  Fails (status 1, said on stderr) if any step does: it runs
 # under "run", where errexit is off and a failed command would go on.
 transfer() {
-	local segs=$1 cap=$BATS_TEST_TMPDIR/cap-$1 dump srv
+	local segs=$1 cap=$BATS_TEST_TMPDIR/cap-$1 dump srv err=
 
 	map_set delack delack_state 0 "$segs" || return 1
 	# not through in_b, so that $! is tcpdump itself (ip netns exec execs)
@@ -45,23 +45,33 @@ transfer() {
 	# ACKs it drops would go in runs (a full ring), read as one big step;
 	# its drop count is printed beside the classes
 	ip netns exec "$NS_B" tcpdump -Z root -i veth-b1 -nn -U -s 96 -B 16384 -w "$cap.pcap" \
-		'tcp and src host 192.0.2.2 and src port 5001' 2>"$cap.log" 3>&- &
+		'tcp and src host 192.0.2.2 and src port 5001' >/dev/null 2>"$cap.log" 3>&- &
 	dump=$!
-	wait_for "$cap.log" "listening on" || return 1
-	in_b python3 "$KTEST_DIR/bulk.py" server 192.0.2.2 5001 \
-		--rcvlowat 1000000 >"$cap.srv" 3>&- &
-	srv=$!
-	wait_for "$cap.srv" listening || return 1
-	in_a python3 "$KTEST_DIR/bulk.py" client 192.0.2.2 5001 "$BYTES" || return 1
-	wait "$srv" || return 1
-	if ! grep -qx "$BYTES" "$cap.srv"; then
-		echo "the receiver got $(cat "$cap.srv"), not $BYTES bytes" >&2
-		return 1
+	if ! wait_for "$cap.log" "listening on"; then
+		err="tcpdump did not start"
+	else
+		in_b python3 "$KTEST_DIR/bulk.py" server 192.0.2.2 5001 \
+			--rcvlowat 1000000 >"$cap.srv" 3>&- &
+		srv=$!
+		if ! wait_for "$cap.srv" listening; then
+			err="the receiver did not start"
+		elif ! in_a python3 "$KTEST_DIR/bulk.py" client 192.0.2.2 5001 "$BYTES"; then
+			err="the sender failed"
+		elif ! wait "$srv"; then
+			err="the receiver failed"
+		elif ! grep -qx "$BYTES" "$cap.srv"; then
+			err="the receiver got $(tail -n1 "$cap.srv"), not $BYTES bytes"
+		fi
+		kill "$srv" 2>/dev/null
 	fi
 	# tcpdump is slow under emulation: stop it only once it wrote everything
-	settle "$cap.pcap"
+	[ -n "$err" ] || settle "$cap.pcap"
 	kill -TERM "$dump"
 	wait "$dump" || true	# lint: or-true (tcpdump ends by SIGTERM)
+	if [ -n "$err" ]; then
+		echo "transfer $segs: $err" >&2
+		return 1
+	fi
 	tcpdump -S -nn -r "$cap.pcap" 'tcp[tcpflags] & tcp-ack != 0' 2>/dev/null >"$cap.txt" || return 1
 	echo "$(acks "$cap.txt") $(awk '/dropped by kernel/ { print $1 }' "$cap.log")"
 }
