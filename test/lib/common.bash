@@ -144,7 +144,7 @@ start_capture() {
 }
 
 stop_capture() {
-	sleep 0.2
+	sleep 0.1
 	kill -INT "$CAPTURE_PID" 2>/dev/null
 	wait "$CAPTURE_PID" 2>/dev/null || true
 }
