@@ -6,11 +6,13 @@
 #   make check-unit   the C unit tests alone; make fuzz FUZZ_TIME=N  the fuzz targets
 #   make demo         show the User Timeout option on the wire, in throwaway namespaces
 #   make install      PREFIX=/usr/local DESTDIR=
+#   make deb          the Debian package, in build/deb/ (dpkg-buildpackage)
+#   make check-deb    make deb, then lintian and an install/remove test
 #   V=1               show the commands
 
 # Without config.mk, make runs ./configure itself (installing missing Debian
 # packages first when run as root), then starts again with its result.
-ifeq ($(filter clean help,$(MAKECMDGOALS)),)
+ifeq ($(filter clean distclean help deb check-deb,$(MAKECMDGOALS)),)
 -include config.mk
 endif
 
@@ -44,7 +46,7 @@ SANFLAGS :=
 endif
 
 # BPF programs embedded in the binary (bpf/<name>.bpf.c).
-BPF_PROGS := uto exp cc iw delack pm_ndiffports pm_fullmesh
+BPF_PROGS := tcpopt pm_ndiffports pm_fullmesh mptcp
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
 
@@ -64,7 +66,7 @@ BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror -D__TARGET_ARCH_x86 \
 
 HELPERS := $(patsubst test/helpers/%.c,build/helpers/%,$(wildcard test/helpers/*.c))
 
-.PHONY: all clean check check-unit demo install uninstall help helpers
+.PHONY: all clean distclean check check-unit demo install uninstall help helpers
 all: $(TCPOPT_BIN) helpers
 
 helpers: $(HELPERS)
@@ -89,14 +91,15 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
+# CPPFLAGS and LDFLAGS as the environment gives them (dpkg-buildflags).
 $(BUILD)/%.o: %.c $(SKELS) $(wildcard lib/*.h tcpopt/*.h bpf/tcpopt.h)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(TCPOPT_BIN): $(OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
 build/helpers/%: test/helpers/%.c
 	@mkdir -p $(@D)
@@ -195,27 +198,65 @@ demo: all
 
 # systemd reads units from $(PREFIX)/lib/systemd/system for PREFIX /usr and
 # /usr/local alike (a package may want UNITDIR=/lib/systemd/system); the
-# unit is installed, not enabled.
+# units are installed, not enabled.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR ?= $(PREFIX)/share/doc/tcpopt
+EXAMPLEDIR ?= $(DOCDIR)/examples
+UNITS := tcpopt.service tcpopt-metrics.service tcpopt-metrics.timer tcpopt-agent@.service
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
-		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(EXAMPLEDIR)
 	install -m 0755 $(TCPOPT_BIN) $(DESTDIR)$(SBINDIR)/tcpopt
 	install -m 0644 man8/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completion/tcpopt.bash $(DESTDIR)$(BASHCOMPDIR)/tcpopt
-	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/tcpopt.service > $(DESTDIR)$(UNITDIR)/tcpopt.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/tcpopt.service
-	install -m 0644 systemd/tcpopt.conf.example $(DESTDIR)$(DOCDIR)/
+	for u in $(UNITS); do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 systemd/tcpopt.conf.example systemd/tcpopt-agent.conf.example \
+		$(DESTDIR)$(EXAMPLEDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/tcpopt
 	for m in man8/*.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$${m#man8/}; done
-	rm -f $(DESTDIR)$(BASHCOMPDIR)/tcpopt $(DESTDIR)$(UNITDIR)/tcpopt.service \
-		$(DESTDIR)$(DOCDIR)/tcpopt.conf.example
-	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/tcpopt $(DESTDIR)$(EXAMPLEDIR)/tcpopt.conf.example \
+		$(DESTDIR)$(EXAMPLEDIR)/tcpopt-agent.conf.example
+	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
+	rmdir $(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# The Debian package: dpkg-buildpackage on a copy of the sources (those git
+# knows, or all but what the build makes) in build/deb/tcpopt-VERSION, so
+# that the tree itself stays as it is; the .deb, .buildinfo and .changes
+# land in build/deb/, with the source package (.dsc, .tar.xz) for lintian.
+DEB_DIR := build/deb
+DEB_SRC := $(DEB_DIR)/tcpopt-$(VERSION)
+
+.PHONY: deb check-deb
+deb:
+	$(Q)v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+		{ echo "make deb: debian/changelog is at $$v, the Makefile at $(VERSION)" >&2; exit 1; }
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_SRC)
+	$(Q)if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard; \
+	else \
+		find . \( -path ./build -o -path ./.git -o -path ./config.mk -o \
+			-path ./tcpopt/tcpopt -o -path ./tcpopt/tcpopt-san \) -prune -o \
+			-type f -print0; \
+	fi | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C $(DEB_SRC)
+	$(call msg,DEB,$(DEB_DIR))
+	$(Q)cd $(DEB_DIR) && dpkg-source -b tcpopt-$(VERSION) >source.log 2>&1 || \
+		{ cat source.log >&2; exit 1; }
+	$(Q)cd $(DEB_SRC) && if [ "$(V)" = 1 ]; then dpkg-buildpackage -us -uc -b; \
+	else dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		{ tail -n 30 ../build.log >&2; echo "make deb: see $(DEB_DIR)/build.log" >&2; exit 1; }; fi
+	$(Q)rm -rf $(DEB_SRC)
+	$(Q)ls $(DEB_DIR)/*.deb
+
+check-deb: deb
+	$(Q)test/install-deps test
+	$(Q)DEB_DIR=$(CURDIR)/$(DEB_DIR) test/run test/package/deb.bats
 
 config.mk: configure
 	@if [ "$$(id -u)" -eq 0 ]; then test/install-deps build; fi
@@ -224,8 +265,11 @@ config.mk: configure
 clean:
 	rm -rf build tcpopt/tcpopt tcpopt/tcpopt-san
 
+distclean: clean
+	rm -f config.mk
+
 help:
-	@sed -n '2,9s/^# \{0,1\}//p' Makefile
+	@sed -n '2,/^$$/s/^# \{0,1\}//p' Makefile
 
 -include kernel/kernel.mk
 -include test/bench/bench.mk

@@ -185,6 +185,55 @@ struct tcpopt_delack_config {
 };
 
 /*
+ * The driver (bpf/tcpopt.bpf.c, bpf/driver.bpf.h): one sockops program per
+ * cgroup runs every built-in option attached to it.  Each option is a slot:
+ * its config (an ARRAY of one struct tcpopt_slot_config) and its stats are
+ * maps of their own, pinned in the option's directory and held by the
+ * driver's map-in-map arrays at the slot's index.  The driver's header
+ * (struct tcpopt_driver, map "drv") lists the active slots in the order the
+ * options were added: the order in which they get room on a segment.
+ */
+#define TCPOPT_DRIVER_SLOTS	16	/* built-in options on one cgroup */
+
+/* Slot types: what a slot's config is.  Never renumber, only append. */
+enum tcpopt_type {
+	TCPOPT_TYPE_NONE,
+	TCPOPT_TYPE_UTO,
+	TCPOPT_TYPE_EXP,
+	TCPOPT_TYPE_CC,
+	TCPOPT_TYPE_IW,
+	TCPOPT_TYPE_DELACK,
+	TCPOPT_TYPE_COUNT,
+};
+
+#define TCPOPT_SLOT_DATA	120	/* room for the largest config */
+
+struct tcpopt_slot_config {
+	__u32 type;			/* enum tcpopt_type */
+	__u32 pad;
+	union {
+		struct tcpopt_common common;
+		struct tcpopt_uto_config uto;
+		struct tcpopt_exp_config exp;
+		struct tcpopt_cc_config cc;
+		struct tcpopt_iw_config iw;
+		struct tcpopt_delack_config delack;
+		__u8 bytes[TCPOPT_SLOT_DATA];
+	};
+};
+
+struct tcpopt_driver {
+	__u32 abi;
+	__u32 nslots;			/* order[0..nslots) are active */
+	__u32 types;			/* bit per enum tcpopt_type in use */
+	__u32 prog_types;		/* user space only: the types its program runs */
+	__u32 every;			/* bit per slot whose option is "every" */
+	__u32 pad;
+	__u8 order[TCPOPT_DRIVER_SLOTS];	/* slot indexes, oldest first */
+	__u8 type[TCPOPT_DRIVER_SLOTS];	/* user space only: each slot's type */
+};
+
+/*
  * BPF MPTCP path managers (bpf/pm_*.bpf.c; they need the kernel patch set).
  * One per cgroup, pinned as the attachment "pm"; maps "config" (struct
  * tcpopt_pm_config), "stats" (PERCPU_ARRAY by enum tcpopt_pm_stat) and, for
@@ -215,6 +264,28 @@ enum tcpopt_pm_stat {
 	TCPOPT_PM_STAT_ESTABLISHED,	/* additional subflows established */
 	TCPOPT_PM_STAT_ANNOUNCED,	/* addresses the peers announced */
 	TCPOPT_PM_STAT_MAX,
+};
+
+/*
+ * MPTCP for the sockets of a cgroup (bpf/mptcp.bpf.c, "tcpopt mptcp
+ * enable"): an fmod_ret program on update_socket_protocol, one per cgroup,
+ * pinned as the attachment "mptcp"; maps "config" (struct
+ * tcpopt_mptcp_config), "stats" (PERCPU_ARRAY by enum tcpopt_mptcp_stat)
+ * and "cgroup" (a CGROUP_ARRAY holding the cgroup).
+ */
+#define TCPOPT_MPTCP_IPV4	(1 << 0)
+#define TCPOPT_MPTCP_IPV6	(1 << 1)
+
+struct tcpopt_mptcp_config {
+	__u32 abi;
+	__u32 families;			/* TCPOPT_MPTCP_IPV4 | _IPV6: those upgraded */
+};
+
+enum tcpopt_mptcp_stat {
+	TCPOPT_MPTCP_STAT_UPGRADED,	/* TCP sockets created as MPTCP ones */
+	TCPOPT_MPTCP_STAT_NAMED_TCP,	/* of them, asked for IPPROTO_TCP by name */
+	TCPOPT_MPTCP_STAT_SKIPPED,	/* TCP sockets of a family not upgraded */
+	TCPOPT_MPTCP_STAT_MAX,
 };
 
 #endif

@@ -80,7 +80,7 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 	char cgdir[PATH_MAX], dir[PATH_MAX], stage[PATH_MAX], path[PATH_MAX];
 	struct bpf_link *link = NULL;
 	struct bpf_program *prog;
-	struct bpf_map *cfg_map, *writers;
+	struct bpf_map *cfg_map;
 	bool exists;
 	int err, old_link = -1;
 
@@ -99,8 +99,10 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 		return err_usage(spec->prog_name ? "no program \"%s\" in the object" :
 				 "%s: the object must hold exactly one sockops program (name it with \"prog\")",
 				 spec->prog_name ? spec->prog_name : spec->name);
-	bpf_program__set_type(prog, BPF_PROG_TYPE_SOCK_OPS);
-	bpf_program__set_expected_attach_type(prog, BPF_CGROUP_SOCK_OPS);
+	if (!spec->tracing) {
+		bpf_program__set_type(prog, BPF_PROG_TYPE_SOCK_OPS);
+		bpf_program__set_expected_attach_type(prog, BPF_CGROUP_SOCK_OPS);
+	}
 	/* Only the chosen program is loaded. */
 	{
 		struct bpf_program *p;
@@ -108,13 +110,7 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 		bpf_object__for_each_program(p, spec->obj)
 			bpf_program__set_autoload(p, p == prog);
 	}
-	/* Shared by every program: reused when pinned, else pinned by libbpf. */
-	writers = bpf_object__find_map_by_name(spec->obj, "tcpopt_writers");
-	if (writers && bpf_map__set_pin_path(writers, PIN_WRITERS))
-		return err_run(-ENOMEM, "cannot set the pin path of %s", PIN_WRITERS);
 	err = bpf_object__load(spec->obj);
-	if (err && writers)
-		shared_pins_release();
 	if (err)
 		return err_run(err, "cannot load the BPF program: %s%s", strerror(-err),
 			       err == -EACCES || err == -EINVAL ?
@@ -170,10 +166,11 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 		return 0;
 	}
 
-	link = bpf_program__attach_cgroup(prog, cg->fd);
+	link = spec->tracing ? bpf_program__attach_trace(prog) :
+			       bpf_program__attach_cgroup(prog, cg->fd);
 	if (!link) {
-		err = err_run(-errno, "cannot attach to cgroup %s: %s", cg->path,
-			      strerror(errno));
+		err = err_run(-errno, "cannot attach %s for cgroup %s: %s", spec->name,
+			      cg->path, strerror(errno));
 		goto fail;
 	}
 	if (xsnprintf(path, sizeof(path), "%s/link", stage) ||

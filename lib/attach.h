@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Attach a sockops program to a cgroup through a bpf_link, and pin the link
- * with the object's maps so that it outlives the command.  Either all of it
- * is in place afterwards, or none of it.
+ * Attach a sockops program to a cgroup through a bpf_link (or a tracing
+ * program to its kernel function), and pin the link with the object's maps
+ * so that it outlives the command.  Either all of it is in place
+ * afterwards, or none of it.
  */
 #ifndef TCPOPT_ATTACH_H
 #define TCPOPT_ATTACH_H
@@ -17,6 +18,10 @@ struct attach_spec {
 	const char *name;		/* attachment name: pin directory */
 	struct bpf_object *obj;		/* opened, not yet loaded */
 	const char *prog_name;		/* NULL: the object's only sockops program */
+	/* A tracing program (fentry, fmod_ret...; prog_name given): attached
+	 * to the function its section names, not to the cgroup, which it
+	 * must then match itself.  replace is not possible for it. */
+	bool tracing;
 	const void *config;		/* written to map "config" when not NULL */
 	size_t config_size;
 	bool replace;			/* swap the program of an existing attachment */

@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -19,6 +20,12 @@
 #include "bpffs.h"
 #include "cgroup.h"
 #include "utils.h"
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524	/* the kernel's, seen by user space */
+#endif
+/* Counters read in one batch, at most. */
+#define TCPOPT_STATS_MAX_KEYS	32
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -128,6 +135,28 @@ int pin_dir_remove(const char *dir)
 	return err;
 }
 
+int pin_remove_attachment(const char *path, const char *name, const char *absent)
+{
+	struct cgroup_ref cg;
+	char dir[PATH_MAX];
+	int err, lock;
+
+	err = state_lock_cgroup(path, &cg, &lock);
+	if (err)
+		return err;
+	pin_dir(dir, sizeof(dir), cg.id, name);
+	if (!pin_dir_exists(dir)) {
+		err = err_run(-ENOENT, absent, cg.path);
+	} else {
+		err = pin_dir_remove(dir);
+		if (err)
+			err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
+	}
+	state_unlock(lock);
+	cgroup_close(&cg);
+	return err;
+}
+
 void shared_pins_release(void)
 {
 	struct dirent *de;
@@ -139,8 +168,10 @@ void shared_pins_release(void)
 	while ((de = readdir(d)) && !used)
 		used = de->d_name[0] >= '0' && de->d_name[0] <= '9';
 	closedir(d);
-	if (!used)
+	if (!used) {
+		unlink(PIN_KEEP);
 		unlink(PIN_WRITERS);
+	}
 }
 
 int pin_walk(pin_walk_cb cb, void *ctx)
@@ -148,41 +179,99 @@ int pin_walk(pin_walk_cb cb, void *ctx)
 	return pin_walk_name(NULL, cb, ctx);
 }
 
+/*
+ * During a walk, the pins of an attachment are opened relative to its
+ * cgroup's directory, which the walk holds open (BPF_F_PATH_FD, Linux
+ * 6.5): "uto/config" looked up in bpffs alone instead of a path from "/"
+ * through sysfs, whose kernfs dentries take the lookup off its fast path.
+ * Older kernels refuse the flag (EINVAL) and get full paths.
+ */
+#define TCPOPT_BPF_F_PATH_FD	(1U << 14)
+
+static struct walk_dir {
+	const char *dir;	/* the callback's dir */
+	const char *name;	/* its last component */
+	int cgfd;		/* its parent, open */
+} walk_dir = { .cgfd = -1 };
+static bool path_fd_refused;
+
+struct obj_get_at_attr {	/* union bpf_attr for BPF_OBJ_GET, 6.5 */
+	__aligned_u64 pathname;
+	__u32 bpf_fd;
+	__u32 file_flags;
+	__s32 path_fd;
+};
+
+static int obj_get_at(int dirfd, const char *name)
+{
+	struct obj_get_at_attr attr = {
+		.pathname = (uintptr_t)name,
+		.file_flags = TCPOPT_BPF_F_PATH_FD,
+		.path_fd = dirfd,
+	};
+	int fd = (int)syscall(__NR_bpf, BPF_OBJ_GET, &attr, sizeof(attr));
+
+	return fd < 0 ? -errno : fd;
+}
+
+struct pin_walk {
+	const char *name;	/* NULL: every option */
+	pin_walk_cb cb;
+	void *ctx;
+	uint64_t cgid;
+	char cgdir[PATH_MAX];
+};
+
+static int walk_attachment(int fd, const char *ent, uint64_t ino, unsigned char type,
+			   void *arg)
+{
+	struct pin_walk *w = arg;
+	char dir[PATH_MAX * 2];
+	struct walk_dir outer;
+	int rc;
+
+	(void)ino;
+	/* "_new_*" are staging directories of a command still at work (or
+	 * of one that was killed).  bpffs gives every entry's type. */
+	if (type != DT_DIR || ent[0] == '.' || ent[0] == '_')
+		return 0;
+	if (w->name ? strcmp(ent, w->name) : !strcmp(ent, PIN_PM) || !strcmp(ent, PIN_MPTCP))
+		return 0;
+	if (xsnprintf(dir, sizeof(dir), "%s/%s", w->cgdir, ent))
+		return 0;
+	outer = walk_dir;	/* a walk inside a callback */
+	walk_dir = (struct walk_dir){ .dir = dir, .name = ent, .cgfd = fd };
+	rc = w->cb(w->cgid, ent, dir, w->ctx);
+	walk_dir = outer;
+	return rc;
+}
+
+static int walk_cgroup(int fd, const char *ent, uint64_t ino, unsigned char type, void *arg)
+{
+	struct pin_walk *w = arg;
+	int cgfd, rc;
+
+	(void)ino;
+	if (type != DT_DIR || parse_u64(ent, &w->cgid) ||
+	    xsnprintf(w->cgdir, sizeof(w->cgdir), "%s/%s", PIN_ROOT, ent))
+		return 0;
+	cgfd = openat(fd, ent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0)
+		return 0;	/* removed meanwhile */
+	rc = dir_for_each(cgfd, walk_attachment, w);
+	close(cgfd);
+	return rc;
+}
+
 int pin_walk_name(const char *name, pin_walk_cb cb, void *ctx)
 {
-	char cgdir[PATH_MAX], dir[PATH_MAX * 2];
-	struct dirent *cde, *ade;
-	DIR *root, *cgd;
-	int rc = 0;
+	struct pin_walk w = { .name = name, .cb = cb, .ctx = ctx };
+	int fd = open(PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
 
-	root = opendir(PIN_ROOT);
-	if (!root)
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	while (!rc && (cde = readdir(root))) {
-		uint64_t cgid;
-
-		if (cde->d_name[0] == '.' || parse_u64(cde->d_name, &cgid))
-			continue;
-		if (xsnprintf(cgdir, sizeof(cgdir), "%s/%s", PIN_ROOT, cde->d_name))
-			continue;
-		cgd = opendir(cgdir);
-		if (!cgd)
-			continue;
-		while (!rc && (ade = readdir(cgd))) {
-			/* "_new_*" are staging directories of a command
-			 * still at work (or of one that was killed). */
-			if (ade->d_name[0] == '.' || ade->d_name[0] == '_')
-				continue;
-			if (name ? strcmp(ade->d_name, name) : !strcmp(ade->d_name, PIN_PM))
-				continue;
-			if (xsnprintf(dir, sizeof(dir), "%s/%s", cgdir, ade->d_name))
-				continue;
-			if (pin_dir_exists(dir))
-				rc = cb(cgid, ade->d_name, dir, ctx);
-		}
-		closedir(cgd);
-	}
-	closedir(root);
+	rc = dir_for_each(fd, walk_cgroup, &w);
+	close(fd);
 	return rc;
 }
 
@@ -191,6 +280,13 @@ int pin_open(const char *dir, const char *name)
 	char path[PATH_MAX];
 	int fd;
 
+	if (walk_dir.dir && !path_fd_refused && !strcmp(dir, walk_dir.dir) &&
+	    !xsnprintf(path, sizeof(path), "%s/%s", walk_dir.name, name)) {
+		fd = obj_get_at(walk_dir.cgfd, path);
+		if (fd != -EINVAL)
+			return fd;
+		path_fd_refused = true;
+	}
 	if (xsnprintf(path, sizeof(path), "%s/%s", dir, name))
 		return -ENAMETOOLONG;
 	fd = bpf_obj_get(path);
@@ -248,6 +344,31 @@ static int stats_map_check(int fd, unsigned int n)
 	return 0;
 }
 
+/*
+ * Counters 0..n-1, ncpu values each, into vals: one batch lookup (Linux
+ * 5.6), else one lookup per counter.
+ */
+static int stats_lookup_all(int fd, unsigned int n, uint64_t *vals, int ncpu)
+{
+	static bool batch_refused;
+	__u32 keys[TCPOPT_STATS_MAX_KEYS], out_batch, count = n, key;
+	int err;
+
+	if (!batch_refused && n <= ARRAY_SIZE(keys)) {
+		err = bpf_map_lookup_batch(fd, NULL, &out_batch, keys, vals, &count, NULL);
+		/* -ENOENT: the map ended with the batch (max_entries == n). */
+		if ((!err || err == -ENOENT) && count == n)
+			return 0;
+		if (err != -EINVAL && err != -EOPNOTSUPP && err != -ENOTSUPP)
+			return err ? err : -EIO;
+		batch_refused = true;
+	}
+	for (key = 0; key < n; key++)
+		if (bpf_map_lookup_elem(fd, &key, vals + (size_t)key * ncpu))
+			return -errno;
+	return 0;
+}
+
 int pin_stats_read(const char *dir, uint64_t *sums, unsigned int n)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd, err = 0;
@@ -265,15 +386,11 @@ int pin_stats_read(const char *dir, uint64_t *sums, unsigned int n)
 		close(fd);
 		return err;
 	}
-	vals = xzalloc(sizeof(*vals) * (size_t)ncpu);
-	for (key = 0; key < n && !err; key++) {
-		if (bpf_map_lookup_elem(fd, &key, vals)) {
-			err = -errno;
-			break;
-		}
+	vals = xzalloc(sizeof(*vals) * (size_t)ncpu * n);
+	err = stats_lookup_all(fd, n, vals, ncpu);
+	for (key = 0; key < n && !err; key++)
 		for (int cpu = 0; cpu < ncpu; cpu++)
-			sums[key] += vals[cpu];
-	}
+			sums[key] += vals[key * ncpu + cpu];
 	free(vals);
 	close(fd);
 	return err;
@@ -304,33 +421,42 @@ int pin_stats_reset(const char *dir, unsigned int n)
 	return err;
 }
 
-int pin_link_info(const char *dir, struct pin_link_info *out)
+int pin_link_ids(const char *dir, struct pin_link_info *out)
 {
 	struct bpf_link_info info = {};
-	struct bpf_prog_info pinfo = {};
-	__u32 len = sizeof(info), plen = sizeof(pinfo);
-	int fd = pin_open(dir, "link"), pfd, err = 0;
+	__u32 len = sizeof(info);
+	int fd = pin_open(dir, "link"), err = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (fd < 0)
 		return fd;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
 		err = -errno;
-		goto out;
+	} else {
+		out->link_id = info.id;
+		out->prog_id = info.prog_id;
+		if (info.type == BPF_LINK_TYPE_CGROUP)
+			out->cgroup_id = info.cgroup.cgroup_id;
 	}
-	out->link_id = info.id;
-	out->prog_id = info.prog_id;
-	if (info.type == BPF_LINK_TYPE_CGROUP)
-		out->cgroup_id = info.cgroup.cgroup_id;
-	pfd = bpf_prog_get_fd_by_id(info.prog_id);
+	close(fd);
+	return err;
+}
+
+int pin_link_info(const char *dir, struct pin_link_info *out)
+{
+	struct bpf_prog_info pinfo = {};
+	__u32 plen = sizeof(pinfo);
+	int err = pin_link_ids(dir, out), pfd;
+
+	if (err)
+		return err;
+	pfd = bpf_prog_get_fd_by_id(out->prog_id);
 	if (pfd >= 0) {
 		if (!bpf_obj_get_info_by_fd(pfd, &pinfo, &plen))
 			memcpy(out->prog_name, pinfo.name, sizeof(out->prog_name));
 		close(pfd);
 	}
-out:
-	close(fd);
-	return err;
+	return 0;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)

@@ -15,8 +15,11 @@
 
 #define BPFFS_MOUNT	"/sys/fs/bpf"
 #define PIN_ROOT	BPFFS_MOUNT "/tcpopt"
-/* The map of write-callback users per socket, shared by all of tcpopt's
- * programs (see bpf/common.bpf.h); unpinned with the last attachment. */
+/* The per-CPU note by which the drivers of nested cgroups share the write
+ * callbacks (tcpopt_keep in bpf/tcpopt.bpf.c); unpinned with the last
+ * attachment.  PIN_WRITERS: what the programs of tcpopt before the driver
+ * shared instead, removed the same way. */
+#define PIN_KEEP	PIN_ROOT "/tcpopt_keep"
 #define PIN_WRITERS	PIN_ROOT "/tcpopt_writers"
 
 /* Mount bpffs if needed and create PIN_ROOT. */
@@ -37,14 +40,23 @@ bool pin_dir_exists(const char *dir);
 /* Unpin everything in dir and remove it (detaches a pinned link). */
 int pin_dir_remove(const char *dir);
 
+/*
+ * Detach and unpin the attachment name of cgroup path, under the lock;
+ * absent is the error when there is none ("no %s on cgroup %s" style:
+ * one %s, the cgroup's path).  Errors are reported.
+ */
+int pin_remove_attachment(const char *path, const char *name, const char *absent);
+
 /* Unpin the shared maps once no attachment is left. */
 void shared_pins_release(void);
 
 /* The attachment of a cgroup's BPF MPTCP path manager (tcpopt pm). */
 #define PIN_PM		"pm"
+/* The attachment that makes a cgroup's TCP sockets MPTCP (tcpopt mptcp). */
+#define PIN_MPTCP	"mptcp"
 
-/* Calls cb for each option attachment directory (PIN_PM excepted); stops
- * at the first non-zero. */
+/* Calls cb for each option attachment directory (PIN_PM and PIN_MPTCP
+ * excepted); stops at the first non-zero. */
 typedef int (*pin_walk_cb)(uint64_t cgid, const char *name, const char *dir,
 			   void *ctx);
 int pin_walk(pin_walk_cb cb, void *ctx);
@@ -67,7 +79,10 @@ struct pin_link_info {
 	uint64_t cgroup_id;	/* 0 once the cgroup is gone */
 	char prog_name[16];
 };
+/* The link pinned in dir and its program's name. */
 int pin_link_info(const char *dir, struct pin_link_info *info);
+/* The same without prog_name: no lookup of the program. */
+int pin_link_ids(const char *dir, struct pin_link_info *info);
 
 /* Route libbpf's messages to stderr only with TCPOPT_DEBUG set. */
 void libbpf_quiet(void);

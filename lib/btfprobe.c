@@ -68,9 +68,37 @@ bool btf_has_type(const char *name)
 	return btf && btf__find_by_name(btf, name) > 0;
 }
 
-bool btf_has_func(const char *name)
+int btf_func_id(const char *name)
 {
 	struct btf *btf = vmlinux_btf();
+	int id;
 
-	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+	if (!btf)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	return id > 0 ? id : -ENOENT;
+}
+
+const char *btf_func_param_struct(const char *func, unsigned int idx)
+{
+	struct btf *btf = vmlinux_btf();
+	const struct btf_type *t;
+	int id = btf_func_id(func);
+
+	if (id < 0)
+		return NULL;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_func_proto(t) || idx >= btf_vlen(t))
+		return NULL;
+	t = btf__type_by_id(btf, btf_params(t)[idx].type);
+	while (t && (btf_is_ptr(t) || btf_is_mod(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_struct(t))
+		return NULL;
+	return btf__name_by_offset(btf, t->name_off);
+}
+
+bool btf_has_func(const char *name)
+{
+	return btf_func_id(name) > 0;
 }

@@ -15,5 +15,12 @@ int btf_enum_value(const char *name, long long *value);
 bool btf_has_type(const char *name);
 /* Is a kfunc (or kernel function) of this name in BTF? */
 bool btf_has_func(const char *name);
+/* Its BTF type id (> 0), or -ENOENT. */
+int btf_func_id(const char *name);
+/*
+ * The name of the struct that parameter IDX (from 0) of kernel function
+ * FUNC points to (through const, volatile, typedefs), or NULL.
+ */
+const char *btf_func_param_struct(const char *func, unsigned int idx);
 
 #endif

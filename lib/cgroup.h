@@ -3,6 +3,7 @@
 #ifndef TCPOPT_CGROUP_H
 #define TCPOPT_CGROUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,16 @@ struct cgroup_ref {
 int cgroup_open(const char *path, struct cgroup_ref *cg);
 void cgroup_close(struct cgroup_ref *cg);
 
-/* Find the path of cgroup id; -ENOENT if it no longer exists. */
+/* Is cgroup id top itself or one below it?  (A removed cgroup is not.) */
+bool cgroup_is_below(const struct cgroup_ref *top, uint64_t id);
+
+/*
+ * The path of cgroup id (relative to the mount, "/" for the root);
+ * -ENOENT if it no longer exists.  A few syscalls per call, whatever the
+ * size of the tree (see cgroup.c).
+ */
 int cgroup_path_of(uint64_t id, char *buf, size_t len);
+/* Drop what cgroup_path_of() learnt: each command sees the tree as it is. */
+void cgroup_names_forget(void);
 
 #endif

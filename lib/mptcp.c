@@ -5,12 +5,9 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/genetlink.h>
@@ -115,35 +112,30 @@ void mptcp_put_addr(struct nlmsghdr *nlh, uint16_t type, const struct mptcp_addr
 	mnl_attr_nest_end(nlh, nest);
 }
 
-static bool attr_ok(const struct nlattr *a, size_t len)
-{
-	return a && mnl_attr_get_payload_len(a) >= len;
-}
-
 int mptcp_parse_addr(const struct nlattr *nest, struct mptcp_addr *a)
 {
 	const struct nlattr *tb[MPTCP_PM_ADDR_ATTR_MAX + 1];
 
 	memset(a, 0, sizeof(*a));
 	genl_parse_nested(nest, tb, MPTCP_PM_ADDR_ATTR_MAX);
-	if (!attr_ok(tb[MPTCP_PM_ADDR_ATTR_FAMILY], 2))
+	if (!mptcp_attr_ok(tb[MPTCP_PM_ADDR_ATTR_FAMILY], 2))
 		return -EBADMSG;
 	a->family = (uint8_t)mnl_attr_get_u16(tb[MPTCP_PM_ADDR_ATTR_FAMILY]);
-	if (a->family == AF_INET && attr_ok(tb[MPTCP_PM_ADDR_ATTR_ADDR4], 4))
+	if (a->family == AF_INET && mptcp_attr_ok(tb[MPTCP_PM_ADDR_ATTR_ADDR4], 4))
 		memcpy(&a->addr.v4, mnl_attr_get_payload(tb[MPTCP_PM_ADDR_ATTR_ADDR4]), 4);
-	else if (a->family == AF_INET6 && attr_ok(tb[MPTCP_PM_ADDR_ATTR_ADDR6], 16))
+	else if (a->family == AF_INET6 && mptcp_attr_ok(tb[MPTCP_PM_ADDR_ATTR_ADDR6], 16))
 		memcpy(&a->addr.v6, mnl_attr_get_payload(tb[MPTCP_PM_ADDR_ATTR_ADDR6]), 16);
 	else
 		return -EBADMSG;
-	if (attr_ok(tb[MPTCP_PM_ADDR_ATTR_ID], 1)) {
+	if (mptcp_attr_ok(tb[MPTCP_PM_ADDR_ATTR_ID], 1)) {
 		a->id = mnl_attr_get_u8(tb[MPTCP_PM_ADDR_ATTR_ID]);
 		a->has_id = true;
 	}
-	if (attr_ok(tb[MPTCP_PM_ADDR_ATTR_PORT], 2))
+	if (mptcp_attr_ok(tb[MPTCP_PM_ADDR_ATTR_PORT], 2))
 		a->port = mnl_attr_get_u16(tb[MPTCP_PM_ADDR_ATTR_PORT]);
-	if (attr_ok(tb[MPTCP_PM_ADDR_ATTR_FLAGS], 4))
+	if (mptcp_attr_ok(tb[MPTCP_PM_ADDR_ATTR_FLAGS], 4))
 		a->flags = mnl_attr_get_u32(tb[MPTCP_PM_ADDR_ATTR_FLAGS]);
-	if (attr_ok(tb[MPTCP_PM_ADDR_ATTR_IF_IDX], 4))
+	if (mptcp_attr_ok(tb[MPTCP_PM_ADDR_ATTR_IF_IDX], 4))
 		a->ifindex = (int32_t)mnl_attr_get_u32(tb[MPTCP_PM_ADDR_ATTR_IF_IDX]);
 	return 0;
 }
@@ -372,255 +364,6 @@ int mptcp_pm_type_set(const char *type)
 	if (!strcmp(type, "userspace"))
 		return sysctl_write(SYSCTL_DIR "pm_type", "1");
 	return -EINVAL;
-}
-
-static const char *const event_names[] = {
-	[MPTCP_EVENT_CREATED] = "created",
-	[MPTCP_EVENT_ESTABLISHED] = "established",
-	[MPTCP_EVENT_CLOSED] = "closed",
-	[MPTCP_EVENT_ANNOUNCED] = "announced",
-	[MPTCP_EVENT_REMOVED] = "removed",
-	[MPTCP_EVENT_SUB_ESTABLISHED] = "sub_established",
-	[MPTCP_EVENT_SUB_CLOSED] = "sub_closed",
-	[MPTCP_EVENT_SUB_PRIORITY] = "sub_priority",
-	[MPTCP_EVENT_LISTENER_CREATED] = "listener_created",
-	[MPTCP_EVENT_LISTENER_CLOSED] = "listener_closed",
-};
-
-const char *mptcp_event_name(uint8_t type)
-{
-	return type < ARRAY_SIZE(event_names) ? event_names[type] : NULL;
-}
-
-static void event_ip(const struct nlattr *a4, const struct nlattr *a6,
-		     const struct nlattr *port, struct mptcp_addr *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (attr_ok(a4, 4)) {
-		out->family = AF_INET;
-		memcpy(&out->addr.v4, mnl_attr_get_payload(a4), 4);
-	} else if (attr_ok(a6, 16)) {
-		out->family = AF_INET6;
-		memcpy(&out->addr.v6, mnl_attr_get_payload(a6), 16);
-	}
-	if (attr_ok(port, 2))
-		out->port = ntohs(mnl_attr_get_u16(port));
-}
-
-int mptcp_event_parse(const struct nlmsghdr *nlh, struct mptcp_event *ev)
-{
-	const struct genlmsghdr *gh = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *const *tb = ev->tb;
-
-	memset(ev, 0, sizeof(*ev));
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*gh))
-		return -EBADMSG;
-	genl_parse(nlh, ev->tb, MPTCP_ATTR_MAX);
-	ev->type = gh->cmd;
-	ev->name = mptcp_event_name(gh->cmd);
-	if (attr_ok(tb[MPTCP_ATTR_TOKEN], 4)) {
-		ev->token = mnl_attr_get_u32(tb[MPTCP_ATTR_TOKEN]);
-		ev->has_token = true;
-	}
-	/* 6.12 puts SERVER_SIDE on every "created"/"established", 0 on the
-	 * client; 6.18 adds it only on the server side (and says it in
-	 * FLAGS): its value counts, not its presence. */
-	ev->server_side = (attr_ok(tb[MPTCP_ATTR_SERVER_SIDE], 1) &&
-			   mnl_attr_get_u8(tb[MPTCP_ATTR_SERVER_SIDE])) ||
-		(attr_ok(tb[MPTCP_ATTR_FLAGS], 2) &&
-		 (mnl_attr_get_u16(tb[MPTCP_ATTR_FLAGS]) & MPTCP_PM_EV_FLAG_SERVER_SIDE));
-	event_ip(tb[MPTCP_ATTR_SADDR4], tb[MPTCP_ATTR_SADDR6], tb[MPTCP_ATTR_SPORT], &ev->saddr);
-	event_ip(tb[MPTCP_ATTR_DADDR4], tb[MPTCP_ATTR_DADDR6], tb[MPTCP_ATTR_DPORT], &ev->daddr);
-	ev->loc_id = attr_ok(tb[MPTCP_ATTR_LOC_ID], 1) ? mnl_attr_get_u8(tb[MPTCP_ATTR_LOC_ID]) : -1;
-	ev->rem_id = attr_ok(tb[MPTCP_ATTR_REM_ID], 1) ? mnl_attr_get_u8(tb[MPTCP_ATTR_REM_ID]) : -1;
-	return 0;
-}
-
-static void out_u8_attr(struct onode *obj, const char *key, const struct nlattr *a)
-{
-	if (attr_ok(a, 1))
-		out_uint(obj, key, mnl_attr_get_u8(a));
-}
-
-static void out_u32_attr(struct onode *obj, const char *key, const struct nlattr *a)
-{
-	if (attr_ok(a, 4))
-		out_uint(obj, key, mnl_attr_get_u32(a));
-}
-
-void mptcp_event_out(struct onode *obj, const struct mptcp_event *ev)
-{
-	const struct nlattr *const *tb = ev->tb;
-	char ip[INET6_ADDRSTRLEN];
-
-	if (ev->has_token)
-		out_uint(obj, "token", ev->token);
-	if (ev->type == MPTCP_EVENT_CREATED || ev->type == MPTCP_EVENT_ESTABLISHED)
-		out_bool(obj, "server_side", ev->server_side);
-	out_u8_attr(obj, "loc_id", tb[MPTCP_ATTR_LOC_ID]);
-	out_u8_attr(obj, "rem_id", tb[MPTCP_ATTR_REM_ID]);
-	if (ev->saddr.family) {
-		mptcp_format_ip(&ev->saddr, ip, sizeof(ip));
-		out_str(obj, "saddr", ip);
-	}
-	if (attr_ok(tb[MPTCP_ATTR_SPORT], 2))
-		out_uint(obj, "sport", ev->saddr.port);
-	if (ev->daddr.family) {
-		mptcp_format_ip(&ev->daddr, ip, sizeof(ip));
-		out_str(obj, "daddr", ip);
-	}
-	if (attr_ok(tb[MPTCP_ATTR_DPORT], 2))
-		out_uint(obj, "dport", ev->daddr.port);
-	if (attr_ok(tb[MPTCP_ATTR_BACKUP], 1))
-		out_bool(obj, "backup", mnl_attr_get_u8(tb[MPTCP_ATTR_BACKUP]));
-	if (attr_ok(tb[MPTCP_ATTR_IF_IDX], 4)) {
-		char name[IF_NAMESIZE];
-		uint32_t idx = mnl_attr_get_u32(tb[MPTCP_ATTR_IF_IDX]);
-
-		if (idx && if_indextoname(idx, name))
-			out_str(obj, "dev", name);
-		else
-			out_uint(obj, "ifindex", idx);
-	}
-	out_u8_attr(obj, "error", tb[MPTCP_ATTR_ERROR]);
-	out_u32_attr(obj, "timeout", tb[MPTCP_ATTR_TIMEOUT]);
-	out_u32_attr(obj, "reset_reason", tb[MPTCP_ATTR_RESET_REASON]);
-	out_u32_attr(obj, "reset_flags", tb[MPTCP_ATTR_RESET_FLAGS]);
-	if (attr_ok(tb[MPTCP_ATTR_FLAGS], 2))
-		out_uint(obj, "flags", mnl_attr_get_u16(tb[MPTCP_ATTR_FLAGS]));
-}
-
-int mptcp_listener_open(struct mptcp_listener *l, int rcvbuf)
-{
-	int err;
-
-	memset(l, 0, sizeof(*l));
-	err = mptcp_pm_open(&l->g);
-	if (err)
-		return err;
-	err = genl_join(&l->g, MPTCP_PM_EV_GRP_NAME);
-	if (err) {
-		genl_close(&l->g);
-		if (err == -ENOENT)
-			return err_run(err, "no multicast group \"%s\" in family \"%s\"",
-				       MPTCP_PM_EV_GRP_NAME, MPTCP_PM_NAME);
-		return err_run(err, "cannot join \"%s\": %s", MPTCP_PM_EV_GRP_NAME,
-			       strerror(-err));
-	}
-	/* 0 only reads the size, which the report shows. */
-	err = genl_set_rcvbuf(&l->g, rcvbuf);
-	if (err < 0) {
-		genl_close(&l->g);
-		return err_run(err, "cannot set the receive buffer: %s", strerror(-err));
-	}
-	l->rcvbuf = err;
-	return 0;
-}
-
-void mptcp_listener_close(struct mptcp_listener *l)
-{
-	genl_close(&l->g);
-}
-
-struct dispatch_ctx {
-	struct mptcp_listener *l;
-	mptcp_event_fn handle;
-	void *data;
-	uint64_t left;			/* events still wanted; 0: no limit */
-	bool limited;
-	int rc;
-};
-
-static int dispatch_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct dispatch_ctx *ctx = data;
-	struct mptcp_event ev;
-
-	if (nlh->nlmsg_type != ctx->l->g.family)
-		return MNL_CB_OK;
-	if (mptcp_event_parse(nlh, &ev))
-		return MNL_CB_OK;
-	ctx->l->events++;
-	if (ev.type < ARRAY_SIZE(ctx->l->by_type))
-		ctx->l->by_type[ev.type]++;
-	ctx->rc = ctx->handle(&ev, ctx->data);
-	if (!ctx->rc && ctx->limited && !--ctx->left)
-		ctx->rc = 1;
-	return ctx->rc ? MNL_CB_STOP : MNL_CB_OK;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-int mptcp_listener_run(struct mptcp_listener *l, uint64_t max_events,
-		       uint64_t timeout_ms, mptcp_event_fn handle, void *data)
-{
-	static char buf[GENL_BUF_SIZE];
-	struct dispatch_ctx ctx = {
-		.l = l, .handle = handle, .data = data,
-		.left = max_events, .limited = max_events > 0,
-	};
-	uint64_t deadline = timeout_ms ? now_ms() + timeout_ms : 0;
-	struct pollfd pfd[2];
-	sigset_t old;
-	int sfd, err = 0;
-
-	sfd = stop_signals_open(&old);
-	if (sfd < 0)
-		return sfd;
-	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = mnl_socket_get_fd(l->g.nl), .events = POLLIN };
-	for (;;) {
-		int wait = -1, n;
-		ssize_t len;
-
-		if (deadline) {
-			uint64_t now = now_ms();
-
-			if (now >= deadline)
-				break;
-			wait = (int)(deadline - now);
-		}
-		n = poll(pfd, 2, wait);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		if (pfd[0].revents) {
-			err = stop_signals_consume(sfd);
-			break;
-		}
-		if (!pfd[1].revents)
-			continue;
-		len = recv(pfd[1].fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (len < 0) {
-			if (errno == ENOBUFS) {
-				l->overruns++;
-				continue;
-			}
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			err = -errno;
-			break;
-		}
-		ctx.rc = 0;
-		mnl_cb_run(buf, (size_t)len, 0, 0, dispatch_cb, &ctx);
-		if (ctx.rc > 0)
-			break;
-		if (ctx.rc < 0) {
-			err = ctx.rc;
-			break;
-		}
-	}
-	stop_signals_close(sfd, &old);
-	return err;
 }
 
 static int limits_cb(const struct nlmsghdr *nlh, void *data)

@@ -55,6 +55,12 @@ bool mptcp_addr_is_linklocal(const struct mptcp_addr *a);
 /* "123" or "0x7b": a connection token. */
 int mptcp_parse_token(const char *s, uint32_t *token);
 
+/* An attribute with at least len bytes of payload. */
+static inline bool mptcp_attr_ok(const struct nlattr *a, size_t len)
+{
+	return a && mnl_attr_get_payload_len(a) >= len;
+}
+
 /* Append attribute type (a nest of MPTCP_PM_ADDR_ATTR_*) to nlh. */
 void mptcp_put_addr(struct nlmsghdr *nlh, uint16_t type, const struct mptcp_addr *a);
 int mptcp_parse_addr(const struct nlattr *nest, struct mptcp_addr *a);
@@ -137,6 +143,21 @@ typedef int (*mptcp_event_fn)(const struct mptcp_event *ev, void *data);
  */
 int mptcp_listener_run(struct mptcp_listener *l, uint64_t max_events,
 		       uint64_t timeout_ms, mptcp_event_fn handle, void *data);
+
+/* The same, with hooks; each returns 0 to go on, else stops the loop. */
+struct mptcp_listen_ops {
+	mptcp_event_fn event;		/* each event */
+	/* Events were lost (an overrun): called once what is still queued
+	 * has been read, or 20 ms after the loss at the latest; NULL: none. */
+	int (*lost)(void *data);
+	int (*tick)(void *data);	/* every tick_ms, busy or not */
+	uint64_t tick_ms;		/* 0: no tick */
+};
+int mptcp_listener_loop(struct mptcp_listener *l, uint64_t max_events, uint64_t timeout_ms,
+			const struct mptcp_listen_ops *ops, void *data);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t mptcp_now_ms(void);
 
 /* "rcvbuf BYTES" of the event listeners: 1 KiB to 1 GiB (usage error). */
 int mptcp_parse_rcvbuf(const char *value, uint32_t *rcvbuf);

@@ -78,6 +78,10 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 		case INET_DIAG_ULP_INFO:
 			subflow = parse_ulp(attr, &ds);
 			break;
+		case INET_DIAG_CGROUP_ID:
+			if (len >= sizeof(uint64_t))
+				memcpy(&ds.cgroup_id, mnl_attr_get_payload(attr), sizeof(uint64_t));
+			break;
 		}
 	}
 	if (ctx->mptcp) {
@@ -163,6 +167,78 @@ out:
 		mptcp_diag_free(d);
 		return err_run(err, "sock_diag dump failed: %s", strerror(-err));
 	}
+	return 0;
+}
+
+struct lookup_ctx {
+	uint64_t cgroup_id;
+	bool found;
+};
+
+static int lookup_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct inet_diag_msg *msg = mnl_nlmsg_get_payload(nlh);
+	struct lookup_ctx *ctx = data;
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*msg))
+		return MNL_CB_OK;
+	ctx->found = true;
+	mnl_attr_for_each(attr, nlh, sizeof(*msg))
+		if (mnl_attr_get_type(attr) == INET_DIAG_CGROUP_ID &&
+		    mnl_attr_get_payload_len(attr) >= sizeof(uint64_t))
+			memcpy(&ctx->cgroup_id, mnl_attr_get_payload(attr), sizeof(uint64_t));
+	return MNL_CB_OK;
+}
+
+int mptcp_diag_token_cgroup(uint32_t token, uint64_t *cgroup_id)
+{
+	/* One socket for the life of the process: an agent asks per connection. */
+	static struct mnl_socket *nl;
+	static uint32_t seq;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct lookup_ctx ctx = { 0 };
+	struct inet_diag_req_v2 *req;
+	struct nlmsghdr *nlh;
+	ssize_t n;
+	int rc;
+
+	if (!nl) {
+		nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+		if (!nl)
+			return -errno;
+		if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+			rc = -errno;
+			mnl_socket_close(nl);
+			nl = NULL;
+			return rc;
+		}
+	}
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = ++seq;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = AF_INET;
+	req->sdiag_protocol = IPPROTO_TCP;
+	/* MPTCP's diag looks a connection up by the token in the cookie. */
+	req->id.idiag_cookie[0] = token;
+	req->id.idiag_cookie[1] = 0;
+	mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		rc = mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl), lookup_cb, &ctx);
+		if (rc == MNL_CB_ERROR)
+			return -errno;
+	} while (!ctx.found && rc > 0);
+	if (!ctx.found)
+		return -ENOENT;
+	*cgroup_id = ctx.cgroup_id;
 	return 0;
 }
 

@@ -25,6 +25,7 @@ struct mptcp_diag_sock {
 	size_t mi_len;
 	struct tcp_info ti;		/* subflows: ti_len bytes valid */
 	size_t ti_len;
+	uint64_t cgroup_id;		/* INET_DIAG_CGROUP_ID (5.10), else 0 */
 };
 
 struct mptcp_diag {
@@ -35,6 +36,13 @@ struct mptcp_diag {
 /* Dump both families; errors are reported.  Listeners are left out. */
 int mptcp_diag_collect(struct mptcp_diag *d);
 void mptcp_diag_free(struct mptcp_diag *d);
+
+/*
+ * The cgroup of the process that created connection token's MPTCP socket
+ * (inet_diag's INET_DIAG_CGROUP_ID of the msk, looked up by token): 0,
+ * -ENOENT (no such connection) or -errno.  Not reported: for agents.
+ */
+int mptcp_diag_token_cgroup(uint32_t token, uint64_t *cgroup_id);
 
 /* Local (remote = false) or remote address and port; v4-mapped as IPv4. */
 void mptcp_diag_addr(const struct mptcp_diag_sock *s, bool remote, struct mptcp_addr *a);

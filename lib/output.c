@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Document tree rendered as JSON or as text tables: see output.h. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -188,6 +189,39 @@ void out_push_str(struct onode *arr, const char *val)
 size_t out_count(const struct onode *n)
 {
 	return n ? n->count : 0;
+}
+
+const struct onode *out_first(const struct onode *n)
+{
+	return n ? n->first : NULL;
+}
+
+const struct onode *out_next(const struct onode *n)
+{
+	return n ? n->next : NULL;
+}
+
+const struct onode *out_get(const struct onode *obj, const char *key)
+{
+	const struct onode *c;
+
+	for (c = out_first(obj); c; c = c->next)
+		if (c->key && !strcmp(c->key, key))
+			return c;
+	return NULL;
+}
+
+const char *out_get_str(const struct onode *n)
+{
+	return n && n->type == N_STRING ? n->str : NULL;
+}
+
+int out_get_uint(const struct onode *n, uint64_t *val)
+{
+	if (!n || n->type != N_UINT)
+		return -ENOENT;
+	*val = n->u;
+	return 0;
 }
 
 void format_duration_ms(char *buf, size_t len, uint64_t ms)

@@ -57,6 +57,16 @@ void out_push_str(struct onode *arr, const char *val);
 
 size_t out_count(const struct onode *n);
 
+/* Reading a tree back, for renderers of other formats (stats export). */
+const struct onode *out_first(const struct onode *n);	/* first child */
+const struct onode *out_next(const struct onode *n);	/* next sibling */
+/* The child of obj with that key, NULL if none. */
+const struct onode *out_get(const struct onode *obj, const char *key);
+/* A string's value (NULL: not a string). */
+const char *out_get_str(const struct onode *n);
+/* A number's value: 0, or -ENOENT when n is no (unsigned) number. */
+int out_get_uint(const struct onode *n, uint64_t *val);
+
 /* Print the tree on f in the current mode, then free it. */
 void out_render(struct onode *root, FILE *f);
 

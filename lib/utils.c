@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -329,6 +332,40 @@ int keyword_next(int *argc, char ***argv, const struct keyword *kw, size_t n,
 	return 0;
 }
 
+int file_replace(const char *file, void (*fill)(FILE *f, void *ctx), void *ctx)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int fd, err = 0;
+
+	if (xsnprintf(tmp, sizeof(tmp), "%s.XXXXXX", file))
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	/* mkstemp makes it 0600: readers such as node_exporter run as
+	 * another user. */
+	if (fchmod(fd, 0644))
+		err = -errno;
+	fill(f, ctx);
+	if ((fflush(f) || ferror(f) || fsync(fd)) && !err)
+		err = errno ? -errno : -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, file))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
 int xsnprintf(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -370,4 +407,29 @@ void stop_signals_close(int sfd, const sigset_t *old)
 {
 	close(sfd);
 	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+int dir_for_each(int fd, dir_entry_cb cb, void *ctx)
+{
+	/* On the stack: a heap buffer this size is given back to the
+	 * system at each free() and faulted in again at the next call. */
+	char buf[8192] __attribute__((aligned(8)));
+	ssize_t n = 0, off;
+	int rc = 0;
+
+	while (!rc && (n = getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < n && !rc; ) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+
+			off += de->d_reclen;
+			if (de->d_name[0] == '.' && (!de->d_name[1] ||
+			    (de->d_name[1] == '.' && !de->d_name[2])))
+				continue;
+			rc = cb(fd, de->d_name, de->d_ino, de->d_type, ctx);
+		}
+	}
+	/* A directory removed while read (a flush's last entry) has ended. */
+	if (!rc && n < 0 && errno != ENOENT)
+		rc = -errno;
+	return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -78,7 +79,24 @@ struct keyword {
 int keyword_next(int *argc, char ***argv, const struct keyword *kw, size_t n,
 		 int *id, const char **value);
 
+/*
+ * Replace file whole or not at all: fill(f, ctx) writes a temporary file
+ * beside it ("FILE.XXXXXX", in the same directory, so that no glob "*.EXT"
+ * matches it), which is synced and renamed over file (mode 0644).  A
+ * reader sees the old file or the new one, never a part.  0 or -errno
+ * (nothing left behind then).
+ */
+int file_replace(const char *file, void (*fill)(FILE *f, void *ctx), void *ctx);
 
+/*
+ * Call cb for each entry of the open directory fd ("." and ".." left out)
+ * with its inode number and d_type as getdents64 gives them: no stat per
+ * entry.  Stops at cb's first non-zero and returns it; -errno if the
+ * directory cannot be read.  fd stays open; cb may openat() relative to it.
+ */
+typedef int (*dir_entry_cb)(int fd, const char *name, uint64_t ino,
+			    unsigned char type, void *ctx);
+int dir_for_each(int fd, dir_entry_cb cb, void *ctx);
 
 /* snprintf that reports truncation: 0 or -ENAMETOOLONG. */
 int xsnprintf(char *buf, size_t len, const char *fmt, ...)

@@ -18,6 +18,7 @@
 #include "../lib/bpffs.h"
 #include "../lib/cgroup.h"
 #include "../lib/counters.h"
+#include "../lib/driver.h"
 #include "../lib/output.h"
 
 static void usage(FILE *f)
@@ -96,7 +97,7 @@ static void describe(struct onode *row, uint64_t cgid, const char *name,
 	out_uint_json(row, "cgroup_id", cgid);
 	d = describe_name(row, name);
 	if (d) {
-		have_cfg = !pin_map_read(dir, opt_config_pin(d), cfg.bytes, d->config_size) &&
+		have_cfg = !option_config_read(dir, opt_config_pin(d), cfg.bytes, d->config_size) &&
 			   cfg.common.abi == TCPOPT_ABI;
 		/* An RFC 6994 family's kind and ExID are in its config. */
 		if (d->kind)
@@ -114,7 +115,7 @@ static void describe(struct onode *row, uint64_t cgid, const char *name,
 	} else {
 		out_null(row, "params", "(unreadable config)");
 	}
-	if (pin_link_info(dir, &link)) {
+	if (pin_link_ids(dir, &link)) {
 		out_bool(row, "attached", false);
 	} else {
 		out_uint_json(row, "link_id", link.link_id);
@@ -142,7 +143,7 @@ static int check_attached(const struct opt_request *req, const struct cgroup_ref
 	pin_dir(dir, sizeof(dir), cg->id, req->pin);
 	if (!pin_dir_exists(dir))
 		return 0;
-	if (pin_map_read(dir, opt_config_pin(d), cur.bytes, d->config_size) ||
+	if (option_config_read(dir, opt_config_pin(d), cur.bytes, d->config_size) ||
 	    cur.common.abi != TCPOPT_ABI)
 		return err_run(-EEXIST, "%s is already attached to cgroup %s, config unreadable (use \"replace\")",
 			       req->what, cg->path);
@@ -154,7 +155,7 @@ static int check_attached(const struct opt_request *req, const struct cgroup_ref
 		return err_run(-EEXIST, "%s is already attached to cgroup %s as \"%s\", not \"%s\" (use \"replace\" to change it)",
 			       req->what, cg->path, have, want);
 	}
-	if (pin_link_info(dir, &link) || link.cgroup_id != cg->id)
+	if (pin_link_ids(dir, &link) || link.cgroup_id != cg->id)
 		return err_run(-ENOLINK, "%s on cgroup %s is pinned but no longer attached (del it and add it again)",
 			       req->what, cg->path);
 	*same = true;
@@ -174,14 +175,21 @@ static void print_attachment(const struct cgroup_ref *cg, const char *name)
 	out_render(doc, stdout);
 }
 
+/*
+ * What the kernel must have for an option's program to load and attach:
+ * checked before anything is done, so that a kernel without one refuses
+ * the command in one line naming it rather than with a verifier log.
+ * (cgroup_link, Linux 5.7, comes before hdr_options, 5.10.)
+ */
+static const char *const builtin_features[] = {
+	"sockops", "hdr_options", "sk_storage", "bpf_loop", NULL
+};
+static const char *const object_features[] = { "sockops", NULL };
+
 static int option_add(int argc, char **argv)
 {
 	struct opt_request req;
 	struct cgroup_ref cg;
-	struct bpf_object *obj;
-	struct attach_spec spec;
-	const void *elf;
-	size_t elf_size;
 	bool same;
 	int err, lock;
 
@@ -192,6 +200,9 @@ static int option_add(int argc, char **argv)
 	err = apply_words(&req);
 	if (!err)
 		err = request_pin(&req);
+	if (!err)
+		err = feature_require_all(req.desc->name, req.desc->attach ?
+					  object_features : builtin_features);
 	if (err)
 		return err;
 	err = state_lock_cgroup(req.cgroup, &cg, &lock);
@@ -207,28 +218,11 @@ static int option_add(int argc, char **argv)
 	}
 
 	libbpf_quiet();
-	if (req.desc->attach) {
+	if (req.desc->attach)
 		err = req.desc->attach(&cg, req.pin, req.cfg.bytes, req.replace);
-		if (!err)
-			print_attachment(&cg, req.pin);
-		goto out;
-	}
-	elf = req.desc->elf(&elf_size);
-	obj = bpf_object__open_mem(elf, elf_size, NULL);
-	if (!obj) {
-		err = err_run(-errno, "cannot open the %s program: %s", req.desc->name,
-			      strerror(errno));
-		goto out;
-	}
-	spec = (struct attach_spec){
-		.name = req.pin,
-		.obj = obj,
-		.config = req.cfg.bytes,
-		.config_size = req.desc->config_size,
-		.replace = req.replace,
-	};
-	err = attach_pinned(&cg, &spec);
-	bpf_object__close(obj);
+	else
+		err = driver_attach(&cg, req.pin, req.desc->type, req.cfg.bytes,
+				    req.desc->config_size, req.replace);
 	if (!err)
 		print_attachment(&cg, req.pin);
 out:
@@ -263,7 +257,7 @@ static int option_set(int argc, char **argv)
 		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.what, cg.path);
 		goto out;
 	}
-	err = pin_map_read(dir, opt_config_pin(req.desc), req.cfg.bytes, req.desc->config_size);
+	err = option_config_read(dir, opt_config_pin(req.desc), req.cfg.bytes, req.desc->config_size);
 	if (err || req.cfg.common.abi != TCPOPT_ABI) {
 		err = err_run(err ? err : -EPROTO,
 			      "cannot read the config of %s: %s (re-add it with \"replace\")",
@@ -273,7 +267,8 @@ static int option_set(int argc, char **argv)
 	err = apply_words(&req);
 	if (err)
 		goto out;
-	err = pin_map_write(dir, opt_config_pin(req.desc), req.cfg.bytes, req.desc->config_size);
+	err = option_config_write(dir, opt_config_pin(req.desc), req.cfg.bytes,
+				  req.desc->config_size);
 	if (err)
 		err = err_run(err, "cannot write the config of %s: %s", dir, strerror(-err));
 	else
@@ -333,7 +328,7 @@ static int option_del(int argc, char **argv)
 	} else {
 		list = out_new_array();
 		note_removed(list, cg.id, req.pin);
-		err = pin_dir_remove(dir);
+		err = driver_detach(dir);
 		if (err) {
 			out_free(list);
 			err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
@@ -357,7 +352,7 @@ static int flush_one(uint64_t cgid, const char *name, const char *dir, void *ctx
 	if (r->only_deleted && !cgroup_path_of(cgid, path, sizeof(path)))
 		return 0;
 	note_removed(r->list, cgid, name);
-	err = pin_dir_remove(dir);
+	err = driver_detach(dir);
 	if (err && !r->err)
 		r->err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
 	return 0;

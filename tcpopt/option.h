@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Descriptors of the built-in options.  option.c holds the one copy of the
- * add/set/del/list logic; a descriptor says what differs: the program, the
- * config layout, the option's own words and how its values print.
+ * add/set/del/list logic; a descriptor says what differs: the driver's
+ * hooks it uses (type), the config layout, the option's own words and how
+ * its values print.
  */
 #ifndef TCPOPT_OPTION_H
 #define TCPOPT_OPTION_H
@@ -22,7 +23,7 @@ struct opt_desc {
 	const char *usage;		/* its own arguments, for help */
 	unsigned int kind;		/* TCP option kind (253/254: experimental) */
 	unsigned int exid;		/* RFC 6994 ExID, 0 if none */
-	const void *(*elf)(size_t *size);	/* the embedded BPF object */
+	unsigned int type;		/* enum tcpopt_type: its hooks in the driver */
 	size_t config_size;
 	/* A value given without a keyword ("uto 120s"); NULL if none. */
 	const char *positional;		/* its name, for messages */
@@ -56,7 +57,8 @@ struct opt_desc {
 	 * A program that is not tcpopt's own (object): it takes no filter,
 	 * where or peer words and cannot be "set"; attach() loads and pins
 	 * it and stores cfg (tcpopt's record of it) in config_pin.  NULL:
-	 * the embedded elf, its config written to its map "config".
+	 * a slot of the cgroup's driver (lib/driver.h), its config in the
+	 * slot's map "config".
 	 */
 	const char *config_pin;		/* NULL: "config" */
 	int (*attach)(const struct cgroup_ref *cg, const char *pin_name,

@@ -10,7 +10,6 @@
 
 #include "option.h"
 #include "../lib/output.h"
-#include "cc.skel.h"
 
 #define CC_ALLOWED_PATH "/proc/sys/net/ipv4/tcp_allowed_congestion_control"
 
@@ -187,18 +186,13 @@ static int cc_format(const void *c, char *buf, size_t len)
 	return xsnprintf(buf, len, "%s%sallow %s", req, req[0] ? " " : "", allow);
 }
 
-static const void *cc_elf(size_t *size)
-{
-	return cc_bpf__elf_bytes(size);
-}
-
 const struct opt_desc cc_desc = {
 	.name = "cc",
 	.summary = "ask the peer for a congestion control algorithm (RFC 6994, ExID 0x4343)",
 	.usage = "[ { NAME[,NAME...] | none } ] [ allow { NAME[,NAME...] | default } ] [ exid EXID ] [ kind { 253 | 254 } ]",
 	.kind = TCPOPT_KIND_EXP2,
 	.exid = TCPOPT_EXID_CC,
-	.elf = cc_elf,
+	.type = TCPOPT_TYPE_CC,
 	.config_size = sizeof(struct tcpopt_cc_config),
 	.positional = "congestion control",
 	.parse_positional = cc_parse_positional,

@@ -13,7 +13,6 @@
 #include "option.h"
 #include "../lib/btfprobe.h"
 #include "../lib/output.h"
-#include "delack.skel.h"
 
 #define DELACK_PCT_MAX		1000	/* ten RTTs: the kernel caps at 200 ms anyway */
 #define DELACK_SEGS_MAX		255	/* the kernel's u8 */
@@ -157,18 +156,13 @@ static int delack_format(const void *c, char *buf, size_t len)
 	return 0;
 }
 
-static const void *delack_elf(size_t *size)
-{
-	return delack_bpf__elf_bytes(size);
-}
-
 const struct opt_desc delack_desc = {
 	.name = "delack",
 	.summary = "ask the peer to pace its delayed ACKs (RFC 6994, ExID 0x444c)",
 	.usage = "[ timeout { FRACTION | none } ] [ segs { N | none } ] [ min TIME ] [ max TIME ] [ exid EXID ] [ kind { 253 | 254 } ]",
 	.kind = TCPOPT_KIND_EXP2,
 	.exid = TCPOPT_EXID_DELACK,
-	.elf = delack_elf,
+	.type = TCPOPT_TYPE_DELACK,
 	.config_size = sizeof(struct tcpopt_delack_config),
 	.keywords = delack_keywords,
 	.nkeywords = ARRAY_SIZE(delack_keywords),

@@ -10,7 +10,6 @@
 
 #include "option.h"
 #include "../lib/output.h"
-#include "exp.skel.h"
 
 enum { EXP_KW_KIND = OPT_KW_OWN };
 
@@ -158,16 +157,11 @@ static int exp_format(const void *c, char *buf, size_t len)
 			 cfg->common.exp_kind);
 }
 
-static const void *exp_elf(size_t *size)
-{
-	return exp_bpf__elf_bytes(size);
-}
-
 const struct opt_desc exp_desc = {
 	.name = "exp",
 	.summary = "raw RFC 6994 experimental option (kind 254 or 253, 16-bit ExID, data)",
 	.usage = "EXID HEX [ kind { 253 | 254 } ]",
-	.elf = exp_elf,
+	.type = TCPOPT_TYPE_EXP,
 	.config_size = sizeof(struct tcpopt_exp_config),
 	.positional = "data (hex; \"0x\" for none)",
 	.positional_required = true,

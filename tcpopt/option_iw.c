@@ -9,7 +9,6 @@
 
 #include "option.h"
 #include "../lib/output.h"
-#include "iw.skel.h"
 
 enum { IW_KW_MAX = OPT_KW_OWN };
 
@@ -70,18 +69,13 @@ static int iw_format(const void *c, char *buf, size_t len)
 	return xsnprintf(buf, len, "%s%smax %u", req, req[0] ? " " : "", cfg->max);
 }
 
-static const void *iw_elf(size_t *size)
-{
-	return iw_bpf__elf_bytes(size);
-}
-
 const struct opt_desc iw_desc = {
 	.name = "iw",
 	.summary = "ask the peer for an initial congestion window (RFC 6994, ExID 0x4957)",
 	.usage = "[ { SEGMENTS | none } ] [ max SEGMENTS ] [ exid EXID ] [ kind { 253 | 254 } ]",
 	.kind = TCPOPT_KIND_EXP2,
 	.exid = TCPOPT_EXID_IW,
-	.elf = iw_elf,
+	.type = TCPOPT_TYPE_IW,
 	.config_size = sizeof(struct tcpopt_iw_config),
 	.positional = "initial window",
 	.parse_positional = iw_parse_positional,

@@ -6,7 +6,6 @@
 
 #include "option.h"
 #include "../lib/output.h"
-#include "uto.skel.h"
 
 /* ---- User Timeout (RFC 5482) ---- */
 
@@ -109,17 +108,12 @@ static int uto_format(const void *c, char *buf, size_t len)
 			 cfg->uflags & UTO_F_MAX_SET ? hi : "");
 }
 
-static const void *uto_elf(size_t *size)
-{
-	return uto_bpf__elf_bytes(size);
-}
-
 static const struct opt_desc uto_desc = {
 	.name = "uto",
 	.summary = "TCP User Timeout option (RFC 5482, kind 28)",
 	.usage = "TIMEOUT [ min L ] [ max U ]",
 	.kind = TCPOPT_KIND_UTO,
-	.elf = uto_elf,
+	.type = TCPOPT_TYPE_UTO,
 	.config_size = sizeof(struct tcpopt_uto_config),
 	.positional = "timeout",
 	.positional_required = true,

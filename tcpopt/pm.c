@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "pm.h"
+#include "pm_agent.h"
 #include "tcpopt.h"
 #include "../lib/cgroup.h"
 #include "../lib/genl.h"
@@ -28,12 +29,14 @@ static void usage(FILE *f)
 		"Usage: tcpopt pm [ show ]\n"
 		"       tcpopt pm set { kernel | userspace }\n"
 		"       tcpopt pm set fullmesh [ dev IFACE ]... [ follow ] [ cgroup PATH ]\n"
-		"       tcpopt pm set ndiffports N [ cgroup PATH ] [ rcvbuf BYTES ]\n"
+		"       tcpopt pm set ndiffports N [ cgroup PATH ]\n"
 		"       tcpopt pm set limits [ subflows N ] [ add_addr_accepted N ]\n"
 		"       tcpopt pm del [ cgroup PATH ]\n"
 		"       tcpopt pm announce ADDR token TOKEN [ id ID ] [ port PORT ]\n"
 		"       tcpopt pm remove id ID token TOKEN\n"
-		"       tcpopt pm run { ndiffports N | fullmesh } [ rcvbuf BYTES ]\n");
+		"       tcpopt pm run ndiffports N [ cgroup PATH ] [ rcvbuf BYTES ]\n"
+		"       tcpopt pm run fullmesh [ cgroup PATH ] [ rcvbuf BYTES ]\n"
+		"       tcpopt pm run endpoints [ dev IFACE ]...\n");
 }
 
 static void out_endpoint(struct onode *row, const struct mptcp_addr *a)
@@ -97,6 +100,7 @@ static int pm_show(int argc, char **argv)
 	for (i = 0; i < eps->n; i++)
 		out_endpoint(out_push_object(arr), &eps->addr[i]);
 	pm_bpf_show(root);
+	pm_agents_show(root);
 	out_render(root, stdout);
 	free(eps);
 	return 0;
@@ -160,7 +164,7 @@ void pm_note_fallback(const char *cgroup, const char *what)
 		cgroup ? cgroup : "");
 }
 
-enum { SET_KW_DEV, SET_KW_FOLLOW, SET_KW_CGROUP, SET_KW_RCVBUF };
+enum { SET_KW_DEV, SET_KW_FOLLOW, SET_KW_CGROUP };
 
 static int set_fullmesh(int argc, char **argv)
 {
@@ -199,12 +203,15 @@ static int set_fullmesh(int argc, char **argv)
 	if (pm_bpf_supported())
 		return pm_bpf_set("fullmesh", &cfg, cgroup, follow);
 	err = cgroup_check(cgroup);
-	if (!err)
-		err = pm_mesh_endpoints(devs, ndevs);
+	if (err)
+		return err;
+	/* set returns: what stays to follow the addresses is an agent. */
+	if (follow)
+		return err_run(-EOPNOTSUPP, "no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm), and \"follow\" would stay in the foreground: set the endpoints without it, and keep them current with the agent \"tcpopt pm run endpoints%s\" (tcpopt-agent@.service)",
+			       ndevs ? " dev ..." : "");
+	err = pm_mesh_endpoints(devs, ndevs);
 	if (!err)
 		pm_note_fallback(cgroup, "used the in-kernel path manager's fullmesh endpoints");
-	if (!err && follow)
-		err = pm_mesh_follow(devs, ndevs);
 	return err;
 }
 
@@ -212,11 +219,9 @@ static int set_ndiffports(int argc, char **argv)
 {
 	static const struct keyword kw[] = {
 		{ "cgroup", true, SET_KW_CGROUP },
-		{ "rcvbuf", true, SET_KW_RCVBUF },
 	};
 	struct tcpopt_pm_config cfg = { 0 };
 	const char *cgroup = NULL, *value;
-	uint32_t rcvbuf = 0;
 	int err, id;
 
 	if (argc < 1)
@@ -229,20 +234,16 @@ static int set_ndiffports(int argc, char **argv)
 		err = keyword_next(&argc, &argv, kw, ARRAY_SIZE(kw), &id, &value);
 		if (err)
 			return err;
-		if (id == SET_KW_CGROUP)
-			cgroup = value;
-		else if ((err = mptcp_parse_rcvbuf(value, &rcvbuf)))
-			return err;
+		cgroup = value;
 	}
 	if (pm_bpf_supported())
 		return pm_bpf_set("ndiffports", &cfg, cgroup, false);
 	err = cgroup_check(cgroup);
 	if (err)
 		return err;
-	/* A batch (tcpopt.service at boot) must not hang on an agent. */
-	if (in_batch)
-		return err_run(-EOPNOTSUPP, "no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm), and its fallback, the netlink agent, runs in the foreground: not in a batch file");
-	return pm_agent_run(false, cfg.subflows, rcvbuf, cgroup ? cgroup : "");
+	/* The stock kernel has no such mode, and set returns: say who does it. */
+	return err_run(-EOPNOTSUPP, "ndiffports in the kernel needs tcpopt's patch set (see \"tcpopt feature\": mptcp_bpf_pm); on this kernel the netlink agent does it: \"tcpopt pm run ndiffports %u%s%s\" (tcpopt-agent@.service runs it as a service)",
+		       cfg.subflows, cgroup ? " cgroup " : "", cgroup ? cgroup : "");
 }
 
 enum { LIMIT_KW_SUBFLOWS, LIMIT_KW_ADD_ADDR_ACCEPTED, LIMIT_KW_MAX };

@@ -28,17 +28,12 @@ void pm_out_limits(struct onode *root, const struct mptcp_limits *lim);
 /* The stock fallback of a BPF path manager says what it did instead. */
 void pm_note_fallback(const char *cgroup, const char *what);
 
-/* pm_mesh.c: the in-kernel full mesh of the netns's endpoints, once, or
- * again on every address change until SIGINT/SIGTERM (follow). */
+/* pm_mesh.c: the in-kernel full mesh of the netns's endpoints (the agent
+ * that keeps it current is in pm_agent.h). */
 int pm_mesh_endpoints(const int *devs, int ndevs);
-int pm_mesh_follow(const int *devs, int ndevs);
 
-/* pm_agent.c: "pm run ARGS", and the agent itself.  fallback_cgroup: run
- * by "pm set ndiffports" without the BPF path manager ("" for no cgroup),
- * which says so first; NULL for "pm run". */
+/* pm_agent.c: "pm run ARGS". */
 int pm_run(int argc, char **argv);
-int pm_agent_run(bool fullmesh, uint32_t nsubflows, uint32_t rcvbuf,
-		 const char *fallback_cgroup);
 
 /* pm_bpf.c */
 
@@ -58,6 +53,9 @@ int pm_bpf_del(const char *cgroup);
 
 /* "bpf_supported" and the array "bpf" of pm show. */
 void pm_bpf_show(struct onode *root);
+/* The rows of that array (one per cgroup's BPF path manager) into rows;
+ * 0 or -errno (bpffs unreadable). */
+int pm_bpf_collect(struct onode *rows);
 
 /* The words of "pm set" that give the attachment in dir back. */
 int pm_bpf_words(const char *dir, char *buf, size_t len);

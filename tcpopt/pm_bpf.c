@@ -25,6 +25,7 @@
 #include "../lib/attach.h"
 #include "../lib/bpffs.h"
 #include "../lib/cgroup.h"
+#include "../lib/counters.h"
 #include "../lib/mptcp.h"
 #include "../lib/output.h"
 #include "../lib/utils.h"
@@ -194,14 +195,6 @@ static void out_mesh(struct onode *row, const struct tcpopt_pm_addr *addr, unsig
 
 /* ---- show ---- */
 
-static const char *const stat_names[TCPOPT_PM_STAT_MAX] = {
-	[TCPOPT_PM_STAT_CLAIMED] = "claimed",
-	[TCPOPT_PM_STAT_REQUESTED] = "requested",
-	[TCPOPT_PM_STAT_FAILED] = "failed",
-	[TCPOPT_PM_STAT_ESTABLISHED] = "established",
-	[TCPOPT_PM_STAT_ANNOUNCED] = "announced",
-};
-
 static int config_read(const char *dir, struct tcpopt_pm_config *cfg)
 {
 	int err = pin_map_read(dir, "config", cfg, sizeof(*cfg));
@@ -227,11 +220,9 @@ static void describe(struct onode *row, uint64_t cgid, const char *dir)
 	const struct pm_kind *kind;
 	struct tcpopt_pm_config cfg;
 	struct pin_link_info link;
-	uint64_t sums[TCPOPT_PM_STAT_MAX];
 	char path[PATH_MAX];
 	bool gone = cgroup_path_of(cgid, path, sizeof(path)) != 0;
 	struct onode *o;
-	size_t i;
 
 	out_str(row, "cgroup", gone ? "(deleted)" : path);
 	out_uint_json(row, "cgroup_id", cgid);
@@ -264,10 +255,8 @@ static void describe(struct onode *row, uint64_t cgid, const char *dir)
 	out_uint_json(row, "link_id", link.link_id);
 	out_uint_json(row, "prog_id", link.prog_id);
 	o = out_add_object(row, "stats");
-	if (pin_stats_read(dir, sums, TCPOPT_PM_STAT_MAX))
-		memset(sums, 0, sizeof(sums));
-	for (i = 0; i < TCPOPT_PM_STAT_MAX; i++)
-		out_uint(o, stat_names[i], sums[i]);
+	if (counters_add_set(o, dir, &pm_counters))
+		counters_add_null(o, &pm_counters);
 }
 
 static int show_one(uint64_t cgid, const char *name, const char *dir, void *arr)
@@ -279,7 +268,12 @@ static int show_one(uint64_t cgid, const char *name, const char *dir, void *arr)
 void pm_bpf_show(struct onode *root)
 {
 	out_bool(root, "bpf_supported", pm_bpf_supported());
-	pin_walk_name(PIN_PM, show_one, out_add_array(root, "bpf"));
+	pm_bpf_collect(out_add_array(root, "bpf"));
+}
+
+int pm_bpf_collect(struct onode *rows)
+{
+	return pin_walk_name(PIN_PM, show_one, rows);
 }
 
 int pm_bpf_words(const char *dir, char *buf, size_t len)
@@ -445,22 +439,5 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 
 int pm_bpf_del(const char *cgroup)
 {
-	struct cgroup_ref cg;
-	char dir[PATH_MAX];
-	int err, lock;
-
-	err = state_lock_cgroup(cgroup, &cg, &lock);
-	if (err)
-		return err;
-	pin_dir(dir, sizeof(dir), cg.id, PIN_PM);
-	if (!pin_dir_exists(dir)) {
-		err = err_run(-ENOENT, "no BPF path manager on cgroup %s", cg.path);
-	} else {
-		err = pin_dir_remove(dir);
-		if (err)
-			err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
-	}
-	state_unlock(lock);
-	cgroup_close(&cg);
-	return err;
+	return pin_remove_attachment(cgroup, PIN_PM, "no BPF path manager on cgroup %s");
 }

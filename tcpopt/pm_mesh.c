@@ -3,8 +3,8 @@
  * The netns's in-kernel full mesh ("pm set fullmesh" on a kernel without
  * the BPF path managers): one endpoint with the subflow and fullmesh flags
  * per usable local address, reconciled with the endpoints already there,
- * and the limits raised.  With follow, reconciled again on every address
- * change.
+ * and the limits raised.  The agent "pm run endpoints" reconciles them
+ * again on every address change.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pm.h"
+#include "pm_agent.h"
 #include "../lib/addrwatch.h"
 #include "../lib/genl.h"
 #include "../lib/mptcp.h"
@@ -142,30 +143,48 @@ out:
 	return err;
 }
 
-struct mesh_follow {
-	const int *devs;
-	int ndevs;
-};
-
-static int mesh_endpoints_again(void *arg)
-{
-	struct mesh_follow *f = arg;
-
-	return mesh_endpoints(f->devs, f->ndevs);
-}
-
 int pm_mesh_endpoints(const int *devs, int ndevs)
 {
 	return mesh_endpoints(devs, ndevs);
 }
 
-int pm_mesh_follow(const int *devs, int ndevs)
+struct endpoints_agent {
+	const int *devs;
+	int ndevs;
+	struct agent_status st;
+};
+
+static int endpoints_again(void *arg)
 {
-	struct mesh_follow f = { devs, ndevs };
+	struct endpoints_agent *ea = arg;
+	int err = mesh_endpoints(ea->devs, ea->ndevs);
+
+	if (!err) {
+		ea->st.syncs++;
+		agent_publish(&ea->st);
+	}
+	return err;
+}
+
+/*
+ * "pm run endpoints": the endpoints now, then again on every address
+ * change until SIGINT/SIGTERM (each sync printed).
+ */
+int pm_endpoints_agent(const int *devs, int ndevs)
+{
+	struct endpoints_agent ea = { devs, ndevs, { .kind = AGENT_ENDPOINTS } };
 	int err;
 
-	err = addr_watch(100, mesh_endpoints_again, &f);
+	err = mesh_endpoints(devs, ndevs);
+	if (err)
+		return err;
+	ea.st.syncs = 1;
+	err = agent_publish_start(&ea.st);
+	if (err)
+		return err;
+	err = addr_watch(100, endpoints_again, &ea);
+	agent_publish_end(&ea.st);
 	if (err < 0 && !err_reported())
 		err = err_run(err, "following addresses failed: %s", strerror(-err));
-	return err;
+	return err > 0 ? 0 : err;
 }

@@ -16,11 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mptcp.h"
 #include "option.h"
 #include "pm.h"
 #include "tcpopt.h"
 #include "../lib/bpffs.h"
 #include "../lib/cgroup.h"
+#include "../lib/driver.h"
 #include "../lib/genl.h"
 #include "../lib/mptcp.h"
 #include "../lib/output.h"
@@ -154,7 +156,7 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 	if (d->config_size > sizeof(cfg))
 		return err_run(-EPROTO, "cannot save %s on cgroup %s: config too large",
 			       name, path);
-	err = pin_map_read(dir, opt_config_pin(d), cfg.bytes, d->config_size);
+	err = option_config_read(dir, opt_config_pin(d), cfg.bytes, d->config_size);
 	if (err || cfg.common.abi != TCPOPT_ABI)
 		return err_run(err ? err : -EPROTO,
 			       "cannot save %s on cgroup %s: cannot read its config: %s",
@@ -177,29 +179,51 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 	return 0;
 }
 
-/* pin_walk_name callback: a cgroup's BPF path manager, one "pm set" line. */
-static int save_pm_bpf(uint64_t cgid, const char *name, const char *dir, void *arg)
+/* A cgroup's attachment other than an option: one "COMMAND WORDS cgroup PATH" line. */
+struct attachment_saver {
+	const char *what;		/* in messages */
+	const char *command;		/* "pm set", "mptcp" */
+	int (*words)(const char *dir, char *buf, size_t len);
+};
+
+static int save_attachment(struct save_ctx *ctx, const struct attachment_saver *as,
+			   uint64_t cgid, const char *name, const char *dir)
 {
 	char path[PATH_MAX], qpath[PATH_MAX * 2 + 3], words[512], line[LINE_MAX_LEN];
-	struct save_ctx *ctx = arg;
 	int err;
 
 	if (ctx->only_cgid && cgid != ctx->only_cgid)
 		return 0;
 	if (cgroup_path_of(cgid, path, sizeof(path))) {
-		note_skipped(ctx, cgid, "pm", "the cgroup no longer exists");
+		note_skipped(ctx, cgid, name, "the cgroup no longer exists");
 		return 0;
 	}
-	err = pm_bpf_words(dir, words, sizeof(words));
+	err = as->words(dir, words, sizeof(words));
 	if (err)
-		return err_run(err, "cannot save the path manager of cgroup %s: %s", path,
+		return err_run(err, "cannot save the %s of cgroup %s: %s", as->what, path,
 			       err == -EPROTO ? "pinned by another tcpopt version" : strerror(-err));
 	if (quote_word(path, qpath, sizeof(qpath)) ||
-	    xsnprintf(line, sizeof(line), "pm set %s cgroup %s", words, qpath))
-		return err_run(-EINVAL, "cannot save the path manager of cgroup \"%s\": cannot be written in a batch file",
-			       path);
+	    xsnprintf(line, sizeof(line), "%s %s cgroup %s", as->command, words, qpath))
+		return err_run(-EINVAL, "cannot save the %s of cgroup \"%s\": cannot be written in a batch file",
+			       as->what, path);
 	lines_add(&ctx->options, line);
 	return 0;
+}
+
+/* pin_walk_name callbacks: a cgroup's BPF path manager ("pm set" line),
+ * its MPTCP upgrade ("mptcp enable" line). */
+static int save_pm_bpf(uint64_t cgid, const char *name, const char *dir, void *arg)
+{
+	static const struct attachment_saver pm = { "path manager", "pm set", pm_bpf_words };
+
+	return save_attachment(arg, &pm, cgid, name, dir);
+}
+
+static int save_mptcp(uint64_t cgid, const char *name, const char *dir, void *arg)
+{
+	static const struct attachment_saver mptcp = { "mptcp attachment", "mptcp", mptcp_words };
+
+	return save_attachment(arg, &mptcp, cgid, name, dir);
 }
 
 /*
@@ -258,38 +282,21 @@ static void write_lines(FILE *f, const struct save_ctx *ctx)
 		fprintf(f, "%s\n", ctx->options.v[i]);
 }
 
-/* Replace file whole, or leave it as it was. */
-static int write_file(const char *file, const struct save_ctx *ctx)
+static void fill_lines(FILE *f, void *ctx)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int fd, err = 0;
-
-	if (xsnprintf(tmp, sizeof(tmp), "%s.XXXXXX", file))
-		return err_usage("file name \"%s\" is too long", file);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return err_run(-errno, "cannot write \"%s\": %s", file, strerror(errno));
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		goto fail;
-	}
-	if (fchmod(fd, 0644))
-		err = -errno;
 	write_lines(f, ctx);
-	if (fflush(f) || ferror(f) || fsync(fd))
-		err = err ? err : -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, file))
-		err = -errno;
-	if (!err)
-		return 0;
-fail:
-	unlink(tmp);
-	return err_run(err, "cannot write \"%s\": %s", file, strerror(-err));
+}
+
+/* Replace file whole, or leave it as it was. */
+static int write_file(const char *file, struct save_ctx *ctx)
+{
+	int err = file_replace(file, fill_lines, ctx);
+
+	if (err == -ENAMETOOLONG)
+		return err_usage("file name \"%s\" is too long", file);
+	if (err)
+		return err_run(err, "cannot write \"%s\": %s", file, strerror(-err));
+	return 0;
 }
 
 static void print_summary(struct save_ctx *ctx)
@@ -353,6 +360,8 @@ int do_save(int argc, char **argv)
 		err = pin_walk(save_option, &ctx);
 		if (!err)
 			err = pin_walk_name(PIN_PM, save_pm_bpf, &ctx);
+		if (!err)
+			err = pin_walk_name(PIN_MPTCP, save_mptcp, &ctx);
 		if (err && !err_reported())
 			err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
 	}

@@ -2,7 +2,8 @@
 /*
  * tcpopt stats: the per-attachment counters (sent, received, applied, ...),
  * summed over the CPUs from each attachment's pinned PERCPU_ARRAY "stats",
- * one row per attachment; "stats reset" zeroes them.
+ * one row per attachment; "stats reset" zeroes them; "stats export" writes
+ * the same rows for Prometheus (stats_export.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "option.h"
+#include "stats.h"
 #include "tcpopt.h"
 #include "../lib/bpffs.h"
 #include "../lib/cgroup.h"
@@ -30,6 +32,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tcpopt stats [ show ] [ option NAME [ INSTANCE ] ] [ cgroup PATH ]\n"
 		"       tcpopt stats reset [ option NAME [ INSTANCE ] ] [ cgroup PATH ]\n"
+		"       tcpopt stats export [ FILE | - ]\n"
 		"where  INSTANCE := { EXID (exp) | LABEL (object) }\n");
 }
 
@@ -134,7 +137,6 @@ static int show_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
 {
 	struct stats_filter *f = ctx;
 	struct onode *row;
-	unsigned int i;
 
 	if (!matches(f, cgid, name))
 		return 0;
@@ -142,9 +144,15 @@ static int show_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
 	row = stats_row(f->list, cgid, name);
 	/* A user's program may keep no counters in our layout: "-". */
 	if (counters_add(row, dir))
-		for (i = 0; i < TCPOPT_STAT_MAX; i++)
-			out_null(row, counter_names[i], "-");
+		counters_add_null(row, &option_counters);
 	return 0;
+}
+
+int stats_collect(struct onode *rows)
+{
+	struct stats_filter f = { .list = rows };
+
+	return pin_walk(show_one, &f);
 }
 
 static int reset_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
@@ -227,6 +235,7 @@ static int stats_help(int argc, char **argv)
 static const struct cmd stats_cmds[] = {
 	{ "show", stats_show },
 	{ "reset", stats_reset },
+	{ "export", stats_export },
 	{ "help", stats_help },
 };
 

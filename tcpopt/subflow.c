@@ -139,6 +139,9 @@ static int subflow_request(uint8_t cmd, struct subflow_req *r, const char *what)
 	mptcp_put_addr(nlh, MPTCP_PM_ATTR_ADDR, &r->local);
 	mptcp_put_addr(nlh, MPTCP_PM_ATTR_ADDR_REMOTE, &r->remote);
 	err = genl_talk(&g, nlh, NULL, NULL);
+	/* Linux 6.1 answers ESRCH with no text; later ones say this. */
+	if (err == -ESRCH && cmd == MPTCP_PM_CMD_SUBFLOW_DESTROY && !g.extack[0])
+		snprintf(g.extack, sizeof(g.extack), "subflow not found");
 	if (err)
 		err = genl_error(&g, err, what);
 out:
@@ -154,6 +157,9 @@ static int subflow_open(int argc, char **argv)
 	err = parse_subflow_req(argc, argv, ~0u, &r);
 	if (!err)
 		err = require_keywords(&r, 1u << KW_TOKEN | 1u << KW_RADDR | 1u << KW_PORT);
+	/* Linux 6.1 would open it, as a plain subflow: refuse instead. */
+	if (!err && (r.local.flags & MPTCP_PM_ADDR_FLAG_BACKUP))
+		err = feature_require("subflow open backup", "mptcp_subflow_backup");
 	if (err)
 		return err;
 	if (!(r.seen & (1u << KW_LADDR))) {

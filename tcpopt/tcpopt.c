@@ -13,6 +13,7 @@
 
 #include "tcpopt.h"
 #include "../lib/batch.h"
+#include "../lib/cgroup.h"
 #include "../lib/output.h"
 #include "../lib/utils.h"
 
@@ -29,7 +30,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tcpopt [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       tcpopt [OPTIONS] -b[atch] FILE\n"
-		"where  OBJECT := { option | stats | feature | save | pm | subflow | monitor }\n"
+		"where  OBJECT := { option | stats | feature | save | pm | subflow | monitor | mptcp }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NAME |\n"
 		"                    -b[atch] FILE | -V[ersion] | -h[elp] }\n");
 }
@@ -49,6 +50,7 @@ static const struct cmd objects[] = {
 	{ "pm", do_pm },
 	{ "subflow", do_subflow },
 	{ "monitor", do_monitor },
+	{ "mptcp", do_mptcp },
 	{ "save", do_save },
 	{ "help", do_help },
 };
@@ -60,6 +62,7 @@ static int run_command(int argc, char **argv)
 
 	err_set_object(NULL);
 	err_reset();
+	cgroup_names_forget();
 	if (argc < 1) {
 		usage(stderr);
 		return -EUSAGE;

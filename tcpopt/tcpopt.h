@@ -17,9 +17,18 @@ int do_stats(int argc, char **argv);
 int do_pm(int argc, char **argv);
 int do_subflow(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_mptcp(int argc, char **argv);
 int do_save(int argc, char **argv);
 
 /* A feature of "tcpopt feature" by name: does the running kernel have it? */
 bool feature_supported(const char *name);
+/*
+ * 0 when the kernel has the feature NAME, else -EOPNOTSUPP after the one
+ * error line "WHAT needs the kernel feature NAME (...), which this kernel
+ * lacks": the up-front refusal of a command the kernel cannot carry out.
+ */
+int feature_require(const char *what, const char *name);
+/* The same for each of a NULL-terminated list, first missing one named. */
+int feature_require_all(const char *what, const char *const *names);
 
 #endif

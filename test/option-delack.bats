@@ -208,7 +208,7 @@ s.close()
 }
 
 @test "delack: segs needs the patch set: add refuses it by name on a kernel without" {
-	require_lacking delack_segs
+	require_feature '!delack_segs'
 	run --separate-stderr tcpopt option add delack segs 4 cgroup "$CG_C"
 	assert_equal "$status" 1
 	assert_equal "$output" ""
@@ -221,7 +221,7 @@ s.close()
 }
 
 @test "delack: a received segs request is counted as unsupported on a kernel without" {
-	require_lacking delack_segs
+	require_feature '!delack_segs'
 	tcpopt option add delack cgroup "$CG_S"
 	# timeout 50% and segs 4: the timeout is applied, segs is not
 	crafted_syn fe07444c003204

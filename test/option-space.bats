@@ -139,3 +139,26 @@ exid_of() {
 	assert [ "$runs" -lt "$TOTAL" ]
 	assert_equal "$(stat_of exp 0x0002 error "$CG_C")" 0
 }
+
+@test "space: a child cgroup's every-segment option keeps writing beside a parent cgroup's handshake-only one" {
+	# The drivers of both cgroups run on the client's sockets, the
+	# child's first: the parent's, done with the handshake after it, must
+	# leave the write callbacks on for the child's.
+	local inner=$CG_C/inner
+	mkdir -p "$(cgroup2_root)/$inner"
+	CLEANUP_CGROUPS=("$inner" "${CLEANUP_CGROUPS[@]}")	# before its parent
+	tcpopt option add exp 0x0002 0xab cgroup "$CG_C"
+	tcpopt option add uto 120s every cgroup "$inner"
+	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
+	serve 192.0.2.2 --drain
+	run in_cgroup "$inner" "$NS_C" "$HELPERS/tcpprobe" client 192.0.2.2 $PORT --send 2000000
+	assert_success
+	wait "$SERVER_PID"
+	stop_capture
+	count_carrying 1c040078 find_option 28
+	[ "$TOTAL" -gt 10 ]
+	assert_equal "$WITH" "$TOTAL"
+	# exp: the SYN and the first ACK only
+	count_carrying fe050002ab find_exp 254 0002
+	assert_equal "$WITH" 2
+}

@@ -17,22 +17,6 @@ teardown() {
 	cleanup_all
 }
 
-# connections N [CPU]: N connections, the client pinned to CPU if given.
-connections() {
-	local i
-	for i in $(seq "$1"); do
-		serve 192.0.2.2
-		if [ -n "${2:-}" ]; then
-			run in_cgroup "$CG_C" "$NS_C" taskset -c "$2" "$HELPERS/tcpprobe" client 192.0.2.2 $PORT
-			assert_success
-		else
-			run connect 192.0.2.2
-		fi
-		assert_success
-		server_report >/dev/null
-	done
-}
-
 @test "stats: counts after real connections, one row per attachment (JSON)" {
 	tcpopt option add uto 120s cgroup "$CG_C"
 	tcpopt option add exp 0x4e2a 0x0102 cgroup "$CG_C"
@@ -164,7 +148,7 @@ connections() {
 	assert_equal "${stderr%%, cc*}" 'tcpopt: stats: unknown option "nosuch" (choose from: uto, exp, object'
 	run --separate-stderr tcpopt stats bogus
 	assert_failure 2
-	assert_equal "$stderr" 'tcpopt: stats: unknown command "bogus" (choose from: show, reset, help)'
+	assert_equal "$stderr" 'tcpopt: stats: unknown command "bogus" (choose from: show, reset, export, help)'
 	run --separate-stderr tcpopt stats option exp 0 cgroup "$CG_C"
 	assert_failure 2
 	assert_equal "$stderr" 'tcpopt: stats: exp: ExID 0 is not an ExID (1 to 0xffff)'

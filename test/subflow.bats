@@ -31,8 +31,13 @@ teardown() {
 	run "$TCPOPT" -n "$NS_S" -j subflow list
 	assert_success
 	stoken=$(jq '.[0].token' <<<"$output")
+	# backup where the kernel can (the refusal is tested below)
+	backup=false
+	if has_feature mptcp_subflow_backup; then
+		backup=true
+	fi
 	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 198.51.100.2 port $PORT \
-		laddr 198.51.100.1 lport 40000 backup id 9
+		laddr 198.51.100.1 lport 40000 $([ "$backup" = false ] || echo backup) id 9
 	assert_success
 	assert_output ""
 	# No laddr: the route's source towards raddr through dev.
@@ -42,25 +47,25 @@ teardown() {
 	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
 	assert_success
 	assert_jq '[.[0].subflows[] | select(.lport == 40000)] | length == 1 and
-		.[0].laddr == "198.51.100.1" and .[0].raddr == "198.51.100.2" and .[0].backup == true and
+		.[0].laddr == "198.51.100.1" and .[0].raddr == "198.51.100.2" and .[0].backup == '"$backup"' and
 		.[0].loc_id == 9'
 	assert_jq '[.[0].subflows[] | select(.laddr == "198.51.100.1" and .raddr == "192.0.2.2")] | length == 1'
 	wait_for 5 subflows_are "$NS_S" 3
 	run "$TCPOPT" -n "$NS_S" -j subflow list
 	assert_success
 	assert_jq '[.[0].subflows[] | select(.rport == 40000)] | length == 1 and
-		.[0].peer_backup == true and .[0].laddr == "198.51.100.2" and .[0].rem_id == 9'
+		.[0].peer_backup == '"$backup"' and .[0].laddr == "198.51.100.2" and .[0].rem_id == 9'
 	# ss: the client's connection has two subflows beside the first
 	run ip netns exec "$NS_C" ss -Mni
 	assert_success
 	assert_output --regexp "subflows:2 .*token:$(printf '%x' "$token") "
 	# The wire: the SYN of the subflow asked for is an MP_JOIN with the
-	# server's token, address id 9 and the backup bit.
+	# server's token, address id 9 and the backup bit where it was asked.
 	stop_capture
 	run mptcp_on_wire "$OUT/path1.pcap" \
 		"tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.srcport == 40000" subtype recvtok addrid backup.flag
 	assert_success
-	assert_output "1 $stoken 9 1"
+	assert_output "1 $stoken 9 $([ "$backup" = true ] && echo 1 || echo 0)"
 	run "$TCPOPT" -n "$NS_C" subflow close token "$token" laddr 198.51.100.1 lport 40000 \
 		raddr 198.51.100.2 port $PORT
 	assert_success
@@ -75,7 +80,7 @@ teardown() {
 	wait_for 5 grep -q '"sub_closed"' "$OUT/mon"
 	stop_bg "$BG_PID"
 	assert_equal "$BG_STATUS" 0
-	run jq -s -e '[.[] | select(.event == "sub_established" and .dport == 40000 and .backup == true and
+	run jq -s -e '[.[] | select(.event == "sub_established" and .dport == 40000 and .backup == '"$backup"' and
 		.rem_id == 9)] | length == 1' "$OUT/mon"
 	assert_success
 	run jq -s -e '[.[] | select(.event == "sub_closed" and .dport == 40000)] | length == 1' "$OUT/mon"
@@ -171,4 +176,23 @@ teardown() {
 	assert_failure 2
 	run jq -e '.error | startswith("unknown command \"frobnicate\"")' <<<"${lines[1]}"
 	assert_success
+}
+
+@test "subflow open backup: refused up front where the kernel would drop the flag" {
+	require_feature '!mptcp_subflow_backup'
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	"$TCPOPT" -n "$NS_S" pm set limits subflows 8
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	run --separate-stderr "$TCPOPT" -n "$NS_C" subflow open token "$token" \
+		raddr 198.51.100.2 port $PORT laddr 198.51.100.1 backup
+	assert_failure 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" 'tcpopt: subflow: subflow open backup needs the kernel feature mptcp_subflow_backup (upstream Linux), which this kernel lacks (see "tcpopt feature")'
+	# nothing was opened
+	sleep 1
+	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
+	assert_success
+	echo "$output" | jq -e '.[0].subflows | length == 1'
 }

@@ -2,8 +2,6 @@
 # tcpopt bench: the measurements and the report.  Sourced by test/bench/run
 # after the configurations are set up (CFG_* arrays, HAVE, WORK, OUT...).
 
-CP_OPTION=(uto 30s)	# what the control-plane timings attach
-CONTROL='{}'
 MPTCP='{}'
 
 elapsed() {
@@ -31,79 +29,6 @@ client_ns() { [ "$1" = lo ] && echo "$NS_L" || echo "$NS_C"; }
 server_ns() { [ "$1" = lo ] && echo "$NS_L" || echo "$NS_S"; }
 server_addr() { [ "$1" = lo ] && echo "$ADDR_L" || echo "$ADDR_S"; }
 
-# ---- control plane ----
-
-# cp_entry NAME TIMEIT_JSON: one row of the control-plane results.
-cp_entry() {
-	jq -c --arg op "$1" '{operation: $op} + .' <<<"$2"
-}
-
-# cp_total NAME RUNS-DONE FAILURES START: a loop timed as a whole.
-cp_total() {
-	awk -v a="$4" -v b="$EPOCHREALTIME" -v op="$1" -v n="$2" -v f="$3" \
-		'BEGIN { printf "{\"operation\":\"%s\",\"runs\":1,\"count\":%d,\"failures\":%d,\"total_us\":%.0f,\"median_us\":%.0f}\n",
-			 op, n, f, (b - a) * 1e6, (b - a) * 1e6 }'
-}
-
-control_plane() {
-	local cp=$BENCH_TAG/cp k t0 fails out rows=$WORK/control.jsonl count total
-	local T=$BENCH_BIN/timeit
-
-	if [ -z "${HAVE[timeit]}" ]; then
-		CONTROL='{"status":"n/a","reason":"timeit was not built"}'
-		return
-	fi
-	log "control plane: ${CP_RUNS} runs each, $CP_ATTACH attachments"
-	: >"$rows"
-	make_cgroup "$cp" && make_cgroup "$cp/one" || {
-		CONTROL='{"status":"n/a","reason":"could not create cgroups"}'
-		return
-	}
-	out=$("$T" "$CP_RUNS" "$TCPOPT" -V ::: "$TCPOPT" -j option list cgroup "$cp/one")
-	cp_entry "tcpopt -V (start-up)" "$(jq -c '.[0]' <<<"$out")" >>"$rows"
-	cp_entry "option list -j cgroup C (nothing attached)" "$(jq -c '.[1]' <<<"$out")" >>"$rows"
-	out=$("$T" "$CP_RUNS" "$TCPOPT" option add "${CP_OPTION[@]}" cgroup "$cp/one" ::: \
-		"$TCPOPT" option del "${CP_OPTION[0]}" cgroup "$cp/one")
-	cp_entry "option add ${CP_OPTION[*]}" "$(jq -c '.[0]' <<<"$out")" >>"$rows"
-	cp_entry "option del ${CP_OPTION[0]}" "$(jq -c '.[1]' <<<"$out")" >>"$rows"
-
-	for k in $(seq "$CP_ATTACH"); do
-		make_cgroup "$cp/c$k" || break
-	done
-	fails=0
-	t0=$EPOCHREALTIME
-	for k in $(seq "$CP_ATTACH"); do
-		"$TCPOPT" option add "${CP_OPTION[@]}" cgroup "$cp/c$k" >/dev/null 2>&1 ||
-			fails=$((fails + 1))
-	done
-	cp_total "$CP_ATTACH x option add (one process each), total" "$CP_ATTACH" "$fails" "$t0" >>"$rows"
-	count=$("$TCPOPT" -j option list | jq --arg p "/$cp/c" '[.[] | select(.cgroup | startswith($p))] | length')
-	total=$("$TCPOPT" -j option list | jq length)
-	out=$("$T" "$CP_RUNS" "$TCPOPT" -j option list ::: "$TCPOPT" option list ::: \
-		"$TCPOPT" -j -s option show "${CP_OPTION[0]}" cgroup "$cp/c$((CP_ATTACH / 2))")
-	cp_entry "option list -j, $count attachments ($total on the host)" "$(jq -c '.[0]' <<<"$out")" >>"$rows"
-	cp_entry "option list (table), $count attachments" "$(jq -c '.[1]' <<<"$out")" >>"$rows"
-	cp_entry "option show -j -s, $count attachments" "$(jq -c '.[2]' <<<"$out")" >>"$rows"
-	fails=0
-	t0=$EPOCHREALTIME
-	for k in $(seq "$CP_ATTACH"); do
-		"$TCPOPT" option del "${CP_OPTION[0]}" cgroup "$cp/c$k" >/dev/null 2>&1 ||
-			fails=$((fails + 1))
-	done
-	cp_total "$CP_ATTACH x option del (one process each), total" "$CP_ATTACH" "$fails" "$t0" >>"$rows"
-
-	for k in $(seq "$CP_ATTACH"); do
-		echo "option add ${CP_OPTION[*]} cgroup $cp/c$k" >>"$WORK/add.batch"
-		echo "option del ${CP_OPTION[0]} cgroup $cp/c$k" >>"$WORK/del.batch"
-	done
-	out=$("$T" "$CP_BATCH_RUNS" "$TCPOPT" -b "$WORK/add.batch" ::: "$TCPOPT" -b "$WORK/del.batch")
-	cp_entry "-b FILE: $CP_ATTACH option add in one process" "$(jq -c '.[0]' <<<"$out")" >>"$rows"
-	cp_entry "-b FILE: $CP_ATTACH option del in one process" "$(jq -c '.[1]' <<<"$out")" >>"$rows"
-
-	CONTROL=$(jq -sc --argjson n "${count:-0}" \
-		'{status: "measured", attachments_listed: $n, operations: .}' "$rows")
-}
-
 # ---- MPTCP (the bursts themselves: mptcp.bash) ----
 
 # The netlink agent on the host: MP_RUNS runs of a burst for each N of
@@ -126,6 +51,23 @@ mptcp_bench() {
 		MPTCP=$(jq -nc --arg r "$MP_REASON" '{status: "n/a", reason: $r}')
 	fi
 	MPTCP=$(jq -c --argjson bpf "$(mptcp_vm_bench)" '. + {bpf_pm: $bpf}' <<<"$MPTCP")
+	MPTCP=$(jq -c --argjson c "$(mptcp_compare)" '. + {compare: $c}' <<<"$MPTCP")
+}
+
+# test/bench/mptcp-compare: the agent with a small event buffer (no
+# connection may be lost), and mptcpd's sspi vs tcpopt's agent vs the
+# in-kernel PM giving each connection a subflow over a second path.
+mptcp_compare() {
+	local out
+
+	if out=$(TCPOPT=$TCPOPT BENCH_BIN=$BENCH_BIN MP_BURST=$MP_BURST MP_TIMEOUT=$MP_TIMEOUT \
+		MP_REC_RUNS=$MP_REC_RUNS MP_MESH_RUNS=$MP_MESH_RUNS BENCH_TAG=$BENCH_TAG \
+		"$HERE/mptcp-compare") && jq -e 'type == "object"' >/dev/null 2>&1 <<<"$out"; then
+		echo "$out"
+	else
+		jq -nc '{recovery: {status: "n/a", reason: "mptcp-compare failed"},
+			 mesh: {status: "n/a", reason: "mptcp-compare failed"}}'
+	fi
 }
 
 # The BPF path manager runs only on the kernel of the patch set: in its VM,
@@ -360,6 +302,16 @@ mptcp_report() {
 			column -t -s "$(printf '\t')" | sed 's/^/  /'
 	fi
 	jq -r '.mptcp.bpf_pm | select(.status != "measured") | "mptcp BPF path manager: n/a: \(.reason)"' "$r"
+	jq -r '.mptcp.compare.recovery | if .status == "measured" then
+		"mptcp on the host, tcpopt pm run ndiffports 2 rcvbuf \(.rcvbuf): bursts of \(.burst_connections) connections, \(.summary.runs) runs: complete \(.summary.complete_runs)/\(.summary.runs); per run: subflows missing \(.summary.subflows_missing | map(tostring) | join(" ")), recovered from sock_diag \(.summary.recovered | map(tostring) | join(" ")), overruns \(.summary.overruns | map(tostring) | join(" ")), added subflows/s \(.summary.added_subflows_per_s | map(tostring) | join(" "))"
+		else "mptcp recovery (rcvbuf 4096): n/a: \(.reason)" end' "$r"
+	if [ "$(jq -r '.mptcp.compare.mesh.status' "$r")" = measured ]; then
+		jq -r '.mptcp.compare.mesh | "mptcp on the host, one more subflow per connection over a second path: mptcpd sspi (server side) vs tcpopt agent vs in-kernel PM; bursts of \(.burst_connections) connections, medians of \(.summary[0].runs) runs"' "$r"
+		jq -r -L "$HERE" 'include "mptcp"; .mptcp.compare.mesh.summary | mesh_table' "$r" |
+			column -t -s "$(printf '\t')" | sed 's/^/  /'
+	else
+		jq -r '"mptcp mesh comparison: n/a: \(.mptcp.compare.mesh.reason)"' "$r"
+	fi
 }
 
 print_report() {
@@ -381,18 +333,9 @@ print_report() {
 	jq -r '"", "option counters after the runs (sender | receiver):",
 	       (.stats | group_by(.config)[] | "  \(.[0].config): " + (map("\(.side) \(.option) sent \(.stats.sent) received \(.stats.received) applied \(.stats.applied)") | join(" | ")))' "$r"
 	echo
-	if [ "$(jq -r .control_plane.status "$r")" = measured ]; then
-		echo "control plane (wall time of the tcpopt process, ms):"
-		jq -r '(["operation", "median", "min", "max", "runs", "failures"] | join("\t")),
-		       (.control_plane.operations[] |
-		        [.operation, (.median_us / 1000 * 100 | round / 100 | tostring),
-		         (if .min_us then .min_us / 1000 * 100 | round / 100 | tostring else "-" end),
-		         (if .max_us then .max_us / 1000 * 100 | round / 100 | tostring else "-" end),
-		         (.runs | tostring), (.failures | tostring)] | join("\t"))' "$r" |
-			column -t -s "$(printf '\t')" | sed 's/^/  /'
-	else
-		echo "control plane: n/a: $(jq -r .control_plane.reason "$r")"
-	fi
+	bpf_cost_report
+	echo
+	control_report "$r"
 	echo
 	mptcp_report "$r"
 	jq -r '.missing_tools | if length > 0 then "missing tools (their numbers are n/a): \(join(", "))" else empty end' "$r"
@@ -432,7 +375,7 @@ report() {
 	done
 	jq -n --slurpfile raw "$RAW" --slurpfile stats "$WORK/stats.jsonl" \
 		--argjson configs "$(configs_json)" --argjson machine "$(machine_json)" \
-		--argjson control "$CONTROL" --argjson mptcp "$MPTCP" \
+		--argjson control "$CONTROL" --argjson mptcp "$MPTCP" --argjson cost "$COST" \
 		--argjson topologies "$(printf '%s\n' $TOPOLOGIES | jq -R . | jq -sc .)" \
 		--argjson quick "$([ -n "$QUICK" ] && echo true || echo false)" \
 		--argjson runs "$RUNS" --argjson ti "$T_IPERF" --argjson tr "$T_RR" --argjson tc "$T_CONN" \
@@ -441,7 +384,7 @@ report() {
 		  params: {quick: $quick, runs: $runs, iperf_s: $ti, rr_s: $tr, conn_s: $tc,
 			   topologies: $topologies},
 		  configs: $configs, topologies: $topologies, raw: $raw, stats: $stats,
-		  control_plane: $control, mptcp: $mptcp,
+		  bpf_cost: $cost, control_plane: $control, mptcp: $mptcp,
 		  missing_tools: ($missing | split(" ") | map(select(. != "")))}' >"$base"
 	jq --argjson summary "$(jq -L "$HERE" -f "$HERE/summary.jq" "$base")" --argjson wall "$(elapsed)" \
 		'. + {summary: $summary, data_and_control_wall_s: $wall}' "$base" >"$OUT/results.json"

@@ -62,3 +62,32 @@ def mptcp_table:
 		with_ratio(.subflows_missing; .ratio_to_netlink.subflows_missing; 0),
 		(.connections_unseen // "-" | tostring), (.overruns // "-" | tostring),
 		(.subflow_errors // "-" | tostring)] | join("\t"));
+
+# The rows of test/bench/mptcp-compare's mesh bursts -> medians per path
+# manager (mptcpd sspi, tcpopt's agent, the in-kernel PM).
+def mesh_order: {mptcpd: 0, tcpopt: 1, kernel: 2}[.] // 3;
+def mesh_result($burst):
+	{status: "measured", burst_connections: $burst, raw: .,
+	 summary: (group_by(.pm | mesh_order) | map(
+		{pm: .[0].pm, runs: length,
+		 added_subflows_per_s: map(.burst.added_subflows_per_s) | median,
+		 seconds_to_last_subflow: map(.burst.seconds) | median,
+		 subflows_missing: map(.subflows_missing) | median,
+		 subflows_missing_max: map(.subflows_missing) | max,
+		 complete_runs: map(select(.burst.complete)) | length,
+		 cpu_daemon_s: map(.cpu_daemon_s) | median,
+		 cpu_machine_s: map(.cpu_machine_s) | median,
+		 cpu_pm_s: map(.cpu_pm_s) | median}
+		+ (map(.error // empty) | unique | if length > 0 then {errors: .} else {} end)))};
+
+def mesh_names: {mptcpd: "mptcpd 0.12 sspi", tcpopt: "tcpopt pm run fullmesh",
+		 kernel: "in-kernel PM, pm set fullmesh"};
+def mesh_table:
+	(["path manager", "added subflows/s", "last subflow s", "subflows missing (max)",
+	  "complete", "daemon CPU s", "CPU s, all but the client"] | join("\t")),
+	(.[] | [mesh_names[.pm] // .pm, (.added_subflows_per_s | fixed(1)),
+		(.seconds_to_last_subflow | fixed(3)),
+		"\(.subflows_missing | fixed(0)) (\(.subflows_missing_max | fixed(0)))",
+		"\(.complete_runs)/\(.runs)",
+		(if .cpu_daemon_s == null then "-" else .cpu_daemon_s | fixed(2) end),
+		(.cpu_pm_s | fixed(2))] | join("\t"));

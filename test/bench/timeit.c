@@ -6,8 +6,9 @@
  *
  * Runs the commands in turn (A B A B...: an "add" then its "del"), RUNS
  * times each, their output discarded, and prints one JSON array with, per
- * command, the median, minimum and maximum wall time in microseconds and
- * how many runs exited non-zero.
+ * command, the median, minimum and maximum wall time in microseconds, how
+ * many runs exited non-zero, and every run's time in run order (times_us:
+ * the i-th of two commands ran side by side, for ratios run by run).
  */
 #include <fcntl.h>
 #include <stdbool.h>
@@ -113,9 +114,12 @@ int main(int argc, char **argv)
 		}
 	printf("[");
 	for (i = 0; i < ncmds; i++) {
+		printf("%s{\"times_us\":[", i ? "," : "");
+		for (r = 0; r < runs; r++)
+			printf("%s%.0f", r ? "," : "", times[i][r]);
 		qsort(times[i], runs, sizeof(double), cmp_double);
-		printf("%s{\"runs\":%d,\"median_us\":%.0f,\"min_us\":%.0f,\"max_us\":%.0f,\"failures\":%d}",
-		       i ? "," : "", runs,
+		printf("],\"runs\":%d,\"median_us\":%.0f,\"min_us\":%.0f,\"max_us\":%.0f,\"failures\":%d}",
+		       runs,
 		       runs % 2 ? times[i][runs / 2] : (times[i][runs / 2 - 1] + times[i][runs / 2]) / 2,
 		       times[i][0], times[i][runs - 1], failures[i]);
 		free(times[i]);

@@ -26,29 +26,36 @@ require_root() {
 # require_feature NAME...: skip unless "tcpopt feature" says that the running
 # kernel has each of them.  The only reason a root test may skip: what the
 # kernel lacks, in tcpopt's own words (the command itself refuses then).
+# !NAME is the converse, for a test of the refusal or of the fallback: skip
+# when the kernel has NAME (make check-kernels runs it where it does not).
 require_feature() {
 	local f
 	if [ -z "${FEATURES_JSON:-}" ]; then
 		FEATURES_JSON=$("$TCPOPT" -j feature) || return 1
 	fi
 	for f in "$@"; do
-		if ! jq -e --arg f "$f" 'any(.[]; .feature == $f and .supported)' \
-			<<<"$FEATURES_JSON" >/dev/null; then
-			skip "the kernel lacks $f (tcpopt feature)"
+		if [ "${f#!}" != "$f" ]; then
+			! has_feature "${f#!}" ||
+				skip "the kernel has ${f#!} (tcpopt feature)"
+		else
+			has_feature "$f" ||
+				skip "the kernel lacks $f (tcpopt feature)"
 		fi
 	done
 }
 
-# require_lacking NAME: skip unless the kernel lacks NAME: for the tests of
-# what tcpopt does without a feature (the patch set's VM has them all).
-require_lacking() {
+# has_feature NAME: does "tcpopt feature" say the running kernel has it?
+has_feature() {
 	if [ -z "${FEATURES_JSON:-}" ]; then
-		FEATURES_JSON=$("$TCPOPT" -j feature) || return 1
+		FEATURES_JSON=$("$TCPOPT" -j feature) || return 2
 	fi
-	if jq -e --arg f "$1" 'any(.[]; .feature == $f and .supported)' \
-		<<<"$FEATURES_JSON" >/dev/null; then
-		skip "the kernel has $1 (tcpopt feature): this tests a kernel without it"
-	fi
+	jq -e --arg f "$1" 'any(.[]; .feature == $f and .supported)' \
+		<<<"$FEATURES_JSON" >/dev/null
+}
+
+# require_no_feature NAME: require_feature !NAME.
+require_no_feature() {
+	require_feature "!$1"
 }
 
 cgroup2_root() {

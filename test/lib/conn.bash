@@ -45,6 +45,22 @@ server_report() {
 	head -n1 "$BATS_TEST_TMPDIR/srv.out"
 }
 
+# connections N [CPU]: N connections to 192.0.2.2, the client pinned to
+# CPU if given.
+connections() {
+	local i
+	for i in $(seq "$1"); do
+		serve 192.0.2.2
+		if [ -n "${2:-}" ]; then
+			run in_cgroup "$CG_C" "$NS_C" taskset -c "$2" "$HELPERS/tcpprobe" client 192.0.2.2 $PORT
+		else
+			run connect 192.0.2.2
+		fi
+		assert_success
+		server_report >/dev/null
+	done
+}
+
 # handshake ADDR [SERVER-OPTS...] [-- CLIENT-OPTS...]: one connection with a
 # capture; sets SYN, SYNACK, ACK (the options of the handshake's three
 # segments, hex), CLIENT_REPORT and SERVER_REPORT.
