@@ -376,16 +376,17 @@ own_lines() {
 @test "tcpopt-metrics: every 15 s, the export into node_exporter's directory" {
 	t=$TOP/systemd/tcpopt-metrics.timer
 	s=$TOP/systemd/tcpopt-metrics.service
-	grep -Fxq 'OnUnitActiveSec=15s' "$t"
-	grep -Fxq 'OnBootSec=15s' "$t"
+	assert grep -Fxq 'OnUnitActiveSec=15s' "$t"
+	assert grep -Fxq 'OnBootSec=15s' "$t"
 	# systemd's default accuracy (1 min) would stretch the 15 s
-	grep -Fxq 'AccuracySec=1s' "$t"
-	grep -Fxq 'WantedBy=timers.target' "$t"
-	grep -Fxq 'Type=oneshot' "$s"
-	grep -Fxq 'ConditionPathIsDirectory=/var/lib/prometheus/node-exporter' "$s"
-	grep -Fxq 'ReadWritePaths=/var/lib/prometheus/node-exporter' "$s"
+	assert grep -Fxq 'AccuracySec=1s' "$t"
+	assert grep -Fxq 'WantedBy=timers.target' "$t"
+	assert grep -Fxq 'Type=oneshot' "$s"
+	assert grep -Fxq 'ConditionPathIsDirectory=/var/lib/prometheus/node-exporter' "$s"
+	assert grep -Fxq 'ReadWritePaths=/var/lib/prometheus/node-exporter' "$s"
 	# Activated by its timer only.
 	run grep -c '^\[Install\]' "$s"
+	assert_failure 1
 	assert_output 0
 	# Its command, run as it is written but into a directory of this
 	# test, writes metrics that promtool accepts.

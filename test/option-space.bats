@@ -156,7 +156,7 @@ exid_of() {
 	wait "$SERVER_PID"
 	stop_capture
 	count_carrying 1c040078 find_option 28
-	[ "$TOTAL" -gt 10 ]
+	assert [ "$TOTAL" -gt 10 ]
 	assert_equal "$WITH" "$TOTAL"
 	# exp: the SYN and the first ACK only
 	count_carrying fe050002ab find_exp 254 0002

@@ -319,7 +319,7 @@ $v6id 2001:db8:2::1
 	kill -CONT "$AGENT"
 	all_two() {
 		"$TCPOPT" -n "$NS_C" -j subflow list |
-			jq -e 'length == 30 and all(.[]; (.subflows | length) == 2)' >/dev/null
+			jq -e 'length == 30 and all(.[]; (.subflows | length) == 2)' >/dev/null	# lint: bare-jq (a predicate for wait_for)
 	}
 	wait_for 10 all_two
 	stop_bg "$AGENT"
@@ -401,8 +401,9 @@ $v6id 2001:db8:2::1
 	assert_output "tcpopt: pm: ndiffports in the kernel needs tcpopt's patch set (see \"tcpopt feature\": mptcp_bpf_pm); on this kernel the netlink agent does it: \"tcpopt pm run ndiffports 3 cgroup $CGROUP_REL\" (tcpopt-agent@.service runs it as a service)"
 	run timeout 10 "$TCPOPT" -n "$NS_C" -j pm set ndiffports 2
 	assert_failure 1
-	echo "${lines[1]}" | jq -e '.error | test("pm run ndiffports 2")'
+	echo "${lines[1]}" | assert jq -e '.error | test("pm run ndiffports 2")'
 	run "$TCPOPT" -n "$NS_C" -j pm show
+	assert_success
 	assert_equal "$output" "$before"
 	# the same from a batch file (tcpopt.service at boot)
 	echo 'pm set ndiffports 2' >"$OUT/batch"
@@ -417,7 +418,8 @@ $v6id 2001:db8:2::1
 	assert_failure 1
 	assert_output 'tcpopt: pm: no BPF path manager in this kernel (see "tcpopt feature": mptcp_bpf_pm), and "follow" would stay in the foreground: set the endpoints without it, and keep them current with the agent "tcpopt pm run endpoints dev ..." (tcpopt-agent@.service)'
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '.endpoints == []'
+	assert_success
+	assert_jq '.endpoints == []'
 	ip -n "$NS_C" addr add 203.0.113.1/24 dev veth1
 	CLEANUP_FILES+=("$OUT/follow" "$OUT/follow.err")
 	"$TCPOPT" -n "$NS_C" -j pm run endpoints dev veth0 >"$OUT/follow" 2>"$OUT/follow.err" &
@@ -431,14 +433,16 @@ $v6id 2001:db8:2::1
 	wait_for 5 has_endpoint 192.0.2.21
 	# pm show lists the agent while it runs
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e --argjson p "$FOLLOW" '.agents == [{"pid": $p, "mode": "endpoints", "subflows": null, "cgroup": null, "syncs": .agents[0].syncs}] and .agents[0].syncs >= 2'
+	assert_success
+	assert_jq --argjson p "$FOLLOW" '.agents == [{"pid": $p, "mode": "endpoints", "subflows": null, "cgroup": null, "syncs": .agents[0].syncs}] and .agents[0].syncs >= 2'
 	stop_bg "$FOLLOW" TERM
 	assert_equal "$BG_STATUS" 0
 	# one JSON document per sync
 	run jq -e -s 'length >= 2 and all(.[]; .endpoints | type == "array")' "$OUT/follow"
 	assert_success
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '.agents == []'
+	assert_success
+	assert_jq '.agents == []'
 }
 
 @test "pm bad input at run time: wrong PM type, unknown token, the kernel's refusals" {

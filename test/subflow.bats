@@ -194,5 +194,5 @@ teardown() {
 	sleep 1
 	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
 	assert_success
-	echo "$output" | jq -e '.[0].subflows | length == 1'
+	assert_jq '.[0].subflows | length == 1'
 }

@@ -53,6 +53,7 @@ connections() {
 		serve 192.0.2.2
 		if [ -n "${2:-}" ]; then
 			run in_cgroup "$CG_C" "$NS_C" taskset -c "$2" "$HELPERS/tcpprobe" client 192.0.2.2 $PORT
+			assert_success
 		else
 			run connect 192.0.2.2
 		fi

@@ -158,7 +158,7 @@ mesh_pairs() {
 }
 
 mesh_pairs_are() {
-	[ "$(mesh_pairs "$1" | wc -l)" = "$2" ]
+	[ "$(mesh_pairs "$1" | wc -l)" = "$2" ]	# lint: bare-test (a predicate for wait_for)
 }
 
 # events_seen FILE EVENT N: FILE (monitor -j output) holds N EVENT lines.
@@ -199,5 +199,5 @@ subflows_by_token() {
 
 # all_have NS FILE N: every connection of FILE (tokens) has N subflows.
 all_have() {
-	[ "$(subflows_by_token "$1" "$2" | sort -u)" = "$3" ]
+	[ "$(subflows_by_token "$1" "$2" | sort -u)" = "$3" ]	# lint: bare-test (a predicate for wait_for)
 }
