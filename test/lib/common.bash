@@ -50,8 +50,8 @@ has_feature() {
 	if [ -z "${FEATURES_JSON:-}" ]; then
 		FEATURES_JSON=$("$TCPOPT" -j feature) || return 2
 	fi
-	jq -e --arg f "$1" 'any(.[]; .feature == $f and .supported)' \	# lint: bare-jq (a predicate: its status is the function's)
-		<<<"$FEATURES_JSON" >/dev/null
+	# a predicate: its status is the function's
+	jq -e --arg f "$1" 'any(.[]; .feature == $f and .supported)' <<<"$FEATURES_JSON" >/dev/null	# lint: bare-jq
 }
 
 # require_no_feature NAME: require_feature !NAME.
