@@ -180,9 +180,10 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 	assert_success
 	assert_equal "${#lines[@]}" 1
 	assert [ "$output" != "$mptcp_port" ]
+	# create_connection takes its protocol from getaddrinfo: IPPROTO_TCP
 	run mptcp_stats "$CG_C"
 	assert_success
-	assert_output '{"upgraded":1,"named_tcp":0,"skipped_family":0}'
+	assert_output '{"upgraded":1,"named_tcp":1,"skipped_family":0}'
 	# the server's listener and what it accepted
 	run mptcp_stats "$CG_S"
 	assert_success

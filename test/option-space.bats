@@ -145,8 +145,7 @@ exid_of() {
 	# child's first: the parent's, done with the handshake after it, must
 	# leave the write callbacks on for the child's.
 	local inner=$CG_C/inner
-	mkdir -p "$(cgroup2_root)/$inner"
-	CLEANUP_CGROUPS=("$inner" "${CLEANUP_CGROUPS[@]}")	# before its parent
+	make_cgroup "$inner"	# removed before its parent (cleanup goes backwards)
 	tcpopt option add exp 0x0002 0xab cgroup "$CG_C"
 	tcpopt option add uto 120s every cgroup "$inner"
 	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
