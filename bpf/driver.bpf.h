@@ -114,6 +114,31 @@ struct drv_hdr {
 
 #define DRV_HDR_UNREAD	(-1000)	/* drv_hdr.len before the copy */
 
+/*
+ * What the middlebox hooks (path.bpf.h) learn in one callback: the slots
+ * that take part (a path policy other than off), what went on the
+ * segment, and the peer's echo.  Slots are bits of slot indexes; "bits"
+ * are the echo's (TCPOPT_ECHO_*).
+ */
+struct drv_path {
+	__u16 sent_slots;	/* HDR_OPT_LEN: slots that got room (policy not off) */
+	__u16 sent_probe;	/* ... of them with policy probe */
+	__u16 sent_bits;	/* WRITE_HDR_OPT: echo bits of the options stored */
+	__u16 syn_sent;		/* ESTABLISHED: slots of the connection's SYN */
+	__u16 fell_back;	/* ACTIVE_ESTABLISHED: probe slots of a SYN that timed out */
+	__u16 checked;		/* ... slots checked against the echo */
+	__u16 stripped;		/* ... of them missing from it */
+	__u16 blackholed;	/* ... probe slots whose SYN was dropped */
+	__u16 seen;		/* the peer's echo */
+	__u16 peer_sent;
+	__u8 slots;		/* matching slots with a policy other than off */
+	__u8 probes;		/* ... probe slots that write (TCP_CONNECT) */
+	__u8 quiet;		/* probe slots leave this handshake segment out */
+	__u8 echo;		/* enum path_echo: what the peer answered */
+	__u8 echo_due;		/* this segment carries our echo */
+	__u8 pad[3];
+};
+
 /* One callback of the driver, on its stack; the hooks read it. */
 struct drv_ctx {
 	__u32 op;
@@ -131,6 +156,7 @@ struct drv_ctx {
 	__u8 every_readers;	/* matching slots that parse every segment */
 	__u8 syn_writers;	/* matching slots that write on the handshake only */
 	__u8 pad[2];
+	struct drv_path path;	/* the middlebox hooks' (path.bpf.h) */
 	struct drv_hdr hdr;
 };
 

@@ -10,6 +10,7 @@
 #include "cc.bpf.h"
 #include "iw.bpf.h"
 #include "delack.bpf.h"
+#include "path.bpf.h"
 
 /* The header: the active slots in order (written by user space). */
 struct {
@@ -136,10 +137,12 @@ static __always_inline int drv_option(struct bpf_sock_ops *skops, struct drv_ctx
 		c->save_syn = 1;
 		if (len)
 			c->writers++;
+		path_slot_seen(c, cm, len);
 		return 0;
 	}
 	if (!match_conn(skops, cm))
 		return 0;
+	path_slot_seen(c, cm, len);
 
 	switch (c->op) {
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
@@ -151,10 +154,16 @@ static __always_inline int drv_option(struct bpf_sock_ops *skops, struct drv_ctx
 			c->every_writers++;
 		if (!len || !drv_due(c, cm))
 			break;
+		if (path_left_out(c, cm)) {
+			if (c->syn)
+				drv_count(&s, TCPOPT_STAT_FALLBACK);
+			break;
+		}
 		rc = bpf_reserve_hdr_opt(skops, len, 0);
-		if (!rc)
+		if (!rc) {
 			c->want += len;
-		else if (rc != -ENOSPC)
+			path_reserved(c, cm, s.index);
+		} else if (rc != -ENOSPC)
 			drv_count(&s, TCPOPT_STAT_ERROR);
 		else if (!c->probe)
 			/* The MSS probe asks for the worst case; only a
@@ -164,11 +173,13 @@ static __always_inline int drv_option(struct bpf_sock_ops *skops, struct drv_ctx
 	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
 		if (every && len)
 			c->every_writers++;
-		if (len && drv_due(c, cm))
+		if (len && drv_due(c, cm) && !path_left_out(c, cm))
 			return 1;	/* the caller builds and stores it */
 		break;
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		if (c->mask == ~0U)
+			path_answer(c, &c->path, &s, len);
 		if (c->mask != ~0U) {
 			/* The second pass (the completing ACK): counted. */
 		} else if (every) {
@@ -189,26 +200,27 @@ static __always_inline int drv_option(struct bpf_sock_ops *skops, struct drv_ctx
 
 #define DRV_OPT_BUF	64	/* a power of two above TCP_OPT_MAX_LEN */
 
-/* Store the option built in opt (len bytes). */
-static __always_inline void drv_store(struct bpf_sock_ops *skops, const struct drv_slot *s,
+/* Store the option built in opt (len bytes); true when it is on the segment. */
+static __always_inline bool drv_store(struct bpf_sock_ops *skops, const struct drv_slot *s,
 				      const __u8 *opt, __u32 len)
 {
 	long rc;
 
 	if (len < 2 || len > TCP_OPT_MAX_LEN)
-		return;
+		return false;
 	/* opt has DRV_OPT_BUF bytes: the mask keeps the verifier sure of
 	 * it whatever the compiler made of the check above. */
 	barrier_var(len);
 	len &= DRV_OPT_BUF - 1;
 	if (len < 2)
-		return;
+		return false;
 	rc = bpf_store_hdr_opt(skops, opt, len, 0);
 	/* -ENOSPC: no room, counted when it was asked for (HDR_OPT_LEN). */
 	if (!rc)
 		drv_count(s, TCPOPT_STAT_SENT);
 	else if (rc != -ENOSPC)
 		drv_count(s, TCPOPT_STAT_ERROR);
+	return !rc;
 }
 
 /*
@@ -234,7 +246,8 @@ __noinline int drv_##x(struct bpf_sock_ops *skops, struct drv_ctx *c,		\
 		return 0;							\
 	if (what == 1) {							\
 		x##_build(cfg, opt, len);					\
-		drv_store(skops, &s, opt, len);					\
+		if (drv_store(skops, &s, opt, len))				\
+			path_stored(c, cfg);					\
 		return what;							\
 	}									\
 	got = x##_read(skops, c, &s);						\
@@ -412,6 +425,8 @@ SEC("sockops")
 int tcpopt(struct bpf_sock_ops *skops)
 {
 	const struct tcpopt_driver *d;
+	struct tcpopt_path_key pk;
+	struct tcpopt_path *pe;
 	struct drv_sock_key *mark;
 	struct drv_ctx c = {};
 	__u32 zero = 0, op = skops->op;
@@ -425,6 +440,7 @@ int tcpopt(struct bpf_sock_ops *skops)
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
 	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB:
+	case BPF_SOCK_OPS_RTO_CB:
 		break;
 	default:
 		return 1;
@@ -441,7 +457,8 @@ int tcpopt(struct bpf_sock_ops *skops)
 		/* Keep the SYN: its options are read once established. */
 		if (c.save_syn)
 			bpf_setsockopt(skops, SOL_TCP, TCP_SAVE_SYN, &one, sizeof(one));
-		if (c.writers)
+		/* The flag on for the SYN-ACK: the slots', or the echo. */
+		if (c.writers || c.path.slots)
 			cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
 					    BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
 		break;
@@ -450,6 +467,7 @@ int tcpopt(struct bpf_sock_ops *skops)
 		if (c.writers)
 			cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
 					    BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+		path_connect(skops, &c);
 		break;
 	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
 	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
@@ -461,8 +479,13 @@ int tcpopt(struct bpf_sock_ops *skops)
 		/* Past the handshake only the "every" slots write. */
 		if (!c.syn && !c.first)
 			c.mask = d->every;
+		/* The middlebox hooks cost nothing with every option's
+		 * path off (d->path). */
+		pe = d->path ? path_segment_begin(skops, &c, &pk) : NULL;
 		if (c.mask)
 			drv_slots(skops, &c, d);
+		if (d->path)
+			path_segment_end(skops, &c, pe, &pk);
 		if (c.syn || c.probe)
 			break;
 		/* Past the handshake: the first ACK is over once written,
@@ -478,8 +501,13 @@ int tcpopt(struct bpf_sock_ops *skops)
 		break;
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 		/* skb is the SYN-ACK. */
+		pe = d->path ? path_active_begin(skops, &c, &pk) : NULL;
 		drv_read_slots(skops, &c, d, DRV_FROM_SEG);
-		if (c.syn_writers) {
+		if (pe)
+			drv_hdr(skops, &c);	/* the first ACK's echo answers it */
+		if (d->path)
+			path_active_end(skops, &c, pe, &pk);
+		if (c.syn_writers || c.path.echo_due) {
 			mark = bpf_map_lookup_elem(&first_ack, &zero);
 			if (mark)
 				drv_sock_key(skops, mark, op);
@@ -491,6 +519,8 @@ int tcpopt(struct bpf_sock_ops *skops)
 		/* The saved SYN first; without one (syncookies, or a
 		 * listener older than the driver) or without the option in
 		 * it, the completing ACK. */
+		if (d->path)
+			path_passive_begin(skops, &c);
 		drv_read_slots(skops, &c, d, DRV_FROM_SYN);
 		if (c.retry) {
 			c.mask = c.retry;
@@ -503,6 +533,9 @@ int tcpopt(struct bpf_sock_ops *skops)
 		c.when = DRV_LATER;
 		c.mask = d->every;
 		drv_read_slots(skops, &c, d, DRV_FROM_SEG);
+		break;
+	case BPF_SOCK_OPS_RTO_CB:
+		path_rto(skops);
 		break;
 	}
 	return 1;

@@ -22,6 +22,11 @@ enum tcpopt_stat {
 	TCPOPT_STAT_MALFORMED,		/* option from the peer with a bad length or value */
 	TCPOPT_STAT_NO_ROOM,		/* not sent: TCP option space exhausted */
 	TCPOPT_STAT_ERROR,		/* a helper failed unexpectedly */
+	/* The path (issue 12, see "Middleboxes" below): */
+	TCPOPT_STAT_STRIPPED,		/* sent on the handshake; the peer's echo says it did not arrive */
+	TCPOPT_STAT_UNANSWERED,		/* due on the handshake; the peer sent no echo */
+	TCPOPT_STAT_BLACKHOLED,		/* its SYN was dropped; made only without it */
+	TCPOPT_STAT_FALLBACK,		/* left off a SYN because of the path */
 	TCPOPT_STAT_MAX,
 };
 
@@ -29,6 +34,9 @@ enum tcpopt_stat {
 #define TCPOPT_F_EVERY		(1U << 0)	/* every segment, not only the handshake */
 #define TCPOPT_F_IGNORE		(1U << 1)	/* do not act on the peer's option */
 #define TCPOPT_F_NO_SEND	(1U << 2)	/* parse and apply only */
+/* The path policy ("path probe|always|off"); neither bit: probe. */
+#define TCPOPT_F_PATH_ALWAYS	(1U << 3)	/* watched, but never left out */
+#define TCPOPT_F_PATH_OFF	(1U << 4)	/* no echo, no memory, no fallback */
 
 /* A socket matches when every filter that is set matches.  Ports are in
  * host order, 0 = any; "local" and "remote" are from the socket's side
@@ -228,7 +236,7 @@ struct tcpopt_driver {
 	__u32 types;			/* bit per enum tcpopt_type in use */
 	__u32 prog_types;		/* user space only: the types its program runs */
 	__u32 every;			/* bit per slot whose option is "every" */
-	__u32 pad;
+	__u32 path;			/* bit per slot whose path policy is not off */
 	__u8 order[TCPOPT_DRIVER_SLOTS];	/* slot indexes, oldest first */
 	__u8 type[TCPOPT_DRIVER_SLOTS];	/* user space only: each slot's type */
 };
@@ -264,6 +272,103 @@ enum tcpopt_pm_stat {
 	TCPOPT_PM_STAT_ESTABLISHED,	/* additional subflows established */
 	TCPOPT_PM_STAT_ANNOUNCED,	/* addresses the peers announced */
 	TCPOPT_PM_STAT_MAX,
+};
+
+/*
+ * Middleboxes (bpf/path.bpf.h, lib/path.c; wire format in tcpopt-option(8)).
+ *
+ * The echo: one RFC 6994 option that each side puts last on its answer to
+ * the other's first handshake segment, saying which of its options arrived:
+ *
+ *   253 | 8 | 0x45 0x43 ("EC") | seen (16 bits) | sent (16 bits)
+ *
+ * seen: the options found in the segment answered (the SYN, on a SYN-ACK;
+ * the SYN-ACK, on the first ACK), one bit each: bit 0 the User Timeout
+ * option (kind 28), bit 1 + ExID % 15 an RFC 6994 option (kind 253 or 254)
+ * with that 16-bit ExID; nothing else.  sent: on a SYN-ACK, the bits of the
+ * responder's own options on it; on the first ACK, the SYN-ACK's sent,
+ * returned, so that the responder needs no memory of what it sent.  Both
+ * big-endian.  An option longer than 8 is a later version: its first 8
+ * bytes are read.  Kind 253, not the 254 of tcpopt's options, so that a
+ * path stripping one kind still carries the answer.
+ */
+#define TCPOPT_EXID_ECHO	0x4543	/* "EC" */
+#define TCPOPT_KIND_ECHO	TCPOPT_KIND_EXP1
+#define TCPOPT_ECHO_LEN		8
+#define TCPOPT_ECHO_UTO_BIT	0
+#define TCPOPT_ECHO_EXP_BUCKETS	15	/* bits 1..15 */
+
+/*
+ * The destinations a cgroup's driver connects to: one LRU hash shared by
+ * every driver (pinned once, PIN_PATHS), keyed by the driver's cgroup and
+ * the peer's address masked to the cgroup's prefix lengths.  Times are
+ * CLOCK_BOOTTIME in ns (bpf_ktime_get_boot_ns); slots are bits of the
+ * driver's slot indexes.
+ */
+#define TCPOPT_PATH_ENTRIES		16384
+#define TCPOPT_PATH_EXPIRE_DEFAULT_S	3600	/* as tcp_fastopen_blackhole_timeout_sec */
+#define TCPOPT_PATH_EVENTS_BYTES	(64 * 1024)
+
+enum tcpopt_path_state {
+	TCPOPT_PATH_NEW,		/* no handshake answered yet */
+	TCPOPT_PATH_OK,			/* the peer's echo: everything arrived */
+	TCPOPT_PATH_STRIPPED,		/* the peer's echo: something did not */
+	TCPOPT_PATH_UNANSWERED,		/* no echo: a peer without tcpopt (or the echo lost) */
+	TCPOPT_PATH_BLACKHOLE,		/* SYNs with options dropped: none sent until expiry */
+	TCPOPT_PATH_PROBE,		/* past the expiry: a SYN with options tries again */
+	TCPOPT_PATH_STATE_COUNT,
+};
+
+struct tcpopt_path_key {
+	__u64 cgroup_id;		/* the driver's cgroup */
+	__u8 family;			/* AF_INET, AF_INET6 */
+	__u8 prefix_len;
+	__u8 pad[2];
+	__u32 addr[4];			/* network order, host bits zero */
+	__u32 pad2;
+};
+
+struct tcpopt_path {
+	__u64 first_ns;			/* first SYN */
+	__u64 last_ns;			/* last handshake completed */
+	__u64 answered_ns;		/* last echo from the peer */
+	__u64 stripped_ns;		/* last echo with an option missing */
+	__u64 blackhole_ns;		/* last marked a blackhole */
+	__u32 connections;		/* handshakes completed with an option of ours due */
+	__u32 answered;			/* ... with the peer's echo */
+	__u32 unanswered;		/* ... without */
+	__u32 stripped;			/* ... with an option missing from the echo */
+	__u32 fallbacks;		/* SYNs with options that timed out (re-sent without) */
+	__u32 blackholed;		/* connections made only once the options were left out */
+	__u32 malformed;		/* echoes too short to read */
+	__u16 syn_sent;			/* slots on the last SYN (of any policy but off) */
+	__u16 syn_probe;		/* ... of them with policy probe */
+	__u16 fallback_slots;		/* probe slots of a SYN that timed out, until answered */
+	__u16 stripped_slots;		/* slots missing from the last echo */
+	__u8 state;			/* enum tcpopt_path_state */
+	__u8 pad[7];
+};
+
+/* Per driver ("path_config", an ARRAY of one): written by user space. */
+struct tcpopt_path_config {
+	__u64 cgroup_id;		/* the driver's cgroup, for keys and events */
+	__u32 expire_s;			/* blackhole expiry; 0: the default */
+	__u8 prefix4;			/* destination granularity; 0: 32 */
+	__u8 prefix6;			/* 0: 128 */
+	__u8 pad[2];
+};
+
+/* A destination's state change (ring buffer PIN_PATH_EVENTS). */
+struct tcpopt_path_event {
+	__u64 cgroup_id;
+	__u64 ns;
+	__u8 family;
+	__u8 prefix_len;
+	__u8 state;			/* enum tcpopt_path_state */
+	__u8 prev;
+	__u16 stripped_slots;
+	__u16 fallback_slots;
+	__u32 addr[4];
 };
 
 /*

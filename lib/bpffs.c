@@ -171,6 +171,9 @@ void shared_pins_release(void)
 	if (!used) {
 		unlink(PIN_KEEP);
 		unlink(PIN_WRITERS);
+		unlink(PIN_PATHS);
+		unlink(PIN_PATH_EVENTS);
+		unlink(PIN_ECHO_NOTE);
 	}
 }
 
@@ -329,8 +332,14 @@ int pin_map_write(const char *dir, const char *map, const void *val, size_t size
 	return err;
 }
 
-/* A user's program (option "object") may pin a "stats" of its own: read
- * it only if it has our layout. */
+/*
+ * A user's program (option "object") may pin a "stats" of its own: read
+ * it only if it has our layout.  The counters of an older tcpopt are
+ * fewer: the first ones keep their meaning, the others read as zero.
+ * Returns how many of the n the map holds.
+ */
+#define STATS_MIN 8	/* the counters of the first tcpopt, sent to error */
+
 static int stats_map_check(int fd, unsigned int n)
 {
 	struct bpf_map_info info = {};
@@ -339,9 +348,9 @@ static int stats_map_check(int fd, unsigned int n)
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
 	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY || info.key_size != 4 ||
-	    info.value_size != sizeof(uint64_t) || info.max_entries < n)
+	    info.value_size != sizeof(uint64_t) || info.max_entries < STATS_MIN)
 		return -EPROTO;
-	return 0;
+	return info.max_entries < n ? (int)info.max_entries : (int)n;
 }
 
 /*
@@ -382,10 +391,11 @@ int pin_stats_read(const char *dir, uint64_t *sums, unsigned int n)
 	if (fd < 0)
 		return fd;
 	err = stats_map_check(fd, n);
-	if (err) {
+	if (err < 0) {
 		close(fd);
 		return err;
 	}
+	n = (unsigned int)err;
 	vals = xzalloc(sizeof(*vals) * (size_t)ncpu * n);
 	err = stats_lookup_all(fd, n, vals, ncpu);
 	for (key = 0; key < n && !err; key++)
@@ -408,10 +418,12 @@ int pin_stats_reset(const char *dir, unsigned int n)
 	if (fd < 0)
 		return fd;
 	err = stats_map_check(fd, n);
-	if (err) {
+	if (err < 0) {
 		close(fd);
 		return err;
 	}
+	n = (unsigned int)err;
+	err = 0;
 	zeros = xzalloc(sizeof(*zeros) * (size_t)ncpu);
 	for (key = 0; key < n && !err; key++)
 		if (bpf_map_update_elem(fd, &key, zeros, BPF_ANY))

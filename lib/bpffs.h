@@ -21,6 +21,11 @@
  * shared instead, removed the same way. */
 #define PIN_KEEP	PIN_ROOT "/tcpopt_keep"
 #define PIN_WRITERS	PIN_ROOT "/tcpopt_writers"
+/* The destinations of every driver (tcpopt path), their state changes,
+ * and the note by which nested drivers write one echo (lib/path.h). */
+#define PIN_PATHS	PIN_ROOT "/tcpopt_paths"
+#define PIN_PATH_EVENTS	PIN_ROOT "/tcpopt_path_events"
+#define PIN_ECHO_NOTE	PIN_ROOT "/tcpopt_echo_note"
 
 /* Mount bpffs if needed and create PIN_ROOT. */
 int bpffs_prepare(void);

@@ -16,6 +16,10 @@ const char *const counter_names[] = {
 	[TCPOPT_STAT_MALFORMED] = "malformed",
 	[TCPOPT_STAT_NO_ROOM] = "no_room",
 	[TCPOPT_STAT_ERROR] = "error",
+	[TCPOPT_STAT_STRIPPED] = "stripped",
+	[TCPOPT_STAT_UNANSWERED] = "unanswered",
+	[TCPOPT_STAT_BLACKHOLED] = "blackholed",
+	[TCPOPT_STAT_FALLBACK] = "fallback",
 };
 
 static const char *const counter_help[] = {
@@ -27,6 +31,10 @@ static const char *const counter_help[] = {
 	[TCPOPT_STAT_MALFORMED] = "Options from the peer with a bad length or value (ignored).",
 	[TCPOPT_STAT_NO_ROOM] = "Segments sent without the option: the TCP option space was used up.",
 	[TCPOPT_STAT_ERROR] = "Helper calls that failed unexpectedly.",
+	[TCPOPT_STAT_STRIPPED] = "Sent on the handshake, missing from the peer's echo: stripped on the path.",
+	[TCPOPT_STAT_UNANSWERED] = "Sent on the handshake to a peer that sent no echo (no tcpopt there).",
+	[TCPOPT_STAT_BLACKHOLED] = "Connections made only once a SYN was sent again without the option.",
+	[TCPOPT_STAT_FALLBACK] = "SYNs the option was left off: a retransmitted SYN, or a blackhole destination.",
 };
 
 /* A counter added to the enum without a name here does not build. */

@@ -19,6 +19,7 @@
 #include "bpffs.h"
 #include "cgroup.h"
 #include "driver.h"
+#include "path.h"
 #include "utils.h"
 #include "tcpopt.skel.h"
 
@@ -31,6 +32,7 @@ struct driver {
 	int first_ack;		/* reused by a program that replaces this one */
 	int config[TCPOPT_DRIVER_SLOTS];	/* "config_N": slot N's config */
 	int stats[TCPOPT_DRIVER_SLOTS];		/* "stats_N": slot N's counters */
+	int path[DRIVER_PATH_MAPS];	/* the middlebox hooks' (lib/path.h) */
 };
 
 static void driver_init(struct driver *d)
@@ -40,6 +42,8 @@ static void driver_init(struct driver *d)
 	d->link = d->hdr = d->first_ack = -1;
 	for (i = 0; i < TCPOPT_DRIVER_SLOTS; i++)
 		d->config[i] = d->stats[i] = -1;
+	for (i = 0; i < DRIVER_PATH_MAPS; i++)
+		d->path[i] = -1;
 }
 
 static void close_fd(int *fd)
@@ -60,6 +64,8 @@ static void driver_close(struct driver *d)
 		close_fd(&d->config[i]);
 		close_fd(&d->stats[i]);
 	}
+	for (i = 0; i < DRIVER_PATH_MAPS; i++)
+		close_fd(&d->path[i]);
 }
 
 /* Where the driver's map called name goes in d: NULL if nowhere. */
@@ -76,6 +82,9 @@ static int *driver_map_slot(struct driver *d, const char *name)
 		return &d->config[n];
 	if (sscanf(name, "stats_%u%c", &n, &end) == 1 && n < TCPOPT_DRIVER_SLOTS)
 		return &d->stats[n];
+	for (n = 0; n < DRIVER_PATH_MAPS; n++)
+		if (!strcmp(name, driver_path_maps[n]))
+			return &d->path[n];
 	return NULL;
 }
 
@@ -177,20 +186,24 @@ static int header_read(const struct driver *d, struct tcpopt_driver *h)
 	return h->abi == TCPOPT_ABI ? 0 : -EPROTO;
 }
 
-/* The header, with what it sums up of the slots' configs (types, every). */
+/* The header, with what it sums up of the slots' configs (types, every,
+ * path). */
 static int header_write(const struct driver *d, struct tcpopt_driver *h)
 {
 	struct tcpopt_slot_config cfg;
 	__u32 zero = 0, i, slot;
 
 	h->abi = TCPOPT_ABI;
-	h->types = h->every = 0;
+	h->types = h->every = h->path = 0;
 	for (i = 0; i < h->nslots && i < TCPOPT_DRIVER_SLOTS; i++) {
 		slot = h->order[i] % TCPOPT_DRIVER_SLOTS;
 		h->types |= 1U << (h->type[slot] & 31);
-		if (!bpf_map_lookup_elem(d->config[slot], &zero, &cfg) &&
-		    cfg.common.flags & TCPOPT_F_EVERY)
+		if (bpf_map_lookup_elem(d->config[slot], &zero, &cfg))
+			continue;
+		if (cfg.common.flags & TCPOPT_F_EVERY)
 			h->every |= 1U << slot;
+		if (!(cfg.common.flags & TCPOPT_F_PATH_OFF))
+			h->path |= 1U << slot;
 	}
 	return bpf_map_update_elem(d->hdr, &zero, h, BPF_ANY) ? -errno : 0;
 }
@@ -309,6 +322,8 @@ static int driver_load(struct driver *d, __u32 types, struct tcpopt_bpf **skelp)
 	/* Shared by every driver: reused when pinned, else pinned by libbpf. */
 	if (bpf_map__set_pin_path(skel->maps.tcpopt_keep, PIN_KEEP))
 		err = -ENOMEM;
+	if (!err && path_maps_share(skel->obj))
+		err = -EPROTO;
 	bpf_object__for_each_map(map, skel->obj) {
 		fd = reuse && !err ? driver_map_slot(d, bpf_map__name(map)) : NULL;
 		if (fd && bpf_map__reuse_fd(map, *fd))
@@ -486,6 +501,10 @@ int driver_attach(const struct cgroup_ref *cg, const char *pin_name, uint32_t ty
 	}
 
 	if (skel) {
+		/* Before it runs: the cgroup its destinations are kept under. */
+		err = path_config_init(skel->obj, cg->id);
+		if (err)
+			goto fail;
 		link = bpf_program__attach_cgroup(skel->progs.tcpopt, cg->fd);
 		if (!link) {
 			err = err_run(-errno, "cannot attach to cgroup %s: %s", cg->path,
@@ -604,4 +623,55 @@ int option_config_write(const char *dir, const char *pin, const void *cfg, size_
 	}
 	close(fd);
 	return err;
+}
+
+int driver_map_open(uint64_t cgid, const char *name)
+{
+	struct driver d;
+	int *fd, out, err = driver_find(cgid, &d);
+
+	if (err)
+		return err;
+	fd = driver_map_slot(&d, name);
+	out = fd && *fd >= 0 ? dup(*fd) : -ENOENT;
+	if (out < 0 && fd && *fd >= 0)
+		out = -errno;
+	driver_close(&d);
+	return out;
+}
+
+int driver_slot_names(uint64_t cgid, char names[][DRIVER_SLOT_NAME], size_t n)
+{
+	char cgdir[PATH_MAX], dir[PATH_MAX * 2];
+	struct dirent *de;
+	struct driver d;
+	DIR *cgd;
+	int cfg, slot, err = driver_find(cgid, &d);
+
+	for (size_t i = 0; i < n; i++)
+		names[i][0] = '\0';
+	if (err)
+		return err;
+	snprintf(cgdir, sizeof(cgdir), "%s/%llu", PIN_ROOT, (unsigned long long)cgid);
+	cgd = opendir(cgdir);
+	if (!cgd) {
+		driver_close(&d);
+		return -errno;
+	}
+	while ((de = readdir(cgd))) {
+		if (de->d_name[0] == '.' || de->d_name[0] == '_')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", cgdir, de->d_name);
+		cfg = pin_open(dir, "config");
+		if (cfg < 0)
+			continue;
+		slot = slot_of_config(&d, cfg);
+		close(cfg);
+		if (slot >= 0 && (size_t)slot < n)
+			snprintf(names[slot], DRIVER_SLOT_NAME, "%.*s", DRIVER_SLOT_NAME - 1,
+				 de->d_name);
+	}
+	closedir(cgd);
+	driver_close(&d);
+	return 0;
 }

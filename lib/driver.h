@@ -47,4 +47,13 @@ int driver_detach(const char *dir);
 int option_config_read(const char *dir, const char *pin, void *cfg, size_t size);
 int option_config_write(const char *dir, const char *pin, const void *cfg, size_t size);
 
+/* The map called name of cgroup cgid's driver: an fd, or -ENOENT (no
+ * driver).  Not reported. */
+int driver_map_open(uint64_t cgid, const char *name);
+
+/* The attachment (pin directory name) of each of the n first slots of
+ * cgroup cgid's driver, "" for a free one.  0, or -errno (not reported). */
+#define DRIVER_SLOT_NAME 64
+int driver_slot_names(uint64_t cgid, char names[][DRIVER_SLOT_NAME], size_t n);
+
 #endif

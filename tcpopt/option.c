@@ -26,8 +26,8 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-		"Usage: tcpopt option add NAME [ VALUE ] [ OPTS ] [ FILTER ] [ WHERE ] [ PEER ] [ cgroup PATH ] [ replace ]\n"
-		"       tcpopt option set NAME [ INSTANCE ] [ VALUE ] [ OPTS ] [ FILTER ] [ WHERE ] [ PEER ] [ cgroup PATH ]\n"
+		"Usage: tcpopt option add NAME [ VALUE ] [ OPTS ] [ FILTER ] [ WHERE ] [ PEER ] [ path POLICY ] [ cgroup PATH ] [ replace ]\n"
+		"       tcpopt option set NAME [ INSTANCE ] [ VALUE ] [ OPTS ] [ FILTER ] [ WHERE ] [ PEER ] [ path POLICY ] [ cgroup PATH ]\n"
 		"       tcpopt option del NAME [ INSTANCE ] [ cgroup PATH ]\n"
 		"       tcpopt option show NAME [ INSTANCE ] [ cgroup PATH ]\n"
 		"       tcpopt option list [ cgroup PATH ]\n"
@@ -35,6 +35,7 @@ static void usage(FILE *f)
 		"where  FILTER := [ dport PORT ] [ sport PORT ] [ dst PREFIX ] [ src PREFIX ]\n"
 		"       WHERE := { syn | every }\n"
 		"       PEER := { accept | ignore }\n"
+		"       POLICY := { probe | always | off }\n"
 		"       INSTANCE := { EXID (exp) | LABEL (object) }\n"
 		"       NAME [ VALUE ] [ OPTS ] := {\n");
 	for (i = 0; i < opt_ndescs; i++)
@@ -110,6 +111,7 @@ static void describe(struct onode *row, uint64_t cgid, const char *name,
 		if (!d->attach) {
 			out_str(row, "where", cfg.common.flags & TCPOPT_F_EVERY ? "every" : "syn");
 			out_str(row, "peer", cfg.common.flags & TCPOPT_F_IGNORE ? "ignore" : "accept");
+			out_str(row, "path", option_path_policy(&cfg.common));
 			describe_filter(row, &cfg.common);
 		}
 	} else {

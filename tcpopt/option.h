@@ -110,6 +110,8 @@ int apply_words(struct opt_request *req);
 int request_pin(struct opt_request *req);
 /* "[ cgroup PATH ]" alone. */
 int parse_cgroup_only(int argc, char **argv, const char **cgroup);
+/* The path policy of a config: "probe", "always" or "off". */
+const char *option_path_policy(const struct tcpopt_common *c);
 
 extern const struct opt_desc exp_desc;
 extern const struct opt_desc object_desc;

@@ -16,7 +16,7 @@
 enum {
 	KW_CGROUP, KW_DPORT, KW_SPORT, KW_DST, KW_SRC,
 	KW_SYN, KW_EVERY, KW_ACCEPT, KW_IGNORE, KW_REPLACE,
-	KW_EXID, KW_KIND,
+	KW_EXID, KW_KIND, KW_PATH,
 };
 
 static const struct keyword common_keywords[] = {
@@ -30,6 +30,7 @@ static const struct keyword common_keywords[] = {
 	{ "accept", false, KW_ACCEPT },
 	{ "ignore", false, KW_IGNORE },
 	{ "replace", false, KW_REPLACE },
+	{ "path", true, KW_PATH },
 };
 
 static const struct keyword cgroup_keyword[] = {
@@ -236,6 +237,39 @@ static int parse_family_exid(const char *value, __u16 *exid)
 	*exid = (__u16)v;
 	return 0;
 }
+/* The path policy words, by TCPOPT_F_PATH_* bits (see tcpopt-option(8)). */
+static const struct {
+	const char *name;
+	__u32 flags;
+} path_policies[] = {
+	{ "probe", 0 },
+	{ "always", TCPOPT_F_PATH_ALWAYS },
+	{ "off", TCPOPT_F_PATH_OFF },
+};
+
+#define PATH_FLAGS (TCPOPT_F_PATH_ALWAYS | TCPOPT_F_PATH_OFF)
+
+const char *option_path_policy(const struct tcpopt_common *c)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(path_policies); i++)
+		if ((c->flags & PATH_FLAGS) == path_policies[i].flags)
+			return path_policies[i].name;
+	return "probe";
+}
+
+static int parse_path_policy(const char *value, __u32 *flags)
+{
+	int i = word_lookup(value, path_policies, ARRAY_SIZE(path_policies),
+			    sizeof(path_policies[0]));
+
+	if (i < 0)
+		return err_usage("invalid path \"%s\" (probe, always or off)", value);
+	*flags = (*flags & ~PATH_FLAGS) | path_policies[i].flags;
+	return 0;
+}
+
 static int parse_family_kind(const char *value, __u8 *kind)
 {
 	uint32_t v;
@@ -272,6 +306,7 @@ int apply_words(struct opt_request *req)
 		case KW_IGNORE: c->flags |= TCPOPT_F_IGNORE; break;
 		case KW_EXID: err = parse_family_exid(v, &c->exid); break;
 		case KW_KIND: err = parse_family_kind(v, &c->exp_kind); break;
+		case KW_PATH: err = parse_path_policy(v, &c->flags); break;
 		default:
 			err = d->parse_keyword(req->cfg.bytes, req->words[i].id, v);
 		}
@@ -285,6 +320,10 @@ int apply_words(struct opt_request *req)
 	}
 	if (!err && d->finish)
 		err = d->finish(req->cfg.bytes);
+	/* The kind and ExID of the echo (tcpopt-option(8), MIDDLEBOXES). */
+	if (!err && !d->attach && c->exp_kind == TCPOPT_KIND_ECHO && c->exid == TCPOPT_EXID_ECHO)
+		err = err_usage("%s: kind %u ExID 0x%04x is tcpopt's echo", d->name,
+				TCPOPT_KIND_ECHO, TCPOPT_EXID_ECHO);
 	return err;
 }
 static int append_word(char *buf, size_t len, const char *key, const char *value)
@@ -336,6 +375,8 @@ int option_words(const struct opt_desc *d, const void *cfg, char *buf, size_t le
 		err = append_word(buf, len, "every", NULL);
 	if (!err && (c->flags & TCPOPT_F_IGNORE))
 		err = append_word(buf, len, "ignore", NULL);
+	if (!err && (c->flags & PATH_FLAGS))
+		err = append_word(buf, len, "path", option_path_policy(c));
 	if (!err && d->exid && c->exp_kind != d->kind) {
 		snprintf(word, sizeof(word), "%u", c->exp_kind);
 		err = append_word(buf, len, "kind", word);

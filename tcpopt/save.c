@@ -43,6 +43,7 @@ struct save_ctx {
 	uint64_t only_cgid;		/* 0: every cgroup */
 	struct lines pm;		/* in the order given */
 	struct lines options;		/* sorted: a stable file diffs well */
+	struct lines path_cgroups;	/* cgroups whose path settings are saved */
 	struct onode *doc;		/* the -j summary */
 	struct onode *commands;
 	struct onode *skipped;		/* attachments that cannot come back */
@@ -175,6 +176,42 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 	if (xsnprintf(line, sizeof(line), "option add %s cgroup %s", words, qpath))
 		return err_run(-ENAMETOOLONG, "cannot save %s on cgroup %s: line too long",
 			       name, path);
+	lines_add(&ctx->options, line);
+	return 0;
+}
+
+/*
+ * pin_walk callback: a cgroup's path memory settings, one "path set" line
+ * when they are not the defaults (once per cgroup: the first attachment
+ * of each).  The memory itself is not saved: what a path did before a
+ * reboot says little of what it does after, and its times are of the
+ * boot they were taken in.
+ */
+static int save_path(uint64_t cgid, const char *name, const char *dir, void *arg)
+{
+	char path[PATH_MAX], qpath[PATH_MAX * 2 + 3], words[256], line[LINE_MAX_LEN];
+	struct save_ctx *ctx = arg;
+	size_t i;
+	int err;
+
+	(void)name;
+	(void)dir;
+	if ((ctx->only_cgid && cgid != ctx->only_cgid) || cgroup_path_of(cgid, path, sizeof(path)))
+		return 0;
+	for (i = 0; i < ctx->path_cgroups.n; i++)
+		if (!strcmp(ctx->path_cgroups.v[i], path))
+			return 0;
+	lines_add(&ctx->path_cgroups, path);
+	err = path_config_words(cgid, words, sizeof(words));
+	if (err)
+		return err_run(err, "cannot save the path memory settings of cgroup %s: %s", path,
+			       strerror(-err));
+	if (!words[0])
+		return 0;
+	if (quote_word(path, qpath, sizeof(qpath)) ||
+	    xsnprintf(line, sizeof(line), "path set %s cgroup %s", words, qpath))
+		return err_run(-EINVAL, "cannot save the path memory settings of cgroup \"%s\": cannot be written in a batch file",
+			       path);
 	lines_add(&ctx->options, line);
 	return 0;
 }
@@ -359,6 +396,8 @@ int do_save(int argc, char **argv)
 	if (!err) {
 		err = pin_walk(save_option, &ctx);
 		if (!err)
+			err = pin_walk(save_path, &ctx);
+		if (!err)
 			err = pin_walk_name(PIN_PM, save_pm_bpf, &ctx);
 		if (!err)
 			err = pin_walk_name(PIN_MPTCP, save_mptcp, &ctx);
@@ -379,5 +418,6 @@ int do_save(int argc, char **argv)
 	out_free(ctx.doc);
 	lines_free(&ctx.pm);
 	lines_free(&ctx.options);
+	lines_free(&ctx.path_cgroups);
 	return err;
 }
