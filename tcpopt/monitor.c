@@ -1,21 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tcpopt monitor: MPTCP events as they happen, one line each.  With -j one
- * JSON object per line, flushed at once, so the stream stays valid when
- * the process is killed (unlike one array closed at exit).
+ * tcpopt monitor: MPTCP events (the default), or the state changes of the
+ * destinations that tcpopt's drivers remember ("path"), as they happen,
+ * one line each.  With -j one JSON object per line, flushed at once, so
+ * the stream stays valid when the process is killed (unlike one array
+ * closed at exit).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <limits.h>
+
 #include "tcpopt.h"
+#include "../lib/cgroup.h"
 #include "../lib/mptcp.h"
+#include "../lib/path.h"
 #include "../lib/output.h"
 #include "../lib/utils.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: tcpopt monitor [ mptcp ] [ count N ] [ timeout DURATION ] [ rcvbuf BYTES ]\n");
+	fprintf(f, "Usage: tcpopt monitor [ mptcp ] [ count N ] [ timeout DURATION ] [ rcvbuf BYTES ]\n"
+		   "       tcpopt monitor path [ count N ] [ timeout DURATION ]\n");
 }
 
 struct monitor {
@@ -48,6 +55,35 @@ static int print_event(const struct mptcp_event *ev, void *data)
 	return 0;
 }
 
+/* JSON: {"event": "path", fields...}; text: "path  field value ...". */
+static int print_path_event(const struct tcpopt_path_event *ev, void *data)
+{
+	struct onode *root = out_new_object(), *obj = root;
+	struct tcpopt_path_key k = { .cgroup_id = ev->cgroup_id, .family = ev->family,
+				     .prefix_len = ev->prefix_len };
+	char path[PATH_MAX], dst[64];
+
+	(void)data;
+	memcpy(k.addr, ev->addr, sizeof(k.addr));
+	if (out_is_json())
+		out_str(obj, "event", "path");
+	else
+		obj = out_add_object(root, "path");
+	if (cgroup_path_of(ev->cgroup_id, path, sizeof(path)))
+		snprintf(path, sizeof(path), "(deleted)");
+	out_str(obj, "cgroup", path);
+	out_uint_json(obj, "cgroup_id", ev->cgroup_id);
+	path_key_dst(&k, dst, sizeof(dst));
+	out_str(obj, "dst", dst);
+	out_str(obj, "state", path_state_str(ev->state));
+	out_str(obj, "previous", path_state_str(ev->prev));
+	if (ev->state == TCPOPT_PATH_STRIPPED)
+		path_slots_out(obj, "stripped_options", ev->cgroup_id, ev->stripped_slots);
+	out_uint_json(obj, "boottime_ns", ev->ns);
+	out_render(root, stdout);
+	return 0;
+}
+
 int do_monitor(int argc, char **argv)
 {
 	static const struct keyword kw[] = {
@@ -56,11 +92,13 @@ int do_monitor(int argc, char **argv)
 		{ "timeout", true, 2 },
 		{ "rcvbuf", true, 3 },
 		{ "help", false, 4 },
+		{ "path", false, 5 },
 	};
 	struct mptcp_listener l;
 	struct monitor m = { .l = &l };
 	uint64_t count = 0, timeout_ms = 0;
 	uint32_t rcvbuf = 0;
+	bool path = false, mptcp = false, rcvbuf_given = false;
 	int err;
 
 	while (argc > 0) {
@@ -80,6 +118,15 @@ int do_monitor(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
+		rcvbuf_given |= id == 3;
+		mptcp |= id == 0;
+		path |= id == 5;
+	}
+	if (path && (mptcp || rcvbuf_given))
+		return err_usage("\"path\" takes no %s", mptcp ? "\"mptcp\"" : "rcvbuf");
+	if (path) {
+		err = path_events_run(count, timeout_ms, print_path_event, NULL);
+		return err;
 	}
 	err = mptcp_listener_open(&l, (int)rcvbuf);
 	if (err)

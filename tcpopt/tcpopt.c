@@ -30,7 +30,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tcpopt [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       tcpopt [OPTIONS] -b[atch] FILE\n"
-		"where  OBJECT := { option | stats | feature | save | pm | subflow | monitor | mptcp }\n"
+		"where  OBJECT := { option | stats | path | feature | save | pm | subflow | monitor | mptcp }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NAME |\n"
 		"                    -b[atch] FILE | -V[ersion] | -h[elp] }\n");
 }
@@ -46,6 +46,7 @@ static int do_help(int argc, char **argv)
 static const struct cmd objects[] = {
 	{ "option", do_option },
 	{ "stats", do_stats },
+	{ "path", do_path },
 	{ "feature", do_feature },
 	{ "pm", do_pm },
 	{ "subflow", do_subflow },

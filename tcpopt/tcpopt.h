@@ -4,6 +4,8 @@
 #define TCPOPT_TCPOPT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* Global options, set by main() before any object runs. */
 extern bool show_stats;
@@ -19,6 +21,10 @@ int do_subflow(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_mptcp(int argc, char **argv);
 int do_save(int argc, char **argv);
+int do_path(int argc, char **argv);
+
+/* The words of "tcpopt path set" for a cgroup's settings (save). */
+int path_config_words(uint64_t cgid, char *buf, size_t len);
 
 /* A feature of "tcpopt feature" by name: does the running kernel have it? */
 bool feature_supported(const char *name);
