@@ -484,6 +484,13 @@ man_words() {
 	assert_equal "$(comp 'tcpopt stats export rest')" "restore-me.conf"
 	# An IPv6 prefix is one word, not split at its colons.
 	comp 'tcpopt option add uto 2min dst 2001:db8::/32 ' | grep -qx sport
+	# The path object and monitor path (test/path.bats).
+	assert_equal "$(comp 'tcpopt path ' | tr '\n' ' ')" "flush list set show "
+	assert_equal "$(comp 'tcpopt path list ' | tr '\n' ' ')" "cgroup dst "
+	assert_equal "$(comp 'tcpopt path set ' | tr '\n' ' ')" "cgroup expire prefix4 prefix6 "
+	assert_equal "$(comp 'tcpopt monitor path ' | tr '\n' ' ')" "count timeout "
+	comp 'tcpopt option add uto 2min ' | grep -qx path
+	comp 'tcpopt option add uto 2min path ' | grep -qx always
 }
 
 @test "completion: cgroup paths come from the cgroup2 mount" {

@@ -154,7 +154,7 @@ teardown() {
 		"254 0x00 5 every"
 	run tcpopt option list cgroup "$CG_C"
 	assert_success
-	assert_line --index 1 --regexp "^/$CG_C +exp +0x4e2a +exid 0x4e2a kind 254 data 0x00 length 5 +every +accept +sport 80 +yes$"
+	assert_line --index 1 --regexp "^/$CG_C +exp +0x4e2a +exid 0x4e2a kind 254 data 0x00 length 5 +every +accept +probe +sport 80 +yes$"
 }
 
 # A crafted peer's options: counted as malformed, the connection made.

@@ -250,7 +250,7 @@ malformed_iw() {
 	tcpopt option set iw max 64 cgroup "$CG_C"
 	run tcpopt option list cgroup "$CG_C"
 	assert_success
-	assert_line --index 1 --regexp "^/$CG_C +iw +request 40 max 64 +syn +accept +dport 443 +yes$"
+	assert_line --index 1 --regexp "^/$CG_C +iw +request 40 max 64 +syn +accept +probe +dport 443 +yes$"
 	run tcpopt save - cgroup "$CG_C"
 	assert_success
 	assert_output --partial "option add iw 40 dport 443 kind 253 cgroup /$CG_C"

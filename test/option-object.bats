@@ -130,7 +130,7 @@ pinned_nothing() {
 	assert_equal "$(jq -r '.[0] | "\(.instance) \(.sent) \(.error)"' <<<"$output")" "two null null"
 	run tcpopt stats option object cgroup "$CG_C"
 	assert_success
-	assert_line --index 1 --regexp "^/$CG_C +object +two +- +- +- +- +- +- +- +-$"
+	assert_line --index 1 --regexp "^/$CG_C +object +two +- +- +- +- +- +- +- +- +- +- +- +-$"
 }
 
 @test "object: bad input is refused and pins nothing" {

@@ -203,7 +203,7 @@ malformed_case() {
 	# The text table shows the same.
 	run tcpopt option list cgroup "$CG_C"
 	assert_success
-	assert_line --index 1 --regexp "^/$CG_C +uto +timeout 40s min 10s max 5min +syn +accept +sport 80 src 192.0.2.0/24 +yes$"
+	assert_line --index 1 --regexp "^/$CG_C +uto +timeout 40s min 10s max 5min +syn +accept +probe +sport 80 src 192.0.2.0/24 +yes$"
 	# show as text: a line per field
 	run tcpopt option show uto cgroup "$CG_C"
 	assert_success
@@ -222,7 +222,7 @@ malformed_case() {
 	run tcpopt -s option list cgroup "$CG_C"
 	assert_success
 	assert_line --index 0 --regexp ' STATS$'
-	assert_line --index 1 --regexp ' sent 0 received 0 applied 0 .*error 0$'
+	assert_line --index 1 --regexp ' sent 0 received 0 applied 0 .*error 0 .*fallback 0$'
 	# -p: the same JSON, indented
 	run tcpopt -p option list cgroup "$CG_C"
 	assert_success

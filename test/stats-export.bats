@@ -10,8 +10,8 @@ load lib/common
 load lib/conn
 
 PORT=5006
-# The families every export has: build_info, 8 option, 5 pm and 3 mptcp counters.
-FAMILIES=17
+# The families every export has: build_info, 12 option, 5 pm and 3 mptcp counters.
+FAMILIES=21
 
 setup() {
 	conn_setup
@@ -94,8 +94,8 @@ attachments() {
 	assert_success
 	assert_output ""
 	expected=$(expected_samples "${IDS[@]}")
-	# 4 attachments with traffic, 2 deleted: 8 counters each
-	assert_equal "$(wc -l <<<"$expected")" 48
+	# 4 attachments with traffic, 2 deleted: 12 counters each
+	assert_equal "$(wc -l <<<"$expected")" 72
 	assert_equal "$(samples_of "$PROM" "${IDS[@]}")" "$expected"
 	# Counted after real connections: the server parsed and applied the
 	# client's UTO on each SYN, in the escaped cgroup's name too.
@@ -178,7 +178,7 @@ attachments() {
 	# The family the exporter writes last.
 	last=$(grep '^# TYPE ' "$PROM" | tail -n1 | cut -d' ' -f3)
 	assert_equal "$last" tcpopt_mptcp_skipped_family_total
-	assert_equal "$mine" 160
+	assert_equal "$mine" 240
 	# The reader: each copy it takes must be whole: every family, every
 	# sample of this test's cgroup (other suites' attachments may come
 	# and go), the last family last, a newline at the end.  It counts the

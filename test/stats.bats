@@ -28,9 +28,9 @@ teardown() {
 	assert_equal "$(jq length <<<"$output")" 2
 	# every counter is a key of the row
 	assert_equal "$(jq -r '.[] | select(.option == "uto") | keys_unsorted | join(" ")' <<<"$output")" \
-		"cgroup cgroup_id option sent received applied refused unsupported malformed no_room error"
+		"cgroup cgroup_id option sent received applied refused unsupported malformed no_room error stripped unanswered blackholed fallback"
 	assert_equal "$(jq -r '.[] | select(.option == "exp") | keys_unsorted | join(" ")' <<<"$output")" \
-		"cgroup cgroup_id option instance sent received applied refused unsupported malformed no_room error"
+		"cgroup cgroup_id option instance sent received applied refused unsupported malformed no_room error stripped unanswered blackholed fallback"
 	uto=$(jq -c '.[] | select(.option == "uto")' <<<"$output")
 	assert_equal "$(jq -r '"\(.cgroup) \(.sent) \(.received) \(.applied) \(.malformed) \(.error)"' <<<"$uto")" \
 		"/$CG_S 3 3 3 0 0"
@@ -79,8 +79,8 @@ teardown() {
 		'map(select(.cgroup == $c or .cgroup == $s)) | length == 3 and all(.option == "exp")'
 	run tcpopt stats option uto cgroup "$CG_C"
 	assert_success
-	assert_line --index 0 --regexp "^CGROUP +OPTION +SENT +RECEIVED +APPLIED +REFUSED +UNSUPPORTED +MALFORMED +NO ROOM +ERROR$"
-	assert_line --index 1 --regexp "^/$CG_C +uto +2 +0 +0 +0 +0 +0 +0 +0$"
+	assert_line --index 0 --regexp "^CGROUP +OPTION +SENT +RECEIVED +APPLIED +REFUSED +UNSUPPORTED +MALFORMED +NO ROOM +ERROR +STRIPPED +UNANSWERED +BLACKHOLED +FALLBACK$"
+	assert_line --index 1 --regexp "^/$CG_C +uto +2 +0 +0 +0 +0 +0 +0 +0 +0 +0 +0 +0$"
 	# no attachment: an empty list, not an error
 	tcpopt option flush cgroup "$CG_S"
 	run tcpopt -j stats cgroup "$CG_S"

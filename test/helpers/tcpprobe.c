@@ -7,7 +7,8 @@
  *
  * Once established it prints one JSON line on stdout:
  *   {"role":..,"user_timeout_ms":N,"congestion":"..","snd_cwnd":N,
- *    "rcv_mss":N,"rtt_us":N}
+ *    "rcv_mss":N,"rtt_us":N,"total_retrans":N,"connect_ms":N}
+ * (connect_ms: how long connect() took; 0 on the server)
  * then, by option:
  *   --send BYTES       send BYTES (then report again), for cwnd/ACK tests
  *   --start-file PATH  wait for PATH to exist before --send
@@ -57,7 +58,7 @@ static int make_addr(const char *host, const char *port, struct sockaddr_storage
 	return 0;
 }
 
-static void report(int fd, const char *role)
+static void report(int fd, const char *role, double connect_ms)
 {
 	unsigned int uto = 0;
 	socklen_t len = sizeof(uto);
@@ -70,8 +71,10 @@ static void report(int fd, const char *role)
 	len = sizeof(ti);
 	getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
 	printf("{\"role\":\"%s\",\"user_timeout_ms\":%u,\"congestion\":\"%s\","
-	       "\"snd_cwnd\":%u,\"rcv_mss\":%u,\"rtt_us\":%u}\n",
-	       role, uto, cc, ti.tcpi_snd_cwnd, ti.tcpi_rcv_mss, ti.tcpi_rtt);
+	       "\"snd_cwnd\":%u,\"rcv_mss\":%u,\"rtt_us\":%u,\"total_retrans\":%u,"
+	       "\"connect_ms\":%.0f}\n",
+	       role, uto, cc, ti.tcpi_snd_cwnd, ti.tcpi_rcv_mss, ti.tcpi_rtt,
+	       ti.tcpi_total_retrans, connect_ms);
 	fflush(stdout);
 }
 
@@ -110,6 +113,7 @@ int main(int argc, char **argv)
 	struct sockaddr_storage ss;
 	socklen_t slen;
 	const char *go_file = NULL, *start_file = NULL;
+	double connect_ms = 0;
 	long send_bytes = 0;
 	int hold = 0, drain = 0, timeout = 30, fd, one = 1, i;
 	int server;
@@ -163,11 +167,15 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		close(lfd);
-	} else if (connect(fd, (struct sockaddr *)&ss, slen)) {
-		perror("tcpprobe: connect");
-		return 1;
+	} else {
+		connect_ms = now_ms();
+		if (connect(fd, (struct sockaddr *)&ss, slen)) {
+			perror("tcpprobe: connect");
+			return 1;
+		}
+		connect_ms = now_ms() - connect_ms;
 	}
-	report(fd, argv[1]);
+	report(fd, argv[1], connect_ms);
 	if (send_bytes > 0) {
 		static char buf[65536];
 		struct stat st;
@@ -185,7 +193,7 @@ int main(int argc, char **argv)
 			}
 			send_bytes -= n;
 		}
-		report(fd, argv[1]);
+		report(fd, argv[1], connect_ms);
 	}
 	if (go_file)
 		return write_until_error(fd, go_file);
