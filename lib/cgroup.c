@@ -109,13 +109,13 @@ int cgroup_open(const char *path, struct cgroup_ref *cg)
 
 		if (err == -ENOENT || err == -ENOTDIR)
 			return err_run(err, "unknown cgroup \"%s\" (no %s)", path, full);
-		return err_run(err, "cannot open cgroup \"%s\": %s", path, strerror(-err));
+		return err_run(err, "cannot open cgroup \"%s\": %s", path, err_str(err));
 	}
 	if (fstat(cg->fd, &st)) {
 		int err = -errno;
 
 		cgroup_close(cg);
-		return err_run(err, "cannot stat cgroup \"%s\": %s", path, strerror(-err));
+		return err_run(err, "cannot stat cgroup \"%s\": %s", path, err_str(err));
 	}
 	cg->id = st.st_ino;
 	return 0;

@@ -25,7 +25,7 @@ int mptcp_pm_open(struct genl *g)
 		return err_run(err, "generic netlink family \"%s\" not found (kernel without MPTCP?)",
 			       MPTCP_PM_NAME);
 	if (err)
-		return err_run(err, "cannot open generic netlink: %s", strerror(-err));
+		return err_run(err, "cannot open generic netlink: %s", err_str(err));
 	return 0;
 }
 

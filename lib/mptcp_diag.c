@@ -149,7 +149,7 @@ int mptcp_diag_collect(struct mptcp_diag *d)
 	memset(d, 0, sizeof(*d));
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!nl)
-		return err_run(-errno, "cannot open sock_diag: %s", strerror(errno));
+		return err_run(-errno, "cannot open sock_diag: %s", err_str(errno));
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err = -errno;
 		goto out;
@@ -165,7 +165,7 @@ out:
 	mnl_socket_close(nl);
 	if (err) {
 		mptcp_diag_free(d);
-		return err_run(err, "sock_diag dump failed: %s", strerror(-err));
+		return err_run(err, "sock_diag dump failed: %s", err_str(err));
 	}
 	return 0;
 }

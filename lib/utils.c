@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "output.h"
 #include "utils.h"
 
@@ -57,6 +59,19 @@ bool err_reported(void)
 void err_reset(void)
 {
 	reported = false;
+}
+
+const char *err_str(int err)
+{
+	/* Only for libbpf's codes: strerror() has its own buffer. */
+	static char libbpf_text[128];
+
+	if (err < 0)
+		err = -err;
+	if (err >= __LIBBPF_ERRNO__START && err < __LIBBPF_ERRNO__END &&
+	    !libbpf_strerror(err, libbpf_text, sizeof(libbpf_text)))
+		return libbpf_text;
+	return strerror(err);
 }
 
 static void err_vprint(const char *fmt, va_list ap)

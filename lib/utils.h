@@ -29,6 +29,12 @@ int err_run(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 /* Has an error already been printed for the current command? */
 bool err_reported(void);
 void err_reset(void);
+/*
+ * The text of an error code, errno or libbpf's own (LIBBPF_ERRNO__*, which
+ * strerror() calls "Unknown error 4001"), either sign: what every message
+ * that names a failure uses instead of strerror().
+ */
+const char *err_str(int err);
 
 /* Strict number parsers: the whole string, no sign, no overflow. */
 int parse_u64(const char *s, uint64_t *val);

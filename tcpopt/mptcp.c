@@ -176,7 +176,7 @@ static int mptcp_show(int argc, char **argv)
 	err = pin_walk_name(PIN_MPTCP, show_one, &ctx);
 	if (err) {
 		out_free(ctx.list);
-		return err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
+		return err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(err));
 	}
 	out_render(ctx.list, stdout);
 	return 0;
@@ -188,7 +188,7 @@ int mptcp_collect(struct onode *rows)
 	struct show_ctx ctx = { .list = rows };
 	int err = pin_walk_name(PIN_MPTCP, show_one, &ctx);
 
-	return err ? err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err)) : 0;
+	return err ? err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(err)) : 0;
 }
 
 static void print_row(uint64_t cgid, const char *dir)
@@ -209,7 +209,7 @@ static int cgroup_loaded(struct bpf_object *obj, void *ctx)
 	if (!map)
 		return err_run(-EPROTO, "the mptcp program has no cgroup map");
 	if (bpf_map_update_elem(bpf_map__fd(map), &key, &fd, BPF_ANY))
-		return err_run(-errno, "cannot write the cgroup map: %s", strerror(errno));
+		return err_run(-errno, "cannot write the cgroup map: %s", err_str(errno));
 	return 0;
 }
 
@@ -224,7 +224,7 @@ static int attach(const struct cgroup_ref *cg, const struct tcpopt_mptcp_config 
 	elf = mptcp_bpf__elf_bytes(&size);
 	obj = bpf_object__open_mem(elf, size, NULL);
 	if (!obj)
-		return err_run(-errno, "cannot open the mptcp program: %s", strerror(errno));
+		return err_run(-errno, "cannot open the mptcp program: %s", err_str(errno));
 	spec = (struct attach_spec){
 		.name = PIN_MPTCP,
 		.obj = obj,
@@ -276,7 +276,7 @@ static int mptcp_enable(int argc, char **argv)
 		/* Other settings: changed in place, counters kept. */
 		err = pin_map_write(dir, "config", &req.cfg, sizeof(req.cfg));
 		if (err)
-			err = err_run(err, "cannot update %s: %s", dir, strerror(-err));
+			err = err_run(err, "cannot update %s: %s", dir, err_str(err));
 	}
 	state_unlock(lock);
 	if (!err)

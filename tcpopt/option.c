@@ -261,7 +261,7 @@ static int option_set(int argc, char **argv)
 	if (err || req.cfg.common.abi != TCPOPT_ABI) {
 		err = err_run(err ? err : -EPROTO,
 			      "cannot read the config of %s: %s (re-add it with \"replace\")",
-			      dir, err ? strerror(-err) : "pinned by another tcpopt version");
+			      dir, err ? err_str(err) : "pinned by another tcpopt version");
 		goto out;
 	}
 	err = apply_words(&req);
@@ -270,7 +270,7 @@ static int option_set(int argc, char **argv)
 	err = option_config_write(dir, opt_config_pin(req.desc), req.cfg.bytes,
 				  req.desc->config_size);
 	if (err)
-		err = err_run(err, "cannot write the config of %s: %s", dir, strerror(-err));
+		err = err_run(err, "cannot write the config of %s: %s", dir, err_str(err));
 	else
 		print_attachment(&cg, req.pin);
 out:
@@ -331,7 +331,7 @@ static int option_del(int argc, char **argv)
 		err = driver_detach(dir);
 		if (err) {
 			out_free(list);
-			err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
+			err = err_run(err, "cannot remove %s: %s", dir, err_str(err));
 		} else {
 			print_removed(list);
 		}
@@ -354,7 +354,7 @@ static int flush_one(uint64_t cgid, const char *name, const char *dir, void *ctx
 	note_removed(r->list, cgid, name);
 	err = driver_detach(dir);
 	if (err && !r->err)
-		r->err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
+		r->err = err_run(err, "cannot remove %s: %s", dir, err_str(err));
 	return 0;
 }
 
@@ -388,7 +388,7 @@ static int option_flush(int argc, char **argv)
 	if (err) {
 		out_free(r.list);
 		if (!err_reported())
-			err_run(err, "cannot walk %s: %s", PIN_ROOT, strerror(-err));
+			err_run(err, "cannot walk %s: %s", PIN_ROOT, err_str(err));
 	} else {
 		print_removed(r.list);
 	}
@@ -432,7 +432,7 @@ static int option_list(int argc, char **argv)
 	err = pin_walk(list_one, &l);
 	if (err) {
 		out_free(l.list);
-		return err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
+		return err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(err));
 	}
 	out_render(l.list, stdout);
 	return 0;

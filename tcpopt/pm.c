@@ -80,7 +80,7 @@ static int pm_show(int argc, char **argv)
 		return err_usage("unexpected argument \"%s\"", argv[0]);
 	err = mptcp_pm_type_get(type, sizeof(type));
 	if (err)
-		return err_run(err, "cannot read the path manager type: %s", strerror(-err));
+		return err_run(err, "cannot read the path manager type: %s", err_str(err));
 	err = mptcp_pm_open(&g);
 	if (err)
 		return err;
@@ -112,7 +112,7 @@ static int set_type(const char *type)
 
 	if (err)
 		return err_run(err, "cannot select the %s path manager: %s", type,
-			       strerror(-err));
+			       err_str(err));
 	return 0;
 }
 
@@ -136,7 +136,7 @@ int pm_require_type(const char *want, const char *what)
 	int err = mptcp_pm_type_get(type, sizeof(type));
 
 	if (err)
-		return err_run(err, "cannot read the path manager type: %s", strerror(-err));
+		return err_run(err, "cannot read the path manager type: %s", err_str(err));
 	if (strcmp(type, want))
 		return err_run(-EOPNOTSUPP, "%s needs the %s path manager, the netns uses \"%s\" (see \"tcpopt pm set %s\")",
 			       what, want, type, want);

@@ -197,7 +197,7 @@ static void subflow_create(struct agent *ag, uint32_t token, const struct mptcp_
 	}
 	ag->st.failed++;
 	snprintf(ag->last_error, sizeof(ag->last_error), "%s",
-		 ag->req.extack[0] ? ag->req.extack : strerror(-err));
+		 ag->req.extack[0] ? ag->req.extack : err_str(err));
 }
 
 /* The subflows a connection has, as sock_diag sees them. */
@@ -474,7 +474,7 @@ int pm_agent_run(const struct agent_params *p)
 		ag.locals = xzalloc(sizeof(*ag.locals));
 		err = mptcp_local_addresses(NULL, 0, ag.locals);
 		if (err) {
-			err = err_run(err, "cannot list local addresses: %s", strerror(-err));
+			err = err_run(err, "cannot list local addresses: %s", err_str(err));
 			goto out;
 		}
 	}
@@ -495,7 +495,7 @@ int pm_agent_run(const struct agent_params *p)
 		agent_tick(&ag);
 		agent_publish_end(&ag.st);
 		if (err)
-			err = err_run(err, "reading events failed: %s", strerror(-err));
+			err = err_run(err, "reading events failed: %s", err_str(err));
 		else
 			agent_report(&ag);
 	}

@@ -170,11 +170,11 @@ int agent_publish_start(struct agent_status *st)
 	st->netns = own_netns();
 	if ((mkdir("/run/tcpopt", 0755) && errno != EEXIST) ||
 	    (mkdir(AGENT_STATE_DIR, 0755) && errno != EEXIST))
-		return err_run(-errno, "cannot create %s: %s", AGENT_STATE_DIR, strerror(errno));
+		return err_run(-errno, "cannot create %s: %s", AGENT_STATE_DIR, err_str(errno));
 	err = write_state(st);
 	if (err)
 		return err_run(err, "cannot write the agent's state in %s: %s", AGENT_STATE_DIR,
-			       strerror(-err));
+			       err_str(err));
 	return 0;
 }
 

@@ -176,7 +176,7 @@ static int mesh_loaded(struct bpf_object *obj, void *ctx)
 	if (!map)
 		return err_run(-EPROTO, "the full mesh program has no local_addrs map");
 	err = mesh_write(bpf_map__fd(map), ctx);
-	return err ? err_run(err, "cannot write the local addresses: %s", strerror(-err)) : 0;
+	return err ? err_run(err, "cannot write the local addresses: %s", err_str(err)) : 0;
 }
 
 static void out_mesh(struct onode *row, const struct tcpopt_pm_addr *addr, unsigned int n)
@@ -332,7 +332,7 @@ static int follow_changed(void *arg)
 
 	err = mesh_scan(&f->cfg, &m);
 	if (err)
-		return err_run(err, "cannot list local addresses: %s", strerror(-err));
+		return err_run(err, "cannot list local addresses: %s", err_str(err));
 	if (m.n == f->last.n && !memcmp(m.addr, f->last.addr, sizeof(m.addr)))
 		return 0;
 	lock = state_lock();
@@ -347,7 +347,7 @@ static int follow_changed(void *arg)
 	err = mesh_write_pinned(dir, &m);
 	state_unlock(lock);
 	if (err)
-		return err_run(err, "cannot write the local addresses: %s", strerror(-err));
+		return err_run(err, "cannot write the local addresses: %s", err_str(err));
 	if (m.total > m.n)
 		fprintf(stderr, "tcpopt: pm: %u local addresses, the full mesh uses the first %d\n",
 			m.total, TCPOPT_PM_MAX_LOCAL);
@@ -376,7 +376,7 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 	if (kind->mesh) {
 		err = mesh_scan(cfg, &m);
 		if (err)
-			return err_run(err, "cannot list local addresses: %s", strerror(-err));
+			return err_run(err, "cannot list local addresses: %s", err_str(err));
 		if (!m.n)
 			return err_run(-EADDRNOTAVAIL, "no usable local address%s",
 				       cfg->ndevs ? " on these interfaces" : "");
@@ -399,13 +399,13 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 		if (!err && kind->mesh)
 			err = mesh_write_pinned(dir, &m);
 		if (err)
-			err = err_run(err, "cannot update %s: %s", dir, strerror(-err));
+			err = err_run(err, "cannot update %s: %s", dir, err_str(err));
 	} else {
 		elf = kind->elf(&elf_size);
 		obj = bpf_object__open_mem(elf, elf_size, NULL);
 		if (!obj) {
 			err = err_run(-errno, "cannot open the %s program: %s", kind->name,
-				      strerror(errno));
+				      err_str(errno));
 		} else {
 			spec = (struct attach_spec){
 				.name = PIN_PM,
@@ -431,7 +431,7 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 		if (err > 0)
 			err = 0;
 		else if (err && !err_reported())
-			err = err_run(err, "following addresses failed: %s", strerror(-err));
+			err = err_run(err, "following addresses failed: %s", err_str(err));
 	}
 	cgroup_close(&cg);
 	return err;

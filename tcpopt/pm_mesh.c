@@ -66,7 +66,7 @@ static int mesh_endpoints(const int *devs, int ndevs)
 	have = xzalloc(sizeof(*have));
 	err = mptcp_local_addresses(devs, ndevs, want);
 	if (err) {
-		err = err_run(err, "cannot list local addresses: %s", strerror(-err));
+		err = err_run(err, "cannot list local addresses: %s", err_str(err));
 		goto out;
 	}
 	if (!want->n) {
@@ -185,6 +185,6 @@ int pm_endpoints_agent(const int *devs, int ndevs)
 	err = addr_watch(100, endpoints_again, &ea);
 	agent_publish_end(&ea.st);
 	if (err < 0 && !err_reported())
-		err = err_run(err, "following addresses failed: %s", strerror(-err));
+		err = err_run(err, "following addresses failed: %s", err_str(err));
 	return err > 0 ? 0 : err;
 }

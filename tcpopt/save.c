@@ -160,7 +160,7 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 	if (err || cfg.common.abi != TCPOPT_ABI)
 		return err_run(err ? err : -EPROTO,
 			       "cannot save %s on cgroup %s: cannot read its config: %s",
-			       name, path, err ? strerror(-err) : "pinned by another tcpopt version");
+			       name, path, err ? err_str(err) : "pinned by another tcpopt version");
 	err = option_words(d, cfg.bytes, words, sizeof(words));
 	if (err == -EOPNOTSUPP)
 		return err_run(err, "cannot save %s on cgroup %s: the option has no way to write its values back (no format callback)",
@@ -168,7 +168,7 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 	if (err)
 		return err_run(err, "cannot save %s on cgroup %s: %s", name, path,
 			       err == -EPROTO ? "its words do not give its config back (a bug)" :
-			       strerror(-err));
+			       err_str(err));
 	if (quote_word(path, qpath, sizeof(qpath)))
 		return err_run(-EINVAL, "cannot save %s: cgroup path \"%s\" cannot be written in a batch file",
 			       name, path);
@@ -201,7 +201,7 @@ static int save_attachment(struct save_ctx *ctx, const struct attachment_saver *
 	err = as->words(dir, words, sizeof(words));
 	if (err)
 		return err_run(err, "cannot save the %s of cgroup %s: %s", as->what, path,
-			       err == -EPROTO ? "pinned by another tcpopt version" : strerror(-err));
+			       err == -EPROTO ? "pinned by another tcpopt version" : err_str(err));
 	if (quote_word(path, qpath, sizeof(qpath)) ||
 	    xsnprintf(line, sizeof(line), "%s %s cgroup %s", as->command, words, qpath))
 		return err_run(-EINVAL, "cannot save the %s of cgroup \"%s\": cannot be written in a batch file",
@@ -295,7 +295,7 @@ static int write_file(const char *file, struct save_ctx *ctx)
 	if (err == -ENAMETOOLONG)
 		return err_usage("file name \"%s\" is too long", file);
 	if (err)
-		return err_run(err, "cannot write \"%s\": %s", file, strerror(-err));
+		return err_run(err, "cannot write \"%s\": %s", file, err_str(err));
 	return 0;
 }
 
@@ -363,7 +363,7 @@ int do_save(int argc, char **argv)
 		if (!err)
 			err = pin_walk_name(PIN_MPTCP, save_mptcp, &ctx);
 		if (err && !err_reported())
-			err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
+			err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(err));
 	}
 	state_unlock(lock);
 	if (!err) {

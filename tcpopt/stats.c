@@ -168,7 +168,7 @@ static int reset_one(uint64_t cgid, const char *name, const char *dir, void *ctx
 		return 0;	/* no counters of ours to reset */
 	if (err) {
 		f->err = err_run(err, "cannot reset the counters of %s: %s", dir,
-				 strerror(-err));
+				 err_str(err));
 		return 1;
 	}
 	stats_row(f->list, cgid, name);
@@ -187,7 +187,7 @@ static int stats_show(int argc, char **argv)
 	err = pin_walk(show_one, &f);
 	if (err) {
 		out_free(f.list);
-		return err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
+		return err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(err));
 	}
 	out_render(f.list, stdout);
 	return 0;
@@ -213,7 +213,7 @@ static int stats_reset(int argc, char **argv)
 	if (err) {
 		out_free(f.list);
 		if (!err_reported())
-			err_run(err, "cannot walk %s: %s", PIN_ROOT, strerror(-err));
+			err_run(err, "cannot walk %s: %s", PIN_ROOT, err_str(err));
 	} else if (out_is_json()) {
 		/* The attachments whose counters were zeroed. */
 		out_render(f.list, stdout);

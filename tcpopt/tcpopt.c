@@ -85,13 +85,13 @@ static int enter_netns(const char *name)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_run(-errno, "cannot open network namespace \"%s\": %s",
-			       name, strerror(errno));
+			       name, err_str(errno));
 	if (setns(fd, CLONE_NEWNET)) {
 		int err = -errno;
 
 		close(fd);
 		return err_run(err, "cannot enter network namespace \"%s\": %s",
-			       name, strerror(-err));
+			       name, err_str(err));
 	}
 	close(fd);
 	return 0;
