@@ -232,14 +232,7 @@ struct table_walk {
 
 static void table_add(uint64_t id, const char *path)
 {
-	if (table.n == table.cap) {
-		table.cap = table.cap ? 2 * table.cap : 64;
-		table.v = realloc(table.v, table.cap * sizeof(*table.v));
-		if (!table.v) {
-			fputs("tcpopt: out of memory\n", stderr);
-			abort();
-		}
-	}
+	table.v = xgrow(table.v, table.n, &table.cap, sizeof(*table.v));
 	table.v[table.n].id = id;
 	table.v[table.n++].path = xstrdup(path);
 }

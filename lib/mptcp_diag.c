@@ -91,14 +91,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	} else if (!subflow) {
 		return MNL_CB_OK;	/* plain TCP */
 	}
-	if (*ctx->n == ctx->cap) {
-		ctx->cap = ctx->cap ? ctx->cap * 2 : 32;
-		*ctx->s = realloc(*ctx->s, ctx->cap * sizeof(**ctx->s));
-		if (!*ctx->s) {
-			fputs("tcpopt: out of memory\n", stderr);
-			abort();
-		}
-	}
+	*ctx->s = xgrow(*ctx->s, *ctx->n, &ctx->cap, sizeof(**ctx->s));
 	(*ctx->s)[(*ctx->n)++] = ds;
 	return MNL_CB_OK;
 }

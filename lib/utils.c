@@ -16,14 +16,18 @@
 #include "output.h"
 #include "utils.h"
 
+static void __attribute__((noreturn)) out_of_memory(void)
+{
+	fputs("tcpopt: out of memory\n", stderr);
+	abort();
+}
+
 void *xzalloc(size_t size)
 {
 	void *p = calloc(1, size);
 
-	if (!p) {
-		fputs("tcpopt: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		out_of_memory();
 	return p;
 }
 
@@ -31,11 +35,27 @@ char *xstrdup(const char *s)
 {
 	char *p = strdup(s);
 
-	if (!p) {
-		fputs("tcpopt: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		out_of_memory();
 	return p;
+}
+
+void *xrealloc_array(void *p, size_t n, size_t size)
+{
+	p = reallocarray(p, n ? n : 1, size);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xgrow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? 2 * *cap : 16;
+	if (*cap <= n)
+		*cap = n + 1;
+	return xrealloc_array(v, *cap, size);
 }
 
 static const char *cur_object;

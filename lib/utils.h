@@ -17,8 +17,16 @@
  */
 #define EUSAGE 4095
 
+/* Allocation that aborts when memory runs out (nothing here can go on). */
 void *xzalloc(size_t size);
 char *xstrdup(const char *s);
+/* realloc() of n elements of size bytes, checked for overflow. */
+void *xrealloc_array(void *p, size_t n, size_t size);
+/*
+ * A growing array: returns v with room for element n (n < *cap after),
+ * doubling *cap when full.  l->v = xgrow(l->v, l->n, &l->cap, sizeof(*l->v));
+ */
+void *xgrow(void *v, size_t n, size_t *cap, size_t size);
 
 /* The object named in error messages ("option", "pm", ...). */
 void err_set_object(const char *object);

@@ -145,11 +145,7 @@ static bool cgroup_in_scope(struct agent *ag, uint64_t cgid)
 			return ag->verdicts[i].mine;
 	/* A cgroup stays where it is in the tree: ask once. */
 	mine = cgroup_is_below(&ag->cg, cgid);
-	ag->verdicts = realloc(ag->verdicts, (ag->nverdicts + 1) * sizeof(*ag->verdicts));
-	if (!ag->verdicts) {
-		fputs("tcpopt: out of memory\n", stderr);
-		abort();
-	}
+	ag->verdicts = xrealloc_array(ag->verdicts, ag->nverdicts + 1, sizeof(*ag->verdicts));
 	ag->verdicts[ag->nverdicts++] = (struct scope_verdict){ cgid, mine };
 	return mine;
 }

@@ -270,11 +270,7 @@ void pm_agents_show(struct onode *root)
 		snprintf(path, sizeof(path), "%s/%s", AGENT_STATE_DIR, de->d_name);
 		if (!read_state(path, &st) || st.netns != netns || st.pid != pid)
 			continue;
-		all = realloc(all, (n + 1) * sizeof(*all));
-		if (!all) {
-			fputs("tcpopt: out of memory\n", stderr);
-			abort();
-		}
+		all = xrealloc_array(all, n + 1, sizeof(*all));
 		all[n++] = st;
 	}
 	closedir(d);

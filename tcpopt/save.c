@@ -64,14 +64,7 @@ static void usage(FILE *f)
 
 static void lines_add(struct lines *l, const char *line)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 16;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-		if (!l->v) {
-			perror("tcpopt");
-			abort();
-		}
-	}
+	l->v = xgrow(l->v, l->n, &l->cap, sizeof(*l->v));
 	l->v[l->n++] = xstrdup(line);
 }
 
