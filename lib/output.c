@@ -117,13 +117,17 @@ void out_str(struct onode *obj, const char *key, const char *val)
 
 void out_strf(struct onode *obj, const char *key, const char *fmt, ...)
 {
-	char buf[512];
+	char *buf;
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vasprintf(&buf, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		xalloc_failed();
 	out_str(obj, key, buf);
+	free(buf);
 }
 
 void out_uint(struct onode *obj, const char *key, uint64_t val)
@@ -321,53 +325,61 @@ static bool is_table(const struct onode *n)
 }
 
 /* Text of a scalar, of an inline object, or of an array of scalars. */
-static void cell_text(const struct onode *n, char *buf, size_t len)
+static void cell_write(FILE *f, const struct onode *n)
 {
 	const struct onode *c;
-	size_t used = 0;
+	bool any = false;
 
-	buf[0] = '\0';
 	switch (n->type) {
 	case N_STRING:
-		snprintf(buf, len, "%s", n->text ? n->text : n->str);
+		fputs(n->text ? n->text : n->str, f);
 		return;
 	case N_UINT:
 		if (n->text)
-			snprintf(buf, len, "%s", n->text);
+			fputs(n->text, f);
 		else
-			snprintf(buf, len, "%" PRIu64, n->u);
+			fprintf(f, "%" PRIu64, n->u);
 		return;
 	case N_INT:
-		snprintf(buf, len, "%" PRId64, n->i);
+		fprintf(f, "%" PRId64, n->i);
 		return;
 	case N_BOOL:
-		snprintf(buf, len, "%s", n->text ? n->text : n->b ? "yes" : "no");
+		fputs(n->text ? n->text : n->b ? "yes" : "no", f);
 		return;
 	case N_NULL:
-		snprintf(buf, len, "%s", n->text ? n->text : "-");
+		fputs(n->text ? n->text : "-", f);
 		return;
 	default:
 		break;
 	}
-	for (c = n->first; c && used < len; c = c->next) {
-		char sub[256];
-
+	for (c = n->first; c; c = c->next) {
 		if (c->json_only || is_table(c))
 			continue;
-		cell_text(c, sub, sizeof(sub));
 		if (n->type == N_OBJECT)
-			used += snprintf(buf + used, len - used, "%s%s %s",
-					 used ? " " : "", node_label(c), sub);
-		else
-			used += snprintf(buf + used, len - used, "%s%s",
-					 used ? "," : "", sub);
+			fprintf(f, "%s%s ", any ? " " : "", node_label(c));
+		else if (any)
+			fputc(',', f);
+		cell_write(f, c);
+		any = true;
 	}
-	if (!used)
-		snprintf(buf, len, "-");
+	if (!any)
+		fputc('-', f);
 }
 
-#define MAX_COLS 32
-#define CELL_LEN 256
+/* The same as a string of its own, as long as it is (free() it). */
+static char *cell_text(const struct onode *n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		xalloc_failed();
+	cell_write(f, n);
+	if (fclose(f) || !buf)
+		xalloc_failed();
+	return buf;
+}
 
 struct column {
 	const char *key;
@@ -375,21 +387,19 @@ struct column {
 	size_t width;
 };
 
-static void text_table(FILE *f, const struct onode *arr, int indent);
-
-static int column_index(struct column *cols, int ncols, const char *key)
+static int column_index(const struct column *cols, size_t ncols, const char *key)
 {
-	int i;
+	size_t i;
 
 	for (i = 0; i < ncols; i++)
 		if (!strcmp(cols[i].key, key))
-			return i;
+			return (int)i;
 	return -1;
 }
 
-static void print_header(FILE *f, struct column *cols, int ncols, int indent)
+static void print_header(FILE *f, const struct column *cols, size_t ncols, int indent)
 {
-	int i;
+	size_t i;
 	const char *p;
 
 	fprintf(f, "%*s", indent, "");
@@ -402,62 +412,69 @@ static void print_header(FILE *f, struct column *cols, int ncols, int indent)
 	fputc('\n', f);
 }
 
+/* The cell of row in column key: its last scalar child of that key. */
+static const struct onode *row_cell(const struct onode *row, const char *key)
+{
+	const struct onode *c, *v = NULL;
+
+	for (c = row->first; c; c = c->next)
+		if (c->key && !strcmp(c->key, key) && !c->json_only && !is_table(c))
+			v = c;
+	return v;
+}
+
 static void text_table(FILE *f, const struct onode *arr, int indent)
 {
-	struct column cols[MAX_COLS];
+	struct column *cols = NULL;
 	const struct onode *row, *c;
-	char cell[CELL_LEN];
-	int ncols = 0, i;
+	size_t ncols = 0, cap = 0, i;
+	char *cell;
+	int k;
 
-	/* Columns: the union of the rows' scalar keys, in first-seen order. */
+	/* Columns: the union of the rows' scalar keys, in first-seen order,
+	 * as many as there are and as wide as their widest cell. */
 	for (row = arr->first; row; row = row->next) {
 		for (c = row->first; c; c = c->next) {
 			if (c->json_only || is_table(c) || !c->key)
 				continue;
-			i = column_index(cols, ncols, c->key);
-			if (i < 0 && ncols < MAX_COLS) {
-				i = ncols++;
-				cols[i].key = c->key;
-				cols[i].label = node_label(c);
-				cols[i].width = strlen(cols[i].label);
+			k = column_index(cols, ncols, c->key);
+			if (k < 0) {
+				cols = xgrow(cols, ncols, &cap, sizeof(*cols));
+				k = (int)ncols++;
+				cols[k].key = c->key;
+				cols[k].label = node_label(c);
+				cols[k].width = strlen(cols[k].label);
 			}
-			if (i < 0)
-				continue;
-			cell_text(c, cell, sizeof(cell));
-			if (strlen(cell) > cols[i].width)
-				cols[i].width = strlen(cell);
+			cell = cell_text(c);
+			if (strlen(cell) > cols[k].width)
+				cols[k].width = strlen(cell);
+			free(cell);
 		}
 	}
 	print_header(f, cols, ncols, indent);
 	for (row = arr->first; row; row = row->next) {
 		fprintf(f, "%*s", indent, "");
 		for (i = 0; i < ncols; i++) {
-			const struct onode *v = NULL;
+			const struct onode *v = row_cell(row, cols[i].key);
 
-			for (c = row->first; c; c = c->next)
-				if (c->key && !strcmp(c->key, cols[i].key) &&
-				    !c->json_only && !is_table(c))
-					v = c;
-			if (v)
-				cell_text(v, cell, sizeof(cell));
-			else
-				snprintf(cell, sizeof(cell), "-");
+			cell = v ? cell_text(v) : xstrdup("-");
 			if (i + 1 < ncols)
 				fprintf(f, "%-*s  ", (int)cols[i].width, cell);
 			else
 				fputs(cell, f);
+			free(cell);
 		}
 		fputc('\n', f);
 		for (c = row->first; c; c = c->next)
 			if (is_table(c))
 				text_table(f, c, indent + 4);
 	}
+	free(cols);
 }
 
 static void text_object(FILE *f, const struct onode *obj)
 {
 	const struct onode *c;
-	char cell[CELL_LEN];
 	size_t width = 0;
 
 	for (c = obj->first; c; c = c->next)
@@ -466,8 +483,9 @@ static void text_object(FILE *f, const struct onode *obj)
 	for (c = obj->first; c; c = c->next) {
 		if (c->json_only || is_table(c))
 			continue;
-		cell_text(c, cell, sizeof(cell));
-		fprintf(f, "%-*s  %s\n", (int)width + 1, node_label(c), cell);
+		fprintf(f, "%-*s  ", (int)width + 1, node_label(c));
+		cell_write(f, c);
+		fputc('\n', f);
 	}
 	for (c = obj->first; c; c = c->next) {
 		if (!is_table(c))
@@ -487,10 +505,8 @@ void out_render(struct onode *root, FILE *f)
 	} else if (root->type == N_OBJECT) {
 		text_object(f, root);
 	} else if (root->type == N_ARRAY && root->first) {
-		char cell[CELL_LEN];
-
-		cell_text(root, cell, sizeof(cell));
-		fprintf(f, "%s\n", cell);
+		cell_write(f, root);
+		fputc('\n', f);
 	}
 	fflush(f);
 	out_free(root);

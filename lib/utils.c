@@ -16,7 +16,7 @@
 #include "output.h"
 #include "utils.h"
 
-static void __attribute__((noreturn)) out_of_memory(void)
+void xalloc_failed(void)
 {
 	fputs("tcpopt: out of memory\n", stderr);
 	abort();
@@ -27,7 +27,7 @@ void *xzalloc(size_t size)
 	void *p = calloc(1, size);
 
 	if (!p)
-		out_of_memory();
+		xalloc_failed();
 	return p;
 }
 
@@ -36,7 +36,7 @@ char *xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (!p)
-		out_of_memory();
+		xalloc_failed();
 	return p;
 }
 
@@ -44,7 +44,7 @@ void *xrealloc_array(void *p, size_t n, size_t size)
 {
 	p = reallocarray(p, n ? n : 1, size);
 	if (!p)
-		out_of_memory();
+		xalloc_failed();
 	return p;
 }
 

@@ -20,6 +20,8 @@
 /* Allocation that aborts when memory runs out (nothing here can go on). */
 void *xzalloc(size_t size);
 char *xstrdup(const char *s);
+/* Say so on stderr and abort: for allocators that are not these. */
+void xalloc_failed(void) __attribute__((noreturn));
 /* realloc() of n elements of size bytes, checked for overflow. */
 void *xrealloc_array(void *p, size_t n, size_t size);
 /*

@@ -51,3 +51,64 @@ teardown() {
 	assert_success
 	assert_equal "$(jq --arg t "/$tag-" '[.commands[] | select(contains("cgroup " + $t))] | length' <<<"$output")" 18
 }
+
+@test "codebase: a table cell over 256 characters is printed whole (a deep cgroup)" {
+	require_root
+	local tag parent leaf want
+	tag=$(test_tag)
+	# /TAG-aaa...a/bbb...b: a path of 300 characters and more.
+	parent=$tag-$(printf 'a%.0s' $(seq 150))
+	leaf=$parent/$(printf 'b%.0s' $(seq 150))
+	make_cgroup "$leaf"
+	CLEANUP_CGROUPS+=("$parent")	# after its child
+	run tcpopt option add uto 30s cgroup "/$leaf"
+	assert_success
+	run tcpopt option list cgroup "/$leaf"
+	assert_success
+	assert_line --index 0 --regexp '^CGROUP +OPTION'
+	want=/$leaf
+	[ ${#want} -gt 300 ]
+	assert_line --index 1 --regexp "^$want +uto "
+	run tcpopt -j option list cgroup "/$leaf"
+	assert_success
+	assert_equal "$(jq -r '.[0].cgroup' <<<"$output")" "$want"
+}
+
+# The table layer alone, for what no command prints yet: 40 columns.
+OUTPUT_WIDE='
+#include <stdio.h>
+#include "output.h"
+int main(void)
+{
+	struct onode *arr = out_new_array(), *row, *o;
+	char key[16], val[400];
+	int i;
+
+	row = out_push_object(arr);
+	for (i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "c%02d", i);
+		out_uint(row, key, (unsigned)i);
+	}
+	o = out_add_object(row, "params");
+	for (i = 0; i < 300; i++)
+		val[i] = (char)(i % 26 + 97);
+	val[300] = 0;
+	out_str(o, "long", val);
+	out_render(arr, stdout);
+	return 0;
+}'
+
+@test "codebase: a table of 40 columns keeps them all, cells whole" {
+	local bin=$BATS_TEST_TMPDIR/output_wide
+	printf '%s\n' "$OUTPUT_WIDE" >"$bin.c"
+	run cc -std=gnu11 -D_GNU_SOURCE -I"$TOP/lib" -I"$TOP/lib/uapi" -o "$bin" "$bin.c" \
+		"$TOP/lib/output.c" "$TOP/lib/utils.c" -lbpf
+	assert_success
+	run "$bin"
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_equal "$(wc -w <<<"${lines[0]}")" 41
+	assert_line --index 0 --regexp '^C00 +C01 .* C39 +PARAMS$'
+	assert_equal "$(awk '{ print $41, length($42) }' <<<"${lines[1]}")" "long 300"
+	assert_equal "$(awk '{ print $40 }' <<<"${lines[1]}")" 39
+}
