@@ -94,7 +94,8 @@ const char *err_str(int err)
 	return strerror(err);
 }
 
-static void err_vprint(const char *fmt, va_list ap)
+/* One line on stderr; with -j also {"<json_key>": message} on stdout. */
+static void report_vprint(const char *json_key, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
@@ -104,12 +105,13 @@ static void err_vprint(const char *fmt, va_list ap)
 	else
 		fprintf(stderr, "tcpopt: %s\n", msg);
 	if (out_is_json()) {
-		fputs("{\"error\":", stdout);
+		fputc('{', stdout);
+		out_json_string(stdout, json_key);
+		fputc(':', stdout);
 		out_json_string(stdout, msg);
 		fputs("}\n", stdout);
 		fflush(stdout);
 	}
-	reported = true;
 }
 
 int err_usage(const char *fmt, ...)
@@ -117,8 +119,9 @@ int err_usage(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	err_vprint(fmt, ap);
+	report_vprint("error", fmt, ap);
 	va_end(ap);
+	reported = true;
 	return -EUSAGE;
 }
 
@@ -127,9 +130,19 @@ int err_run(int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	err_vprint(fmt, ap);
+	report_vprint("error", fmt, ap);
 	va_end(ap);
+	reported = true;
 	return err < 0 ? err : -EIO;
+}
+
+void err_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_vprint("warning", fmt, ap);
+	va_end(ap);
 }
 
 int parse_u64(const char *s, uint64_t *val)

@@ -36,6 +36,13 @@ const char *err_object(void);
 /* Print "tcpopt: OBJECT: message" (and {"error": ...} with -j); return err. */
 int err_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int err_run(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A warning: the command goes on.  "tcpopt: OBJECT: message" on stderr,
+ * and with -j also {"warning": "message"} on a line of its own on stdout,
+ * flushed at once: before or after the command's document, between the
+ * lines of a stream (monitor, follow).  See tcpopt(8), JSON OUTPUT.
+ */
+void err_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Has an error already been printed for the current command? */
 bool err_reported(void);
 void err_reset(void);

@@ -159,9 +159,9 @@ static int cgroup_check(const char *cgroup)
 
 void pm_note_fallback(const char *cgroup, const char *what)
 {
-	fprintf(stderr, "tcpopt: pm: no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm); %s%s%s\n",
-		what, cgroup ? ", for the whole network namespace, not cgroup " : "",
-		cgroup ? cgroup : "");
+	err_warn("no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm); %s%s%s",
+		 what, cgroup ? ", for the whole network namespace, not cgroup " : "",
+		 cgroup ? cgroup : "");
 }
 
 enum { SET_KW_DEV, SET_KW_FOLLOW, SET_KW_CGROUP };

@@ -341,7 +341,7 @@ static int follow_changed(void *arg)
 	pin_dir(dir, sizeof(dir), f->cgid, PIN_PM);
 	if (kind_in(dir, &link) != f->kind) {
 		state_unlock(lock);
-		fprintf(stderr, "tcpopt: pm: the full mesh of this cgroup was removed or replaced: no longer following\n");
+		err_warn("the full mesh of this cgroup was removed or replaced: no longer following");
 		return 1;
 	}
 	err = mesh_write_pinned(dir, &m);
@@ -349,8 +349,8 @@ static int follow_changed(void *arg)
 	if (err)
 		return err_run(err, "cannot write the local addresses: %s", err_str(err));
 	if (m.total > m.n)
-		fprintf(stderr, "tcpopt: pm: %u local addresses, the full mesh uses the first %d\n",
-			m.total, TCPOPT_PM_MAX_LOCAL);
+		err_warn("%u local addresses, the full mesh uses the first %d",
+			 m.total, TCPOPT_PM_MAX_LOCAL);
 	f->last = m;
 	print_set(f->cgid, dir);
 	return 0;

@@ -121,9 +121,10 @@ static void note_skipped(struct save_ctx *ctx, uint64_t cgid, const char *name,
 	out_uint(o, "cgroup_id", cgid);
 	out_str(o, "option", name);
 	out_str(o, "reason", why);
+	/* With -j the document's "skipped" says it, as data. */
 	if (!out_is_json())
-		fprintf(stderr, "tcpopt: save: skipped %s on cgroup id %llu: %s\n",
-			name, (unsigned long long)cgid, why);
+		err_warn("skipped %s on cgroup id %llu: %s",
+			 name, (unsigned long long)cgid, why);
 }
 
 /* pin_walk callback: one attachment, one "option add" line. */

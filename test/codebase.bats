@@ -5,6 +5,7 @@
 # warnings that reach -j output.
 
 load lib/common
+load lib/mptcp
 
 teardown() {
 	cleanup_all
@@ -111,4 +112,40 @@ int main(void)
 	assert_line --index 0 --regexp '^C00 +C01 .* C39 +PARAMS$'
 	assert_equal "$(awk '{ print $41, length($42) }' <<<"${lines[1]}")" "long 300"
 	assert_equal "$(awk '{ print $40 }' <<<"${lines[1]}")" 39
+}
+
+@test "codebase: a warning reaches -j output as a {\"warning\"} line of its own (pm set fullmesh falls back)" {
+	require_root
+	require_feature '!mptcp_bpf_pm'
+	local cg want
+	make_mptcp_pair
+	cg=/$(test_tag)w
+	make_cgroup "${cg#/}"
+	want="no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm); used the in-kernel path manager's fullmesh endpoints, for the whole network namespace, not cgroup $cg"
+	run --separate-stderr tcpopt -n "$NS_C" -j pm set fullmesh cgroup "$cg"
+	assert_success
+	assert_equal "$stderr" "tcpopt: pm: $want"
+	assert_equal "${#lines[@]}" 2
+	# The endpoints are set, then it says how: the document, the warning.
+	assert_equal "$(jq '.endpoints | length' <<<"${lines[0]}")" 4
+	assert_equal "$(jq -r .warning <<<"${lines[1]}")" "$want"
+	assert_equal "$(jq -s 'map(select(has("warning") | not)) | length' <<<"$output")" 1
+	# The same warning in text mode: stderr only, stdout the table.
+	run --separate-stderr tcpopt -n "$NS_C" pm set fullmesh cgroup "$cg"
+	assert_success
+	assert_equal "$stderr" "tcpopt: pm: $want"
+	refute_output --partial warning
+}
+
+@test "codebase: messages go through err_str() and err_usage/err_run/err_warn, not strerror() or a bare fprintf(stderr)" {
+	# strerror() says "Unknown error 4001" for libbpf's codes; a bare
+	# fprintf(stderr) never reaches -j output.  The front end (tcpopt.c)
+	# speaks before -j is known; lib/utils.c is where the messages are made.
+	run grep -n 'strerror(' -r "$TOP/lib" "$TOP/tcpopt" --include='*.c' --exclude=utils.c
+	assert_failure 1
+	assert_output ""
+	run grep -n -E '(^|[^a-z_])f(printf|puts)\(.*stderr|perror\(' -r "$TOP/lib" "$TOP/tcpopt" --include='*.c' \
+		--exclude=utils.c --exclude=tcpopt.c
+	assert_failure 1
+	assert_output ""
 }
