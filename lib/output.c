@@ -77,8 +77,8 @@ void out_free(struct onode *n)
 	free(n);
 }
 
-static struct onode *attach(struct onode *parent, enum node_type type,
-			    const char *key)
+static struct onode *node_attach(struct onode *parent, enum node_type type,
+				 const char *key)
 {
 	struct onode *n = node_new(type);
 
@@ -95,12 +95,12 @@ static struct onode *attach(struct onode *parent, enum node_type type,
 
 struct onode *out_add_object(struct onode *obj, const char *key)
 {
-	return attach(obj, N_OBJECT, key);
+	return node_attach(obj, N_OBJECT, key);
 }
 
 struct onode *out_add_array(struct onode *obj, const char *key)
 {
-	return attach(obj, N_ARRAY, key);
+	return node_attach(obj, N_ARRAY, key);
 }
 
 void out_str(struct onode *obj, const char *key, const char *val)
@@ -111,7 +111,7 @@ void out_str(struct onode *obj, const char *key, const char *val)
 		out_null(obj, key, "-");
 		return;
 	}
-	n = attach(obj, N_STRING, key);
+	n = node_attach(obj, N_STRING, key);
 	n->str = xstrdup(val);
 }
 
@@ -132,22 +132,22 @@ void out_strf(struct onode *obj, const char *key, const char *fmt, ...)
 
 void out_uint(struct onode *obj, const char *key, uint64_t val)
 {
-	attach(obj, N_UINT, key)->u = val;
+	node_attach(obj, N_UINT, key)->u = val;
 }
 
 void out_int(struct onode *obj, const char *key, int64_t val)
 {
-	attach(obj, N_INT, key)->i = val;
+	node_attach(obj, N_INT, key)->i = val;
 }
 
 void out_bool(struct onode *obj, const char *key, bool val)
 {
-	attach(obj, N_BOOL, key)->b = val;
+	node_attach(obj, N_BOOL, key)->b = val;
 }
 
 void out_null(struct onode *obj, const char *key, const char *text)
 {
-	struct onode *n = attach(obj, N_NULL, key);
+	struct onode *n = node_attach(obj, N_NULL, key);
 
 	if (text)
 		n->text = xstrdup(text);
@@ -156,7 +156,7 @@ void out_null(struct onode *obj, const char *key, const char *text)
 void out_uint_text(struct onode *obj, const char *key, const char *label,
 		   uint64_t val, const char *text)
 {
-	struct onode *n = attach(obj, N_UINT, key);
+	struct onode *n = node_attach(obj, N_UINT, key);
 
 	n->u = val;
 	if (label)
@@ -176,18 +176,18 @@ void out_duration_ms(struct onode *obj, const char *key, uint64_t ms)
 
 void out_uint_json(struct onode *obj, const char *key, uint64_t val)
 {
-	attach(obj, N_UINT, key)->json_only = true;
+	node_attach(obj, N_UINT, key)->json_only = true;
 	obj->last->u = val;
 }
 
 struct onode *out_push_object(struct onode *arr)
 {
-	return attach(arr, N_OBJECT, NULL);
+	return node_attach(arr, N_OBJECT, NULL);
 }
 
 void out_push_str(struct onode *arr, const char *val)
 {
-	attach(arr, N_STRING, NULL)->str = xstrdup(val);
+	node_attach(arr, N_STRING, NULL)->str = xstrdup(val);
 }
 
 size_t out_count(const struct onode *n)

@@ -81,8 +81,8 @@ static struct onode *describe_filter(struct onode *parent, const struct tcpopt_c
 }
 
 /* One attachment as a row (list) or a document (show, add -j). */
-static void describe(struct onode *row, uint64_t cgid, const char *name,
-		     const char *dir, bool with_stats)
+static void option_row(struct onode *row, uint64_t cgid, const char *name,
+		       const char *dir, bool with_stats)
 {
 	const struct opt_desc *d;
 	union { struct tcpopt_common common; unsigned char bytes[CONFIG_MAX]; } cfg;
@@ -171,7 +171,7 @@ static void print_attachment(const struct cgroup_ref *cg, const char *name)
 		return;
 	pin_dir(dir, sizeof(dir), cg->id, name);
 	doc = out_new_object();
-	describe(doc, cg->id, name, dir, false);
+	option_row(doc, cg->id, name, dir, false);
 	out_render(doc, stdout);
 }
 
@@ -407,7 +407,7 @@ static int list_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
 	struct lister *l = ctx;
 
 	if (!l->only_cgid || cgid == l->only_cgid)
-		describe(out_push_object(l->list), cgid, name, dir, show_stats);
+		option_row(out_push_object(l->list), cgid, name, dir, show_stats);
 	return 0;
 }
 
@@ -459,7 +459,7 @@ static int option_show(int argc, char **argv)
 		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.what, cg.path);
 	} else {
 		doc = out_new_object();
-		describe(doc, cg.id, req.pin, dir, true);
+		option_row(doc, cg.id, req.pin, dir, true);
 		out_render(doc, stdout);
 	}
 	cgroup_close(&cg);

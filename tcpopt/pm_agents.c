@@ -32,7 +32,7 @@ const char *agent_kind_name(enum agent_kind kind)
 	return (size_t)kind < ARRAY_SIZE(kind_names) ? kind_names[kind] : "?";
 }
 
-static enum agent_kind kind_by_name(const char *name)
+static enum agent_kind agent_kind_by_name(const char *name)
 {
 	size_t i;
 
@@ -216,7 +216,7 @@ static bool read_state(const char *path, struct agent_status *st)
 			continue;
 		}
 		if (!strcmp(line, "mode")) {
-			st->kind = kind_by_name(val);
+			st->kind = agent_kind_by_name(val);
 			continue;
 		}
 		if (sscanf(val, "%llu", &v) != 1)

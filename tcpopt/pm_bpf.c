@@ -54,7 +54,7 @@ static const struct pm_kind kinds[] = {
 	{ "fullmesh", "pm_fullmesh", fullmesh_elf, true },
 };
 
-static const struct pm_kind *kind_by_name(const char *name)
+static const struct pm_kind *pm_kind_by_name(const char *name)
 {
 	size_t i;
 
@@ -195,7 +195,7 @@ static void out_mesh(struct onode *row, const struct tcpopt_pm_addr *addr, unsig
 
 /* ---- show ---- */
 
-static int config_read(const char *dir, struct tcpopt_pm_config *cfg)
+static int pm_config_read(const char *dir, struct tcpopt_pm_config *cfg)
 {
 	int err = pin_map_read(dir, "config", cfg, sizeof(*cfg));
 
@@ -215,7 +215,7 @@ static void out_devs(struct onode *row, const struct tcpopt_pm_config *cfg)
 }
 
 /* One row of the array "bpf": what is attached in dir. */
-static void describe(struct onode *row, uint64_t cgid, const char *dir)
+static void pm_bpf_row(struct onode *row, uint64_t cgid, const char *dir)
 {
 	const struct pm_kind *kind;
 	struct tcpopt_pm_config cfg;
@@ -228,7 +228,7 @@ static void describe(struct onode *row, uint64_t cgid, const char *dir)
 	out_uint_json(row, "cgroup_id", cgid);
 	kind = kind_in(dir, &link);
 	out_str(row, "path_manager", kind ? kind->name : link.prog_name[0] ? link.prog_name : "?");
-	if (config_read(dir, &cfg))
+	if (pm_config_read(dir, &cfg))
 		memset(&cfg, 0, sizeof(cfg));
 	if (kind && !kind->mesh && cfg.abi)
 		out_uint(row, "subflows", cfg.subflows);
@@ -259,9 +259,9 @@ static void describe(struct onode *row, uint64_t cgid, const char *dir)
 		counters_add_null(o, &pm_counters);
 }
 
-static int show_one(uint64_t cgid, const char *name, const char *dir, void *arr)
+static int pm_bpf_show_pin(uint64_t cgid, const char *name, const char *dir, void *arr)
 {
-	describe(out_push_object(arr), cgid, dir);
+	pm_bpf_row(out_push_object(arr), cgid, dir);
 	return 0;
 }
 
@@ -273,7 +273,7 @@ void pm_bpf_show(struct onode *root)
 
 int pm_bpf_collect(struct onode *rows)
 {
-	return pin_walk_name(PIN_PM, show_one, rows);
+	return pin_walk_name(PIN_PM, pm_bpf_show_pin, rows);
 }
 
 int pm_bpf_words(const char *dir, char *buf, size_t len)
@@ -288,7 +288,7 @@ int pm_bpf_words(const char *dir, char *buf, size_t len)
 	kind = kind_in(dir, &link);
 	if (!kind)
 		return -ENOENT;
-	err = config_read(dir, &cfg);
+	err = pm_config_read(dir, &cfg);
 	if (err)
 		return err;
 	if (!kind->mesh)
@@ -309,7 +309,7 @@ static void print_set(uint64_t cgid, const char *dir)
 {
 	struct onode *doc = out_new_object();
 
-	describe(doc, cgid, dir);
+	pm_bpf_row(doc, cgid, dir);
 	out_render(doc, stdout);
 	fflush(stdout);
 }
@@ -359,7 +359,7 @@ static int follow_changed(void *arg)
 int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgroup,
 	       bool follow)
 {
-	const struct pm_kind *kind = kind_by_name(name), *cur;
+	const struct pm_kind *kind = pm_kind_by_name(name), *cur;
 	struct pin_link_info link;
 	struct cgroup_ref cg;
 	struct bpf_object *obj;

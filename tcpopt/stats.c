@@ -133,7 +133,7 @@ static struct onode *stats_row(struct onode *list, uint64_t cgid, const char *na
 	return row;
 }
 
-static int show_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
+static int stats_show_pin(uint64_t cgid, const char *name, const char *dir, void *ctx)
 {
 	struct stats_filter *f = ctx;
 	struct onode *row;
@@ -152,7 +152,7 @@ int stats_collect(struct onode *rows)
 {
 	struct stats_filter f = { .list = rows };
 
-	return pin_walk(show_one, &f);
+	return pin_walk(stats_show_pin, &f);
 }
 
 static int reset_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
@@ -184,7 +184,7 @@ static int stats_show(int argc, char **argv)
 	if (err)
 		return err;
 	f.list = out_new_array();
-	err = pin_walk(show_one, &f);
+	err = pin_walk(stats_show_pin, &f);
 	if (err) {
 		out_free(f.list);
 		return err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(err));

@@ -149,3 +149,17 @@ int main(void)
 	assert_failure 1
 	assert_output ""
 }
+
+@test "codebase: one name per thing: no function name is defined in two files of lib/ and tcpopt/" {
+	# usage() is each object's own help text, by convention (iproute2).
+	local f dups
+	dups=$(for f in "$TOP"/lib/*.c "$TOP"/tcpopt/*.c; do
+		sed -n -E 's/^(static )?[a-z_][^(=;]*[ *]([a-z_0-9]+)\(.*/\2/p' "$f" | sort -u
+	done | grep -vx usage | sort | uniq -d)
+	assert_equal "$dups" ""
+	# The check sees the definitions: it finds do_option and out_render.
+	run sed -n -E 's/^(static )?[a-z_][^(=;]*[ *]([a-z_0-9]+)\(.*/\2/p' \
+		"$TOP/tcpopt/option.c" "$TOP/lib/output.c"
+	assert_line do_option
+	assert_line out_render
+}
