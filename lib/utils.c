@@ -176,6 +176,42 @@ int parse_u32_range(const char *s, uint32_t min, uint32_t max, uint32_t *val)
 	return 0;
 }
 
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int parse_u32_range_hex(const char *s, uint32_t min, uint32_t max, uint32_t *val)
+{
+	uint64_t v = 0;
+	const char *p;
+	int d;
+
+	if (strncmp(s, "0x", 2) && strncmp(s, "0X", 2))
+		return parse_u32_range(s, min, max, val);
+	p = s + 2;
+	if (!*p)
+		return -EINVAL;
+	for (; *p; p++) {
+		d = hex_digit(*p);
+		if (d < 0)
+			return -EINVAL;
+		v = v << 4 | (uint64_t)d;
+		if (v > UINT32_MAX)
+			return -ERANGE;
+	}
+	if (v < min || v > max)
+		return -ERANGE;
+	*val = (uint32_t)v;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	uint64_t ms;

@@ -56,6 +56,11 @@ const char *err_str(int err);
 /* Strict number parsers: the whole string, no sign, no overflow. */
 int parse_u64(const char *s, uint64_t *val);
 int parse_u32_range(const char *s, uint32_t min, uint32_t max, uint32_t *val);
+/* The same, in decimal or 0x-prefixed hex ("0x4e2a", "20010"): ExIDs,
+ * tokens.  0, -EINVAL or -ERANGE. */
+int parse_u32_range_hex(const char *s, uint32_t min, uint32_t max, uint32_t *val);
+/* The value of a hex digit, -1 if c is none. */
+int hex_digit(char c);
 /* "250ms", "30s", "5min", "2h", "1d", "1.5s"; a plain number is in
  * default_unit ("ms", "s"...). */
 int parse_duration_ms(const char *s, const char *default_unit, uint64_t *ms);

@@ -163,3 +163,40 @@ int main(void)
 	assert_line do_option
 	assert_line out_render
 }
+
+@test "codebase: one parser for ExIDs and tokens: decimal or 0x hex, whole word, in range, in all three places" {
+	require_root
+	local ns w
+	ns=$(test_tag)n
+	ip netns add "$ns"
+	CLEANUP_NETNS+=("$ns")
+	# exp's instance word (option_exp.c)
+	for w in 0x4e2a 0X4E2A 20010 0x0001 65535; do
+		run tcpopt -n "$ns" -j stats option exp "$w"
+		assert_success
+		assert_output "[]"
+	done
+	for w in 0x10000 65536 0x 0xg1 -1 1x 0x4e2a0000000000000001; do
+		run --separate-stderr tcpopt -n "$ns" stats option exp "$w"
+		assert_failure 2
+		assert_equal "$stderr" "tcpopt: stats: exp: invalid ExID \"$w\" (1 to 0xffff, decimal or 0x-prefixed hex)"
+	done
+	# the family's "exid" keyword (option_words.c)
+	for w in 0x10000 0 0x0 0xz; do
+		run --separate-stderr tcpopt -n "$ns" option add cc cubic exid "$w"
+		assert_failure 2
+		assert_equal "$stderr" "tcpopt: option: invalid exid \"$w\" (1 to 0xffff, decimal or 0x-prefixed hex)"
+	done
+	# MPTCP tokens (lib/mptcp.c): 32 bits
+	# (accepted: the value reaches the lookup, which finds no connection)
+	for w in 0xffffffff:4294967295 0XdeadBEEF:3735928559 4294967295:4294967295 0x01:1; do
+		run --separate-stderr tcpopt -n "$ns" subflow list token "${w%:*}"
+		assert_failure 1
+		assert_equal "$stderr" "tcpopt: subflow: no MPTCP connection with token ${w#*:}"
+	done
+	for w in 0x100000000 4294967296 0x 0xq -5; do
+		run --separate-stderr tcpopt -n "$ns" subflow list token "$w"
+		assert_failure 2
+		assert_equal "$stderr" "tcpopt: subflow: invalid token \"$w\""
+	done
+}
