@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # tcpopt: ./configure writes config.mk (make runs it when config.mk is missing).
 #   make              build tcpopt/tcpopt (BPF objects embedded as skeletons)
-#   make check        run the test suites (as root: real namespaces and cgroups)
+#   make check        unit tests, then the suites (as root: real namespaces and cgroups)
 #   make check SANITIZE=1   the same with an ASan/UBSan build
+#   make check-unit   the C unit tests alone; make fuzz FUZZ_TIME=N  the fuzz targets
 #   make demo         show the User Timeout option on the wire, in throwaway namespaces
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make deb          the Debian package, in build/deb/ (dpkg-buildpackage)
@@ -105,10 +106,89 @@ build/helpers/%: test/helpers/%.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(SANFLAGS) -o $@ $<
 
+# C unit tests of the pure functions (test/unit/*.c, one program each,
+# harness in test/unit/unit.c), linked with tcpopt's objects but main().
+UNIT_HARNESS := test/unit/unit.c test/unit/globals.c
+UNIT_SRCS := $(filter-out $(UNIT_HARNESS),$(wildcard test/unit/*.c))
+UNIT_BINS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+UNIT_OBJS := $(patsubst test/unit/%.c,$(BUILD)/unit/%.o,$(UNIT_HARNESS))
+LIB_OBJS := $(filter-out $(BUILD)/tcpopt/tcpopt.o,$(OBJS))
+
+$(BUILD)/libtcpopt.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/unit/%.o: test/unit/%.c test/unit/unit.h
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/unit/%: test/unit/%.c test/unit/unit.h $(UNIT_OBJS) $(BUILD)/libtcpopt.a
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_OBJS) $(BUILD)/libtcpopt.a $(LIBS)
+
+check-unit: $(UNIT_BINS)
+	$(Q)fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; \
+	if [ $$fail -ne 0 ]; then echo "check-unit: FAILED"; exit 1; fi
+
+# libFuzzer targets (test/fuzz/*.c, seeds in test/fuzz/corpus/TARGET/):
+# "make fuzz FUZZ_TIME=N" runs each for N seconds (FUZZ_TARGETS to pick),
+# new inputs kept in build/fuzz/corpus/, a crash saved in build/fuzz/ and
+# the run failed.  Built with clang-16 (Debian: clang-16 libfuzzer-16-dev).
+FUZZ_CC ?= clang-16
+FUZZ_TIME ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_SRCS := $(wildcard test/fuzz/*.c)
+FUZZ_TARGETS ?= $(patsubst test/fuzz/%.c,%,$(FUZZ_SRCS))
+FUZZ_LIB_OBJS := $(patsubst $(BUILD)/%,build/fuzz/%,$(LIB_OBJS)) build/fuzz/unit/globals.o
+FUZZ_BINS := $(patsubst %,build/fuzz/bin/%,$(FUZZ_TARGETS))
+
+build/fuzz/lib/%.o: lib/%.c $(SKELS) $(wildcard lib/*.h tcpopt/*.h bpf/tcpopt.h)
+	@mkdir -p $(@D)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+build/fuzz/tcpopt/%.o: tcpopt/%.c $(SKELS) $(wildcard lib/*.h tcpopt/*.h bpf/tcpopt.h)
+	@mkdir -p $(@D)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+build/fuzz/unit/%.o: test/unit/%.c
+	@mkdir -p $(@D)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+build/fuzz/bin/%: test/fuzz/%.c $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZLD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) $(LIBS)
+
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	$(Q)test/install-deps fuzz
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+# -close_fd_mask=2: the parsers report bad input on stderr, as they
+# should; libFuzzer keeps its own reports (and the sanitizers') on a copy.
+fuzz: fuzz-build
+	$(Q)fail=; for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus/$$t; \
+		echo "  FUZZ     $$t ($(FUZZ_TIME) s)"; \
+		ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		build/fuzz/bin/$$t -max_total_time=$(FUZZ_TIME) -close_fd_mask=2 \
+			-print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- \
+			build/fuzz/corpus/$$t test/fuzz/corpus/$$t \
+			>build/fuzz/$$t.log 2>&1 || fail="$$fail $$t"; \
+		grep -E '^(stat::number_of_executed_units|stat::new_units_added)|ERROR|SUMMARY|Test unit written' \
+			build/fuzz/$$t.log | sed 's/^/           /'; \
+	done; \
+	if [ -n "$$fail" ]; then echo "fuzz: crashed:$$fail (see build/fuzz/*.log)"; exit 1; fi
+
 # The suites need root for namespaces, cgroups and bpffs; without it only
 # the unprivileged ones run (the others skip and say so).
-check: all
+check: all check-unit
 	$(Q)test/install-deps test
+	$(Q)test/lint
 	$(Q)TCPOPT=$(CURDIR)/$(TCPOPT_BIN) HELPERS=$(CURDIR)/build/helpers \
 		test/run $(TESTS)
 

@@ -16,6 +16,9 @@ KERNEL_BATS ?= test/kernel
 # stock kernel), run in the VM too
 KERNEL_HOST_BATS ?= test/option-delack.bats
 KERNEL_HOST_FILTER ?= with the patch set
+# A time limit per test (bats' BATS_TEST_TIMEOUT), so that a hung wait
+# fails its test, not the whole VM run; generous: the guest runs on TCG
+KERNEL_TEST_TIMEOUT ?= 900
 # Host suites run whole in the VM: what the host kernel cannot run (it
 # refuses BPF tracing programs: tcpopt mptcp enable), about 4 min
 KERNEL_HOST_SUITES ?= test/mptcp.bats
@@ -54,7 +57,8 @@ check-kernel: all
 			-c "$$src" -o "$$out"; \
 	done; \
 	export KERNEL_IMAGE=$$image KTEST_OBJ=$$obj TCPOPT=$(CURDIR)/$(TCPOPT_BIN) \
-		HELPERS=$(CURDIR)/build/helpers VM_ENV="KTEST_OBJ TCPOPT HELPERS"; \
+		HELPERS=$(CURDIR)/build/helpers BATS_TEST_TIMEOUT=$(KERNEL_TEST_TIMEOUT) \
+		VM_ENV="KTEST_OBJ TCPOPT HELPERS BATS_TEST_TIMEOUT"; \
 	VM_TIMEOUT=$${VM_TIMEOUT:-$(KERNEL_VM_TIMEOUT)} kernel/vm-run sh -c \
 		'bats "$$1" && bats -f "$$2" "$$3"' sh \
 		$(KERNEL_BATS) "$(KERNEL_HOST_FILTER)" $(KERNEL_HOST_BATS); \

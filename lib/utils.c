@@ -228,8 +228,10 @@ int parse_duration_ms(const char *s, const char *default_unit, uint64_t *ms)
 
 	if (*p < '0' || *p > '9')
 		return -EINVAL;
+	/* The bound is on the value, below, not on the digits: what parses
+	 * in one unit must parse in the unit it is printed in. */
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (whole > UINT32_MAX * 1000ULL)
+		if (whole > (UINT64_MAX - 9) / 10)
 			return -ERANGE;
 		whole = whole * 10 + (uint64_t)(*p - '0');
 	}

@@ -28,7 +28,7 @@ teardown() {
 	for id in "${GONE_IDS[@]}"; do
 		rm -rf "/sys/fs/bpf/tcpopt/$id"
 	done
-	if [ ${#GONE_IDS[@]} -gt 0 ] && ! ls /sys/fs/bpf/tcpopt | grep -q '^[0-9]'; then
+	if [ ${#GONE_IDS[@]} -gt 0 ] && ! ls /sys/fs/bpf/tcpopt | grep -q '^[0-9]'; then	# lint: negation (a condition)
 		rm -f /sys/fs/bpf/tcpopt/tcpopt_writers
 	fi
 	cleanup_all
@@ -110,6 +110,7 @@ check_deleted() {
 	check_deleted tcpopt "$id"
 	check_deleted tcpopt_walk "$id"
 	run tcpopt -j option list
+	assert_success
 	assert_equal "$(name_of "$(cgroup_id "$TAG/kept")" <<<"$output")" "/$TAG/kept"
 }
 
@@ -142,8 +143,10 @@ check_batch() {
 	wait "$pid" || rc=$?
 	assert_equal "$rc" 0
 	run jq -sc '.[1]' "$out"
+	assert_success
 	assert_equal "$(name_of "$old" <<<"$output")" "/$TAG/old"
 	run jq -sc '.[3]' "$out"
+	assert_success
 	assert_equal "$(name_of "$old" <<<"$output")" "(deleted)"
 	assert_equal "$(name_of "$new" <<<"$output")" "/$TAG/new"
 	rm -f "$fifo"

@@ -39,7 +39,7 @@ load lib/common
 	assert_output --partial "tcpopt option add"
 	run tcpopt -j feat
 	assert_success
-	jq -e 'type == "array" and length > 0' <<<"$output"
+	assert_jq 'type == "array" and length > 0'
 }
 
 @test "cli: an unknown object lists the choices" {
@@ -65,6 +65,19 @@ load lib/common
 	run tcpopt option add nosuch 1
 	assert_failure 2
 	assert_output --regexp '^tcpopt: option: unknown option "nosuch" \(choose from: .*uto'
+}
+
+@test "cli: -- ends the global options" {
+	run tcpopt -j -- feature help
+	assert_success
+	assert_output --partial "Usage: tcpopt feature"
+	# after it, "-j" is not an option but a word: an unknown object
+	run tcpopt -- -j feature
+	assert_failure 2
+	assert_output --regexp '^tcpopt: unknown object "-j" \(choose from: '
+	run tcpopt --
+	assert_failure 2
+	assert_output --partial "Usage:"
 }
 
 @test "cli: unknown global option" {
@@ -162,7 +175,7 @@ load lib/common
 @test "cli: with -j errors are JSON on stdout too" {
 	run --separate-stderr tcpopt -j option add uto abc
 	assert_failure 2
-	jq -e '.error == "invalid timeout \"abc\" (1s to 32767min)"' <<<"$output"
+	assert_jq '.error == "invalid timeout \"abc\" (1s to 32767min)"'
 	assert_equal "$stderr" 'tcpopt: option: invalid timeout "abc" (1s to 32767min)'
 }
 
@@ -205,28 +218,43 @@ load lib/common
 @test "cli: feature reports upstream and patch-set features as JSON" {
 	run tcpopt -j feature
 	assert_success
-	jq -e 'all(has("feature") and has("supported") and has("provided_by") and has("used_by"))' <<<"$output"
-	jq -e '[.[] | select(.feature == "hdr_options")][0].provided_by == "upstream"' <<<"$output"
-	jq -e '[.[] | select(.feature == "delack_segs")][0].provided_by == "tcpopt-kernel"' <<<"$output"
+	assert_jq 'all(has("feature") and has("supported") and has("provided_by") and has("used_by"))'
+	assert_jq '[.[] | select(.feature == "hdr_options")][0].provided_by == "upstream"'
+	assert_jq '[.[] | select(.feature == "delack_segs")][0].provided_by == "tcpopt-kernel"'
 	run tcpopt -p feature
 	assert_success
-	jq -e . <<<"$output" >/dev/null
-	[ "$(wc -l <<<"$output")" -gt 10 ]
+	assert_jq .
+	assert [ "$(wc -l <<<"$output")" -gt 10 ]
+}
+
+@test "cli: feature as a table: a header, then a row per feature, as in JSON" {
+	run tcpopt -j feature
+	assert_success
+	json=$output
+	run tcpopt feature
+	assert_success
+	assert_line --index 0 --regexp '^FEATURE +SUPPORTED +PROVIDED BY +USED BY$'
+	assert_equal "$((${#lines[@]} - 1))" "$(jq length <<<"$json")"
+	# every row says what the JSON says
+	while IFS=$'\t' read -r name supported by; do
+		[ "$supported" = true ] && yes=yes || yes=no
+		assert_line --regexp "^$name +$yes +$by +"
+	done < <(jq -r '.[] | [.feature, (.supported | tostring), .provided_by] | @tsv' <<<"$json")
 }
 
 @test "cli: feature finds what this kernel has (probed, not assumed)" {
 	require_root
 	run tcpopt -j feature
-	jq -e '[.[] | select(.feature == "hdr_options")][0].supported == true' <<<"$output"
-	# The stock kernel lacks the patch set: tcpopt must say so.
+	assert_success
+	assert_jq '[.[] | select(.feature == "hdr_options")][0].supported == true'
 	# The stock kernel lacks the patch set: tcpopt must say so, feature
 	# by feature (the VM suite test/kernel/btf.bats checks the converse).
 	dump=$(bpftool btf dump file /sys/kernel/btf/vmlinux)
 	if ! grep -q "'TCP_BPF_DELACK_SEGS'" <<<"$dump"; then
-		jq -e '[.[] | select(.feature == "delack_segs")][0].supported == false' <<<"$output"
+		assert_jq '[.[] | select(.feature == "delack_segs")][0].supported == false'
 	fi
 	if ! grep -q "'bpf_mptcp_sock_ops_subflow_connect'" <<<"$dump"; then
-		jq -e '[.[] | select(.feature == "mptcp_subflow_kfunc" or .feature == "mptcp_bpf_pm" or .feature == "mptcp_sockops")] | length == 3 and all(.supported == false)' <<<"$output"
+		assert_jq '[.[] | select(.feature == "mptcp_subflow_kfunc" or .feature == "mptcp_bpf_pm" or .feature == "mptcp_sockops")] | length == 3 and all(.supported == false)'
 	fi
 	# MPTCP support must match what a socket() call says.
 	if "$PYTHON" -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)' 2>/dev/null; then
@@ -234,5 +262,5 @@ load lib/common
 	else
 		want=false
 	fi
-	jq -e --argjson w "$want" '[.[] | select(.feature == "mptcp")][0].supported == $w' <<<"$output"
+	assert_jq --argjson w "$want" '[.[] | select(.feature == "mptcp")][0].supported == $w'
 }

@@ -99,32 +99,43 @@ syn_mptcp_options() {
 	require_feature mptcp_upgrade
 	run "$TCPOPT" -j mptcp enable cgroup "/$CG_C"
 	assert_success
-	echo "$output" | jq -e --arg cg "/$CG_C" '.cgroup == $cg and .family == "all" and .attached == true and
+	assert_jq --arg cg "/$CG_C" '.cgroup == $cg and .family == "all" and .attached == true and
 		.stats == {"upgraded": 0, "named_tcp": 0, "skipped_family": 0}'
 	run proto_in "$CG_C" AF_INET SOCK_STREAM 0
+	assert_success
 	assert_output 262
 	run proto_in "$CG_C" AF_INET SOCK_STREAM IPPROTO_TCP
+	assert_success
 	assert_output 262
 	run proto_in "$CG_C" AF_INET 'SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC' 0
+	assert_success
 	assert_output 262
 	run proto_in "$CG_C" AF_INET6 SOCK_STREAM 0
+	assert_success
 	assert_output 262
 	mkdir "$(cgroup2_root)/$CG_C/child"
 	CLEANUP_CGROUPS=("$CG_C/child" "${CLEANUP_CGROUPS[@]}")
 	run proto_in "$CG_C/child" AF_INET SOCK_STREAM 0
+	assert_success
 	assert_output 262
 	run proto_in "$CG_C" AF_INET SOCK_DGRAM 0
+	assert_success
 	assert_output 17
 	run proto_in "$CG_C" AF_UNIX SOCK_STREAM 0
+	assert_success
 	assert_output 0
 	# the cgroup next door, and the root: untouched
 	run proto_in "$CG_S" AF_INET SOCK_STREAM 0
+	assert_success
 	assert_output 6
 	run ip netns exec "$NS_C" "$PYTHON" -c 'import socket; print(socket.socket().getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'
+	assert_success
 	assert_output 6
 	run mptcp_stats "$CG_C"
+	assert_success
 	assert_output '{"upgraded":5,"named_tcp":1,"skipped_family":0}'
 	run "$TCPOPT" mptcp show
+	assert_success
 	assert_line --regexp "^/$CG_C +all +yes +upgraded 5 named_tcp 1 skipped_family 0$"
 }
 
@@ -137,8 +148,10 @@ syn_mptcp_options() {
 	hold_connection "$CG_C" 192.0.2.2
 	assert_equal "$HOLD_PROTO" 262
 	run mptcp_conns "$NS_C"
+	assert_success
 	assert_output 1
 	run mptcp_conns "$NS_S"
+	assert_success
 	assert_output 1
 	# The same program from the root cgroup: a TCP socket.
 	in_root() { ip netns exec "$NS_C" "$PYTHON" -c '
@@ -146,9 +159,11 @@ import socket
 s = socket.create_connection(("192.0.2.2", '$PORT'))
 print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 	run in_root
+	assert_success
 	assert_output 6
 	stop_capture
 	run syn_mptcp_options "$OUT/cap.pcap"
+	assert_success
 	# MP_CAPABLE on the SYN (kind 30, length 4, subtype 0 version 1)
 	assert_line --index 0 --regexp '^1e0401'
 	# Two connections, told apart by their source port (a SYN may be sent
@@ -158,15 +173,20 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 			-T fields -e tcp.srcport 2>/dev/null | sort -u
 	}
 	run syn_ports 'tcp.option_kind == 30'
+	assert_success
 	assert_equal "${#lines[@]}" 1
 	mptcp_port=$output
 	run syn_ports '!(tcp.option_kind == 30)'
+	assert_success
 	assert_equal "${#lines[@]}" 1
-	[ "$output" != "$mptcp_port" ]
+	assert [ "$output" != "$mptcp_port" ]
+	# create_connection takes its protocol from getaddrinfo: IPPROTO_TCP
 	run mptcp_stats "$CG_C"
-	assert_output '{"upgraded":1,"named_tcp":0,"skipped_family":0}'
+	assert_success
+	assert_output '{"upgraded":1,"named_tcp":1,"skipped_family":0}'
 	# the server's listener and what it accepted
 	run mptcp_stats "$CG_S"
+	assert_success
 	assert_output '{"upgraded":1,"named_tcp":0,"skipped_family":0}'
 }
 
@@ -181,13 +201,16 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 	assert_success
 	assert_output "served over mptcp"
 	run in_cgroup "$CG_C" "$NS_C" curl -sS --max-time 5 "http://[2001:db8::2]:$PORT/index.txt"
+	assert_success
 	assert_output "served over mptcp"
 	run in_cgroup "$CG_C" "$NS_C" sh -c "printf 'GET /index.txt HTTP/1.0\r\n\r\n' | nc -N -w 5 192.0.2.2 $PORT"
+	assert_success
 	assert_output --partial "served over mptcp"
 	# the server saw three MP_CAPABLE SYNs
 	after=$(ip netns exec "$NS_S" nstat -az MPTcpExtMPCapableSYNRX | awk '/MPCapableSYNRX/ { print $2 }')
 	assert_equal $((after - before)) 3
 	run mptcp_stats "$CG_C"
+	assert_success
 	assert_output '{"upgraded":3,"named_tcp":3,"skipped_family":0}'
 }
 
@@ -202,11 +225,14 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 	assert_success
 	assert_output ""
 	run proto_in "$CG_C" AF_INET SOCK_STREAM 0
+	assert_success
 	assert_output 6
 	run mptcp_conns "$NS_C"
+	assert_success
 	assert_output 1
-	[ ! -e "/sys/fs/bpf/tcpopt/$(stat -c %i "$(cgroup2_root)/$CG_C")/mptcp" ]
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$(stat -c %i "$(cgroup2_root)/$CG_C")/mptcp" ]
 	run "$TCPOPT" -j mptcp show cgroup "/$CG_C"
+	assert_success
 	assert_output '[]'
 	run "$TCPOPT" mptcp disable cgroup "/$CG_C"
 	assert_failure 1
@@ -220,19 +246,24 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 	link=$("$TCPOPT" -j mptcp show | jq '.[0].link_id')
 	run "$TCPOPT" -j mptcp enable cgroup "/$CG_C"
 	assert_success
-	echo "$output" | jq -e --argjson l "$link" '.link_id == $l and .stats.upgraded == 1'
+	assert_jq --argjson l "$link" '.link_id == $l and .stats.upgraded == 1'
 	run "$TCPOPT" -j mptcp enable family ipv4 cgroup "/$CG_C"
 	assert_success
-	echo "$output" | jq -e --argjson l "$link" '.link_id == $l and .family == "ipv4" and .stats.upgraded == 1'
+	assert_jq --argjson l "$link" '.link_id == $l and .family == "ipv4" and .stats.upgraded == 1'
 	run proto_in "$CG_C" AF_INET6 SOCK_STREAM 0
+	assert_success
 	assert_output 6
 	run proto_in "$CG_C" AF_INET SOCK_STREAM 0
+	assert_success
 	assert_output 262
 	run mptcp_stats "$CG_C"
+	assert_success
 	assert_output '{"upgraded":2,"named_tcp":0,"skipped_family":1}'
 	run "$TCPOPT" -j mptcp enable family ipv6 cgroup "/$CG_C"
-	echo "$output" | jq -e '.family == "ipv6"'
+	assert_success
+	assert_jq '.family == "ipv6"'
 	run proto_in "$CG_C" AF_INET SOCK_STREAM 0
+	assert_success
 	assert_output 6
 }
 
@@ -241,23 +272,28 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 	"$TCPOPT" mptcp enable cgroup "/$CG_C" >/dev/null
 	"$TCPOPT" mptcp enable family ipv6 cgroup "/$CG_S" >/dev/null
 	run "$TCPOPT" save - cgroup "/$CG_C"
+	assert_success
 	assert_line "mptcp enable cgroup /$CG_C"
 	"$TCPOPT" save "$OUT/saved" cgroup "/$CG_S"
 	CLEANUP_FILES+=("$OUT/saved")
 	run grep -v '^#' "$OUT/saved"
+	assert_success
 	assert_output "mptcp enable family ipv6 cgroup /$CG_S"
 	before=$("$TCPOPT" -j mptcp show cgroup "/$CG_S" | jq -c '.[0] | del(.link_id, .prog_id)')
 	"$TCPOPT" mptcp disable cgroup "/$CG_S"
 	run "$TCPOPT" -b "$OUT/saved"
 	assert_success
 	run "$TCPOPT" -j mptcp show cgroup "/$CG_S"
+	assert_success
 	assert_equal "$(jq -c '.[0] | del(.link_id, .prog_id)' <<<"$output")" "$before"
 	link=$(jq '.[0].link_id' <<<"$output")
 	run "$TCPOPT" -b "$OUT/saved"
 	assert_success
 	run "$TCPOPT" -j mptcp show cgroup "/$CG_S"
+	assert_success
 	assert_equal "$(jq '.[0].link_id' <<<"$output")" "$link"
 	run proto_in "$CG_S" AF_INET6 SOCK_STREAM 0
+	assert_success
 	assert_output 262
 }
 
@@ -269,12 +305,14 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 	assert_output ""
 	run --separate-stderr "$TCPOPT" -j mptcp enable family ipv4 cgroup "/$CG_C"
 	assert_failure 1
-	jq -e '.error | test("mptcp_upgrade")' <<<"$output"
-	[ ! -e "/sys/fs/bpf/tcpopt/$(stat -c %i "$(cgroup2_root)/$CG_C")" ]
+	assert_jq '.error | test("mptcp_upgrade")'
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$(stat -c %i "$(cgroup2_root)/$CG_C")" ]
 	run "$TCPOPT" -j mptcp show
+	assert_success
 	assert_output '[]'
 	# the sockets stay what they were
 	run proto_in "$CG_C" AF_INET SOCK_STREAM 0
+	assert_success
 	assert_output 6
 }
 
@@ -296,6 +334,7 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 	run "$TCPOPT" mptcp show cgroup /nosuch-i18
 	assert_failure 1
 	run "$TCPOPT" -j mptcp show cgroup "/$CG_C"
+	assert_success
 	assert_output '[]'
-	[ ! -e "/sys/fs/bpf/tcpopt/$(stat -c %i "$(cgroup2_root)/$CG_C")" ]
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$(stat -c %i "$(cgroup2_root)/$CG_C")" ]
 }

@@ -72,8 +72,8 @@ own_lines() {
 	assert_success
 	assert_output ""
 	head -n1 "$F" | grep -q '^# tcpopt state, written by "tcpopt save" (tcpopt '
-	grep -Fxq "option add uto 2min cgroup /$CGA" "$F"
-	grep -Fxq 'option add uto 90s min 10s max 2h dport 443 sport 8080 dst 2001:db8::/32 src 192.0.2.0/24 every ignore cgroup "/'"$TAG"'-b sp\"q"' "$F"
+	assert grep -Fxq "option add uto 2min cgroup /$CGA" "$F"
+	assert grep -Fxq 'option add uto 90s min 10s max 2h dport 443 sport 8080 dst 2001:db8::/32 src 192.0.2.0/24 every ignore cgroup "/'"$TAG"'-b sp\"q"' "$F"
 	assert_equal "$(grep -c "$TAG" "$F")" 2
 	assert_equal "$(stat -c %a "$F")" 644
 	# Standard output, and one cgroup only.
@@ -97,7 +97,7 @@ own_lines() {
 	run tcpopt -j save "$F" cgroup "$CGA"
 	assert_success
 	assert_equal "$(jq -r .file <<<"$output")" "$F"
-	grep -Fxq "option add uto 2min cgroup /$CGA" "$F"
+	assert grep -Fxq "option add uto 2min cgroup /$CGA" "$F"
 }
 
 @test "save: the path manager of a namespace (type, limits) comes back with -b" {
@@ -108,8 +108,8 @@ own_lines() {
 	tcpopt -n "$ns" pm set limits subflows 3 add_addr_accepted 2
 	run tcpopt -n "$ns" save "$F"
 	assert_success
-	grep -Fxq "pm set kernel" "$F"
-	grep -Fxq "pm set limits subflows 3 add_addr_accepted 2" "$F"
+	assert grep -Fxq "pm set kernel" "$F"
+	assert grep -Fxq "pm set limits subflows 3 add_addr_accepted 2" "$F"
 	# pm lines come before the options
 	assert_equal "$(grep -v '^#' "$F" | head -n1)" "pm set kernel"
 	tcpopt -n "$ns" pm set limits subflows 0 add_addr_accepted 0
@@ -117,10 +117,12 @@ own_lines() {
 	run tcpopt -n "$ns" -b "$F"
 	assert_success
 	run tcpopt -n "$ns" -j pm show
+	assert_success
 	assert_equal "$(jq -r '.path_manager, .limits.subflows, .limits.add_addr_accepted' <<<"$output" | tr '\n' ' ')" "kernel 3 2 "
 	# the userspace PM is saved as such (and has no limits to save)
 	tcpopt -n "$ns" pm set userspace
 	run tcpopt -n "$ns" save -
+	assert_success
 	assert_line "pm set userspace"
 	refute_line --partial "pm set limits"
 }
@@ -152,6 +154,59 @@ own_lines() {
 	assert_equal "$(sockops_count "$CGB")" 1
 	# one driver runs the three options of CGC
 	assert_equal "$(sockops_count "$CGC")" 1
+}
+
+@test "-b -: the commands of standard input run one by one; with -j a document each" {
+	require_root
+	make_cgroup "$CGA"
+	run bash -c "printf '%s\n' '# from a pipe' 'option add uto 2min cgroup /$CGA' \
+		'option add exp 0x0001 0x02 cgroup /$CGA' 'option set uto 3min cgroup /$CGA' \
+		'option list cgroup /$CGA' 'option del exp 1 cgroup /$CGA' | '$TCPOPT' -j -b -"
+	assert_success
+	# add, add, set, list, del: five documents
+	run jq -s -c 'map(if type == "array" then map(.option) else .option end)' <<<"$output"
+	assert_success
+	assert_output '["uto","exp","uto",["exp","uto"],["exp"]]'
+	run tcpopt -j option list cgroup "$CGA"
+	assert_success
+	assert_jq 'length == 1 and .[0].option == "uto" and .[0].params.timeout_ms == 180000'
+	# a failing line stops it there, named "-"
+	run bash -c "printf '%s\n' 'option del uto cgroup /$CGA' 'option del uto cgroup /$CGA' \
+		'option add uto 1min cgroup /$CGA' | '$TCPOPT' -b -"
+	assert_failure 1
+	assert_line "tcpopt: batch: -:2: command failed"
+	run tcpopt -j option list cgroup "$CGA"
+	assert_success
+	assert_output "[]"
+}
+
+@test "option flush without a cgroup removes every attachment (in a bpffs of the test's own)" {
+	require_root
+	make_cgroup "$CGA"
+	make_cgroup "$TAG-f"
+	private_bpffs
+	run priv "$TCPOPT" option add uto 2min cgroup "$CGA"
+	assert_success
+	run priv "$TCPOPT" option add exp 0x0001 0x02 cgroup "$TAG-f"
+	assert_success
+	# the machine's bpffs has none of it
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$(cgroup_id "$CGA")" ]
+	assert_equal "$(sockops_count "$CGA")" 1
+	run priv "$TCPOPT" -j option list
+	assert_success
+	assert_jq --arg a "/$CGA" --arg f "/$TAG-f" 'map(.cgroup) | sort == ([$a, $f] | sort)'
+	run priv "$TCPOPT" -j option flush
+	assert_success
+	assert_jq 'map(.option) | sort == ["exp", "uto"]'
+	run priv "$TCPOPT" -j option list
+	assert_success
+	assert_output "[]"
+	assert_equal "$(sockops_count "$CGA")" 0
+	assert_equal "$(sockops_count "$TAG-f")" 0
+	# nothing to flush is not an error
+	run priv "$TCPOPT" option flush
+	assert_success
+	assert_output ""
 }
 
 @test "restore twice: the second run changes nothing and attaches nothing new" {
@@ -234,7 +289,7 @@ own_lines() {
 	assert_equal "$(ls "$BATS_TEST_TMPDIR" | grep -c 'tcpopt.conf.')" 0
 	run --separate-stderr tcpopt -j save "$F" cgroup "$CGA"
 	assert_failure 1
-	jq -e '.error | test("cannot save bogus")' <<<"$output"
+	assert_jq '.error | test("cannot save bogus")'
 }
 
 @test "save: an attachment whose cgroup is gone is skipped, with a warning" {
@@ -247,7 +302,9 @@ own_lines() {
 	run tcpopt save "$F"
 	assert_success
 	assert_output --partial "tcpopt: save: skipped uto on cgroup id $id: the cgroup no longer exists"
+	# none: grep says so with status 1
 	run grep -c "$TAG" "$F"
+	assert_failure 1
 	assert_output 0
 	run tcpopt -j save "$F"
 	assert_success
@@ -257,7 +314,7 @@ own_lines() {
 @test "tcpopt.conf.example: every example line restores (in throwaway cgroups)" {
 	require_root
 	local n=0 line
-	grep -q '^#option add' "$TOP/systemd/tcpopt.conf.example"
+	assert grep -q '^#option add' "$TOP/systemd/tcpopt.conf.example"
 	while IFS= read -r line; do
 		n=$((n + 1))
 		make_cgroup "$TAG-ex$n"
@@ -266,37 +323,41 @@ own_lines() {
 		assert_success
 		assert_equal "$(list_of "$TAG-ex$n" | jq length)" 1
 	done < <(sed -n 's/^#\(option add .*\)/\1/p' "$TOP/systemd/tcpopt.conf.example")
-	[ "$n" -ge 3 ]
+	assert [ "$n" -ge 3 ]
 }
 
 @test "make install DESTDIR= installs binary, man pages, completion, units, example; uninstall removes them" {
 	local d=$BATS_TEST_TMPDIR/stage
 	run make -s -C "$TOP" install DESTDIR="$d" PREFIX=/usr
 	assert_success
-	[ -x "$d/usr/sbin/tcpopt" ]
+	assert [ -x "$d/usr/sbin/tcpopt" ]
 	run "$d/usr/sbin/tcpopt" -V
+	assert_success
 	assert_output --regexp '^tcpopt [0-9]'
 	for m in "$TOP"/man8/*.8; do
-		cmp "$m" "$d/usr/share/man/man8/${m##*/}"
+		assert cmp "$m" "$d/usr/share/man/man8/${m##*/}"
 	done
-	[ -f "$d/usr/share/man/man8/tcpopt.8" ]
-	[ -f "$d/usr/share/man/man8/tcpopt-save.8" ]
-	cmp "$TOP/completion/tcpopt.bash" "$d/usr/share/bash-completion/completions/tcpopt"
-	cmp "$TOP/systemd/tcpopt.conf.example" "$d/usr/share/doc/tcpopt/examples/tcpopt.conf.example"
+	assert [ -f "$d/usr/share/man/man8/tcpopt.8" ]
+	assert [ -f "$d/usr/share/man/man8/tcpopt-save.8" ]
+	assert cmp "$TOP/completion/tcpopt.bash" "$d/usr/share/bash-completion/completions/tcpopt"
+	assert cmp "$TOP/systemd/tcpopt.conf.example" "$d/usr/share/doc/tcpopt/examples/tcpopt.conf.example"
 	unit=$d/usr/lib/systemd/system/tcpopt.service
 	for u in tcpopt.service tcpopt-metrics.service tcpopt-metrics.timer; do
 		assert_equal "$(stat -c %a "$d/usr/lib/systemd/system/$u")" 644
+		# none: grep says so with status 1
 		run grep -c @ "$d/usr/lib/systemd/system/$u"
+		assert_failure 1
 		assert_output 0
 	done
-	grep -Fxq 'ExecStart=/usr/sbin/tcpopt -batch /etc/tcpopt/tcpopt.conf' "$unit"
-	grep -Fxq 'ExecStart=/usr/sbin/tcpopt stats export /var/lib/prometheus/node-exporter/tcpopt.prom' \
+	assert grep -Fxq 'ExecStart=/usr/sbin/tcpopt -batch /etc/tcpopt/tcpopt.conf' "$unit"
+	assert grep -Fxq 'ExecStart=/usr/sbin/tcpopt stats export /var/lib/prometheus/node-exporter/tcpopt.prom' \
 		"$d/usr/lib/systemd/system/tcpopt-metrics.service"
 	# Installed, not enabled; nothing written outside the prefix.
 	assert_equal "$(cd "$d" && find . -type f | sort | tr '\n' ' ')" \
 		"$(cd "$d" && find ./usr -type f | sort | tr '\n' ' ')"
 	# The completion loads and registers itself.
 	run bash -c "source '$d/usr/share/bash-completion/completions/tcpopt' && complete -p tcpopt"
+	assert_success
 	assert_output "complete -F _tcpopt tcpopt"
 	# The units are valid for systemd (with the staged binary in ExecStart).
 	for u in tcpopt.service tcpopt-metrics.service tcpopt-metrics.timer; do
@@ -309,22 +370,23 @@ own_lines() {
 	run make -s -C "$TOP" uninstall DESTDIR="$d" PREFIX=/usr
 	assert_success
 	assert_equal "$(find "$d" -type f | wc -l)" 0
-	[ ! -e "$d/usr/share/doc/tcpopt" ]
+	assert [ ! -e "$d/usr/share/doc/tcpopt" ]
 }
 
 @test "tcpopt-metrics: every 15 s, the export into node_exporter's directory" {
 	t=$TOP/systemd/tcpopt-metrics.timer
 	s=$TOP/systemd/tcpopt-metrics.service
-	grep -Fxq 'OnUnitActiveSec=15s' "$t"
-	grep -Fxq 'OnBootSec=15s' "$t"
+	assert grep -Fxq 'OnUnitActiveSec=15s' "$t"
+	assert grep -Fxq 'OnBootSec=15s' "$t"
 	# systemd's default accuracy (1 min) would stretch the 15 s
-	grep -Fxq 'AccuracySec=1s' "$t"
-	grep -Fxq 'WantedBy=timers.target' "$t"
-	grep -Fxq 'Type=oneshot' "$s"
-	grep -Fxq 'ConditionPathIsDirectory=/var/lib/prometheus/node-exporter' "$s"
-	grep -Fxq 'ReadWritePaths=/var/lib/prometheus/node-exporter' "$s"
+	assert grep -Fxq 'AccuracySec=1s' "$t"
+	assert grep -Fxq 'WantedBy=timers.target' "$t"
+	assert grep -Fxq 'Type=oneshot' "$s"
+	assert grep -Fxq 'ConditionPathIsDirectory=/var/lib/prometheus/node-exporter' "$s"
+	assert grep -Fxq 'ReadWritePaths=/var/lib/prometheus/node-exporter' "$s"
 	# Activated by its timer only.
 	run grep -c '^\[Install\]' "$s"
+	assert_failure 1
 	assert_output 0
 	# Its command, run as it is written but into a directory of this
 	# test, writes metrics that promtool accepts.
@@ -340,13 +402,13 @@ own_lines() {
 
 @test "tcpopt.service: oneshot restore of /etc/tcpopt/tcpopt.conf after bpffs and cgroup2" {
 	u=$TOP/systemd/tcpopt.service
-	grep -Fxq 'Type=oneshot' "$u"
-	grep -Fxq 'RemainAfterExit=yes' "$u"
-	grep -Fxq 'ConditionPathExists=/etc/tcpopt/tcpopt.conf' "$u"
-	grep -Fxq 'ExecStart=@SBINDIR@/tcpopt -batch /etc/tcpopt/tcpopt.conf' "$u"
-	grep -q '^RequiresMountsFor=.*/sys/fs/bpf' "$u"
-	grep -q '^RequiresMountsFor=.*/sys/fs/cgroup' "$u"
-	grep -q '^Before=.*network-pre.target' "$u"
+	assert grep -Fxq 'Type=oneshot' "$u"
+	assert grep -Fxq 'RemainAfterExit=yes' "$u"
+	assert grep -Fxq 'ConditionPathExists=/etc/tcpopt/tcpopt.conf' "$u"
+	assert grep -Fxq 'ExecStart=@SBINDIR@/tcpopt -batch /etc/tcpopt/tcpopt.conf' "$u"
+	assert grep -q '^RequiresMountsFor=.*/sys/fs/bpf' "$u"
+	assert grep -q '^RequiresMountsFor=.*/sys/fs/cgroup' "$u"
+	assert grep -q '^Before=.*network-pre.target' "$u"
 }
 
 # ---- completion ----
@@ -400,6 +462,7 @@ man_words() {
 	# Option names only, no keyword, before the name.
 	comp 'tcpopt -j option add ' | grep -qx uto
 	run comp 'tcpopt -j option add '
+	assert_success
 	refute_line cgroup
 	refute_line every
 	comp 'tcpopt option add uto 2min ' | grep -qx min
@@ -407,8 +470,10 @@ man_words() {
 	comp 'tcpopt option add uto 2min ' | grep -qx replace
 	# A used keyword is not offered again; a keyword's value is not a keyword.
 	run comp 'tcpopt option add uto 2min every '
+	assert_success
 	refute_line every
 	run comp 'tcpopt option add uto 2min dport '
+	assert_success
 	assert_output ""
 	# "del NAME" takes no option values.
 	assert_equal "$(comp 'tcpopt option del uto ' | tr '\n' ' ')" "cgroup "
@@ -424,7 +489,6 @@ man_words() {
 @test "completion: cgroup paths come from the cgroup2 mount" {
 	require_root
 	make_cgroup "$TAG-comp/inner"
-	CLEANUP_CGROUPS=("$TAG-comp/inner" "$TAG-comp")
 	cd "$BATS_TEST_TMPDIR"
 	assert_equal "$(comp "tcpopt option add uto 2min cgroup $TAG-co")" "/$TAG-comp/"
 	assert_equal "$(comp "tcpopt option list cgroup /$TAG-comp/")" "/$TAG-comp/inner/"
@@ -435,7 +499,7 @@ man_words() {
 	local problems=()
 	cd "$BATS_TEST_TMPDIR"
 	objects=$(tcpopt help | sed -n 's/.*OBJECT := {\(.*\)}.*/\1/p' | tr -d '|')
-	[ -n "$objects" ]
+	assert [ -n "$objects" ]
 	assert_equal "$(comp 'tcpopt ' | grep -vx help | tr '\n' ' ')" \
 		"$(printf '%s\n' $objects | sort | tr '\n' ' ')"
 	# Every object of the usage is in tcpopt(8) and has its own page

@@ -25,39 +25,63 @@ teardown() {
 	cleanup_all
 }
 
-# trickle ADDR: the client sends 30 one-byte segments 50 ms apart; sets
-# DELAY_MS, the median delay of the server's ACK over the last 10, from a
-# capture on the server's side.
+# trickle ADDR [RTT_MS]: the client sends 30 one-byte segments 50 ms apart;
+# sets DELAY_MS, the median delay of the server's ACK over the last 10
+# (from the segment to the first ACK that covers it, in a capture on the
+# server's side), after checking that all 30 went and each of the last 10
+# was ACKed.  With RTT_MS the server measures a handshake RTT that long:
+# the client's handshake ACK is dropped (nftables: pure ACKs only) and its
+# first data, which completes the handshake, waits RTT_MS.
 trickle() {
-	local addr=$1
+	local addr=$1 rtt_ms=${2:-0} result
 	start_capture "$NS_S" "$PCAP" "tcp port $PORT"
 	# The server does not read: a reading application ACKs at once what
 	# it drains (tcp_cleanup_rbuf), which would hide the timer.
 	serve "$addr" --hold 2
-	in_cgroup "$CG_C" "$NS_C" "$PYTHON" -c '
+	if [ "$rtt_ms" -gt 0 ]; then
+		run ip netns exec "$NS_C" nft -f - <<<"table inet slow { chain out {
+			type filter hook output priority 0; tcp dport $PORT tcp flags == ack drop; }; }"
+		assert_success
+	fi
+	run in_cgroup "$CG_C" "$NS_C" "$PYTHON" -c '
 import socket, sys, time
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+time.sleep(int(sys.argv[3]) / 1000)
 for _ in range(30):
     s.send(b"x")
     time.sleep(0.05)
 s.close()
-' "$addr" $PORT
-	wait "$SERVER_PID"
+' "$addr" $PORT "$rtt_ms"
+	assert_success
+	assert_wait "$SERVER_PID"
+	if [ "$rtt_ms" -gt 0 ]; then
+		ip netns exec "$NS_C" nft delete table inet slow
+	fi
 	stop_capture
-	DELAY_MS=$(tshark -r "$PCAP" -T fields -e frame.time_relative -e tcp.srcport \
+	# "SENT ACKED DELAY...": segments sent, how many of the last 10 an
+	# ACK covered, and their delays
+	result=$(tshark -r "$PCAP" -T fields -e frame.time_relative -e tcp.srcport \
 			-e tcp.len -e tcp.seq -e tcp.ack 2>/dev/null | awk -v port=$PORT '
-		$2 != port && $3 == 1 { sent[$4 + 1] = $1; n++; order[n] = $4 + 1 }
-		$2 == port && ($5 in sent) && !($5 in acked) { acked[$5] = ($1 - sent[$5]) * 1000 }
-		END { for (i = n - 9; i <= n; i++) printf "%d\n", acked[order[i]] }' |
-		sort -n | sed -n 5p)
-	echo "ACK delay: $DELAY_MS ms" >&3
+		BEGIN { first = 1 }
+		$2 != port && $3 == 1 { n++; end[n] = $4 + 1; t[n] = $1 }
+		$2 == port { while (first <= n && $5 >= end[first]) { d[first] = ($1 - t[first]) * 1000; first++ } }
+		END {
+			for (i = n - 9; i <= n; i++) if (i > 0 && (i in d)) { acked++; list = list " " int(d[i]) }
+			print n + 0, acked + 0, list
+		}')
+	read -r TRICKLE_SENT TRICKLE_ACKED TRICKLE_DELAYS <<<"$result"
+	echo "ACK delays of the last 10 of $TRICKLE_SENT segments ($TRICKLE_ACKED ACKed): $TRICKLE_DELAYS ms" >&3
+	assert_equal "$TRICKLE_SENT" 30
+	assert_equal "$TRICKLE_ACKED" 10
+	DELAY_MS=$(tr ' ' '\n' <<<"$TRICKLE_DELAYS" | sort -n | sed -n 5p)
 }
 
 @test "delack: without a request the receiver delays its ACKs by about 40 ms" {
 	tcpopt option add delack cgroup "$CG_S"
 	trickle 192.0.2.2
-	[ "$DELAY_MS" -ge 30 ] && [ "$DELAY_MS" -le 60 ]
+	assert [ "$DELAY_MS" -ge 30 ]
+	assert [ "$DELAY_MS" -le 60 ]
 	assert_equal "$(counter delack "$CG_S" received)" 0
 }
 
@@ -69,8 +93,9 @@ s.close()
 	assert_equal "$(find_exp "$SYN" 254 444c)" "fe07444c003200"
 	assert_equal "$(find_exp "$SYNACK" 254 444c)" ""
 	trickle 192.0.2.2
-	[ "$DELAY_MS" -le 18 ]
+	assert [ "$DELAY_MS" -le 18 ]
 	run tcpopt -j option show delack cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused, .stats.malformed, .stats.error] | join(" ")' <<<"$output")" "2 2 0 0 0"
 }
 
@@ -80,7 +105,7 @@ s.close()
 	handshake 2001:db8::2
 	assert_equal "$(find_exp "$SYN" 254 444c)" "fe07444c001900"
 	trickle 2001:db8::2
-	[ "$DELAY_MS" -le 18 ]
+	assert [ "$DELAY_MS" -le 18 ]
 	assert_equal "$(counter delack "$CG_S" applied)" 2
 }
 
@@ -88,7 +113,8 @@ s.close()
 	tcpopt option add delack timeout 0.5 cgroup "$CG_C"
 	tcpopt option add delack min 25ms cgroup "$CG_S"
 	trickle 192.0.2.2
-	[ "$DELAY_MS" -ge 22 ] && [ "$DELAY_MS" -le 36 ]
+	assert [ "$DELAY_MS" -ge 22 ]
+	assert [ "$DELAY_MS" -le 36 ]
 	assert_equal "$(counter delack "$CG_S" applied)" 1
 }
 
@@ -96,16 +122,64 @@ s.close()
 	tcpopt option add delack timeout 0.5 cgroup "$CG_C"
 	tcpopt option add delack ignore cgroup "$CG_S"
 	trickle 192.0.2.2
-	[ "$DELAY_MS" -ge 30 ]
+	assert [ "$DELAY_MS" -ge 30 ]
 	run tcpopt -j option show delack cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused] | join(" ")' <<<"$output")" "1 0 1"
+}
+
+@test "delack: over a 300 ms handshake RTT the timeout is the fraction of it; the receiver's max bounds it" {
+	# A real RTT (no netem here): the fraction arithmetic, not the floor.
+	tcpopt option add delack timeout 0.1 cgroup "$CG_C"
+	tcpopt option add delack cgroup "$CG_S"
+	trickle 192.0.2.2 300
+	fraction=$DELAY_MS
+	tcpopt option set delack max 12ms cgroup "$CG_S"
+	trickle 192.0.2.2 300
+	bounded=$DELAY_MS
+	echo "10% of ~300 ms: $fraction ms; under max 12ms: $bounded ms" >&3
+	# 30 ms (8 jiffies at HZ=250: 32) against 12 (3 jiffies), the
+	# kernel's 40 ms delayed-ACK timer without the request
+	assert [ "$fraction" -ge 24 ]
+	assert [ "$fraction" -le 38 ]
+	assert [ "$bounded" -le 20 ]
+	assert [ "$bounded" -lt $((fraction - 8)) ]
+	assert_equal "$(counter delack "$CG_S" applied)" 2
+}
+
+@test "delack: filters decide on the wire: dport, dst on the sender; sport, src, dst on the receiver; IPv4, IPv6, v4-mapped" {
+	filters_on_the_wire "delack timeout 0.5" "delack" delack find_exp 254 444c
+}
+
+@test "delack: segs none, kind 253 and exid on the wire; replace in the same link" {
+	tcpopt option add delack timeout 0.5 segs none kind 253 exid 0x1234 cgroup "$CG_C"
+	tcpopt option add delack cgroup "$CG_S"
+	handshake 192.0.2.2
+	# segs none: its byte is 0
+	assert_equal "$(find_exp "$SYN" 253 1234)" "fd071234003200"
+	assert_equal "$(find_exp "$SYN" 254 444c)" ""
+	# a receiver of the default kind and ExID does not see it
+	assert_equal "$(counter delack "$CG_S" received)" 0
+	tcpopt option add delack kind 253 exid 4660 cgroup "$CG_S" replace
+	handshake 192.0.2.2
+	assert_equal "$(counter delack "$CG_S" received)" 1
+	assert_equal "$(counter delack "$CG_S" applied)" 1
+	run tcpopt -j option show delack cgroup "$CG_C"
+	assert_success
+	link=$(jq .link_id <<<"$output")
+	tcpopt option add delack timeout 25% cgroup "$CG_C" replace
+	run tcpopt -j option show delack cgroup "$CG_C"
+	assert_success
+	assert_equal "$(jq -r '[.link_id, .params.timeout_pct, .kind, .exid] | join(" ")' <<<"$output")" "$link 25 254 17484"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 444c)" "fe07444c001900"
 }
 
 @test "delack: the client's dport filter decides which connections ask" {
 	tcpopt option add delack timeout 0.5 dport $((PORT + 1)) cgroup "$CG_C"
 	tcpopt option add delack cgroup "$CG_S"
 	trickle 192.0.2.2
-	[ "$DELAY_MS" -ge 30 ]
+	assert [ "$DELAY_MS" -ge 30 ]
 	assert_equal "$(counter delack "$CG_S" received)" 0
 	tcpopt option set delack dport $PORT cgroup "$CG_C"
 	handshake 192.0.2.2
@@ -125,17 +199,10 @@ s.close()
 @test "delack: every puts it on every segment; each one re-applies it" {
 	tcpopt option add delack timeout 0.5 every cgroup "$CG_C"
 	tcpopt option add delack every cgroup "$CG_S"
-	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
-	serve 192.0.2.2 --drain
-	run connect 192.0.2.2 --send 2000000
-	assert_success
-	wait "$SERVER_PID"
-	stop_capture
-	count_carrying fe07444c003200 find_exp 254 444c
-	[ "$TOTAL" -gt 10 ]
-	assert_equal "$WITH" "$TOTAL"
+	bulk_transfer
+	assert_every_segment fe07444c003200 find_exp 254 444c
 	received=$(counter delack "$CG_S" received)
-	[ "$received" -gt 2 ]
+	assert [ "$received" -gt 2 ]
 	# With the RTT of the moment, every time.
 	assert_equal "$(counter delack "$CG_S" applied)" "$received"
 }
@@ -145,10 +212,11 @@ s.close()
 	run --separate-stderr tcpopt option add delack segs 4 cgroup "$CG_C"
 	assert_equal "$status" 1
 	assert_equal "$output" ""
-	[[ "$stderr" == "tcpopt: option: delack segs needs the kernel feature delack_segs"* ]]
+	assert_regex "$stderr" '^tcpopt: option: delack segs needs the kernel feature delack_segs'
 	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	[ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
 	run tcpopt -j option add delack cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r .params.segs_supported <<<"$output")" false
 }
 
@@ -158,14 +226,17 @@ s.close()
 	# timeout 50% and segs 4: the timeout is applied, segs is not
 	crafted_syn fe07444c003204
 	run tcpopt -j option show delack cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.unsupported, .stats.malformed] | join(" ")' <<<"$output")" "1 1 1 0"
 	# segs alone: nothing applied
 	crafted_syn fe07444c000004
 	run tcpopt -j option show delack cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.unsupported] | join(" ")' <<<"$output")" "2 1 2"
 }
 
 @test "delack: segs with the patch set: requested, applied and read back from the socket" {
+	# tcpopt's patch set: check-kernel runs this suite's patch-set tests in its VM
 	require_feature delack_segs
 	tcpopt option add delack timeout 0.5 segs 8 cgroup "$CG_C"
 	tcpopt option add delack cgroup "$CG_S"
@@ -174,6 +245,7 @@ s.close()
 	# The program counts "applied" only once bpf_getsockopt() gives the
 	# value back: the socket has it.
 	run tcpopt -j option show delack cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.unsupported, .stats.error] | join(" ")' <<<"$output")" "1 1 0 0"
 	assert_equal "$(jq -r .params.segs_supported <<<"$output")" true
 	# The kernel's largest.
@@ -187,7 +259,7 @@ s.close()
 malformed_delack() {
 	tcpopt option add delack cgroup "$CG_S"
 	crafted_syn "$@"
-	[ -n "$REPORT" ]
+	assert [ -n "$REPORT" ]
 	assert_equal "$(counter delack "$CG_S" malformed)" 1
 	assert_equal "$(counter delack "$CG_S" applied)" 0
 	assert_equal "$(counter delack "$CG_S" received)" 0
@@ -223,10 +295,13 @@ malformed_delack() {
 @test "delack: list, show, save agree" {
 	tcpopt option add delack timeout 1.5 min 10ms max 100ms exid 0x4444 cgroup "$CG_C"
 	run tcpopt -j option show delack cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '[.params.timeout_pct, .params.segs, .params.min_ms, .params.max_ms, .exid] | join(" ")' <<<"$output")" "150 0 10 100 17476"
 	run tcpopt save - cgroup "$CG_C"
+	assert_success
 	assert_output --partial "option add delack timeout 150% min 10ms max 100ms exid 0x4444 cgroup /$CG_C"
 	run tcpopt option list cgroup "$CG_C"
+	assert_success
 	assert_line --index 1 --regexp "^/$CG_C +delack +timeout 150% segs none min 10ms max 100ms segs_supported (yes|no) +syn +accept"
 	tcpopt option set delack timeout none cgroup "$CG_C"
 	assert_equal "$(tcpopt -j option show delack cgroup "$CG_C" | jq .params.timeout_pct)" 0
@@ -249,5 +324,6 @@ malformed_delack() {
 	bad_input delack min 50ms max 10ms
 	bad_input delack 5
 	run --separate-stderr tcpopt option add delack timeout 0.001 cgroup "$CG_C"
+	assert_failure 2
 	assert_equal "$stderr" "tcpopt: option: invalid timeout \"0.001\" (a fraction of the RTT: 0.01 to 10, or 1% to 1000%, or none)"
 }

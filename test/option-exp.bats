@@ -28,6 +28,7 @@ teardown() {
 	assert_success
 	assert_equal "$(jq -r '.stats | "\(.sent) \(.received) \(.malformed) \(.no_room) \(.error)"' <<<"$output")" "1 1 0 0 0"
 	run tcpopt -j option show exp 0x4e2a cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.stats | "\(.sent) \(.received) \(.malformed)"' <<<"$output")" "2 1 0"
 }
 
@@ -71,51 +72,54 @@ teardown() {
 @test "exp: every puts the option on every segment" {
 	tcpopt option add exp 0x4e2a 0x0a0b0c0d every cgroup "$CG_C"
 	tcpopt option add exp 0x4e2a 0x every cgroup "$CG_S"
-	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
-	serve 192.0.2.2 --drain
-	run connect 192.0.2.2 --send 2000000
-	assert_success
-	wait "$SERVER_PID"
-	stop_capture
-	count_carrying fe084e2a0a0b0c0d find_exp 254 4e2a
-	[ "$TOTAL" -gt 10 ]
-	assert_equal "$WITH" "$TOTAL"
+	bulk_transfer
+	assert_every_segment fe084e2a0a0b0c0d find_exp 254 4e2a
 	# The server parsed them all, not only the SYN's.  It parses what TCP
 	# processes: segments waiting in a busy socket's backlog with the same
 	# options are merged and parsed once, so 200 KB (13 segments) fell to
 	# 10 under ASan; 2 MB (60-70 segments) keeps the check clear of that.
 	received=$(stat_of exp 0x4e2a received "$CG_S")
 	echo "received $received of $TOTAL" >&3
-	[ "$received" -gt 10 ]
+	assert [ "$received" -gt 10 ]
 }
 
-@test "exp: dport and dst filters decide which connections get it" {
-	tcpopt option add exp 0x4e2a 0x01 dport $((PORT + 1)) cgroup "$CG_C"
-	handshake 192.0.2.2
-	assert_equal "$(find_exp "$SYN" 254 4e2a)" ""
-	tcpopt option set exp 0x4e2a dport $PORT cgroup "$CG_C"
-	handshake 192.0.2.2
-	assert_equal "$(find_exp "$SYN" 254 4e2a)" fe054e2a01
-	tcpopt option set exp 0x4e2a dport any dst 2001:db8::/64 cgroup "$CG_C"
-	handshake 192.0.2.2
-	assert_equal "$(find_exp "$SYN" 254 4e2a)" ""
-	handshake 2001:db8::2
-	assert_equal "$(find_exp "$SYN" 254 4e2a)" fe054e2a01
+@test "exp: filters decide on the wire: dport, dst on the sender; sport, src, dst on the receiver; IPv4, IPv6, v4-mapped" {
+	filters_on_the_wire "exp 0x4e2a 0x01" "exp 0x4e2a 0x" "exp 0x4e2a" find_exp 254 4e2a
 }
 
-@test "exp: a filtered-out connection is not counted by the receiver" {
+@test "exp: a filtered-out receiver writes nothing either (SYN-ACK)" {
 	tcpopt option add exp 0x4e2a 0x01 cgroup "$CG_C"
-	tcpopt option add exp 0x4e2a 0x src 198.51.100.0/24 cgroup "$CG_S"
+	tcpopt option add exp 0x4e2a 0x02 src 198.51.100.0/24 cgroup "$CG_S"
 	handshake 192.0.2.2
 	assert_equal "$(find_exp "$SYN" 254 4e2a)" fe054e2a01
 	assert_equal "$(find_exp "$SYNACK" 254 4e2a)" ""
-	assert_equal "$(stat_of exp 0x4e2a received "$CG_S")" 0
+	tcpopt option set exp 0x4e2a src 192.0.2.2 cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYNACK" 254 4e2a)" fe054e2a02
+}
+
+@test "exp: replace swaps the data in the same link" {
+	tcpopt option add exp 0x4e2a 0x01 cgroup "$CG_C"
+	run tcpopt -j option show exp 0x4e2a cgroup "$CG_C"
+	assert_success
+	link=$(jq .link_id <<<"$output")
+	run tcpopt option add exp 0x4e2a 0x0203 cgroup "$CG_C"
+	assert_failure 1
+	run tcpopt option add exp 0x4e2a 0x0203 kind 253 cgroup "$CG_C" replace
+	assert_success
+	run tcpopt -j option show exp 0x4e2a cgroup "$CG_C"
+	assert_success
+	assert_equal "$(jq -r '[.link_id, .params.data, .params.kind] | join(" ")' <<<"$output")" "$link 0x0203 253"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 253 4e2a)" fd064e2a0203
+	assert_equal "$(find_exp "$SYN" 254 4e2a)" ""
 }
 
 @test "exp: several ExIDs on one cgroup, each its own attachment" {
 	tcpopt option add exp 0x0001 0x11 cgroup "$CG_C"
 	tcpopt option add exp 0x0002 0x2222 cgroup "$CG_C"
 	run tcpopt -j option list cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '[.[] | .option + " " + .instance + " " + (.params.exid | tostring)] | sort | join(",")' <<<"$output")" \
 		"exp 0x0001 1,exp 0x0002 2"
 	handshake 192.0.2.2
@@ -126,6 +130,7 @@ teardown() {
 	assert_output --partial "exp 0x0001 is already attached to cgroup /$CG_C as \"exp 0x0001 0x11\""
 	tcpopt option del exp 1 cgroup "$CG_C"
 	run tcpopt -j option list cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.[].instance' <<<"$output")" 0x0002
 	handshake 192.0.2.2
 	assert_equal "$(find_exp "$SYN" 254 0001)" ""
@@ -144,9 +149,11 @@ teardown() {
 	tcpopt option add exp 0x4e2a 0xdeadbeef kind 253 sport 80 every cgroup "$CG_C"
 	tcpopt option set exp 0x4e2a 0x00 kind 254 cgroup "$CG_C"
 	run tcpopt -j option show exp 0x4e2a cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '[.params.kind, .params.data, .params.length, .where] | join(" ")' <<<"$output")" \
 		"254 0x00 5 every"
 	run tcpopt option list cgroup "$CG_C"
+	assert_success
 	assert_line --index 1 --regexp "^/$CG_C +exp +0x4e2a +exid 0x4e2a kind 254 data 0x00 length 5 +every +accept +sport 80 +yes$"
 }
 
@@ -209,7 +216,7 @@ bad_input() {
 	assert_equal "$output" ""
 	assert_equal "$stderr" "tcpopt: option: exp: $msg"
 	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	[ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
 }
 
 @test "exp: bad input is refused and pins nothing" {
@@ -229,12 +236,13 @@ bad_input() {
 	assert_equal "$stderr" "tcpopt: option: exp: missing ExID"
 	run --separate-stderr tcpopt -j option add exp 0 0x cgroup "$CG_C"
 	assert_failure 2
-	jq -e '.error == "exp: ExID 0 is not an ExID (1 to 0xffff)"' <<<"$output"
+	assert_jq '.error == "exp: ExID 0 is not an ExID (1 to 0xffff)"'
 }
 
-@test "exp: 36 bytes of data, the most an option holds, goes on an ACK" {
+@test "exp: 36 bytes of data, the most an option holds, goes on an ACK without timestamps" {
 	data=$(printf '%02x' $(seq 1 36))
 	tcpopt option add exp 0x4e2a "$data" cgroup "$CG_C"
+	tcpopt option add exp 0x4e2a 0x cgroup "$CG_S"
 	handshake 192.0.2.2
 	# 40 bytes never fit a SYN beside MSS, SACK-permitted, timestamps
 	# and window scale: skipped there, counted, the connection made.
@@ -242,6 +250,18 @@ bad_input() {
 	assert_equal "$(jq -r .role <<<"$CLIENT_REPORT")" client
 	# nor the first ACK, beside timestamps (12 bytes): counted once
 	# each, and not tried again on the data that follows
+	assert_equal "$(find_exp "$ACK" 254 4e2a)" ""
 	assert_equal "$(stat_of exp 0x4e2a no_room "$CG_C")" 2
 	assert_equal "$(stat_of exp 0x4e2a sent "$CG_C")" 0
+	# Without timestamps the first ACK has the whole option space: the
+	# longest encoding goes out, 40 bytes, and the peer reads it.
+	ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_timestamps=0
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 4e2a)" ""
+	assert_equal "$(find_exp "$ACK" 254 4e2a)" "fe284e2a$data"
+	assert_equal "$(tcp_options "$PCAP" "tcp.flags==0x010 && tcp.dstport==$PORT" | head -n1)" "fe284e2a$data"
+	assert_equal "$(stat_of exp 0x4e2a sent "$CG_C")" 1
+	assert_equal "$(stat_of exp 0x4e2a no_room "$CG_C")" 3
+	assert_equal "$(stat_of exp 0x4e2a received "$CG_S")" 1
+	assert_equal "$(stat_of exp 0x4e2a malformed "$CG_S")" 0
 }

@@ -28,6 +28,7 @@ teardown() {
 	assert_equal "$(jq -r .snd_cwnd <<<"$SERVER_REPORT")" 40
 	assert_equal "$(jq -r .snd_cwnd <<<"$CLIENT_REPORT")" 10
 	run tcpopt -j option show iw cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused, .stats.malformed] | join(" ")' <<<"$output")" "1 1 0 0"
 }
 
@@ -39,15 +40,57 @@ teardown() {
 	assert_equal "$(jq -r .snd_cwnd <<<"$SERVER_REPORT")" 25
 }
 
-@test "iw: the window grows from the requested start while the server sends" {
-	tcpopt option add iw 30 cgroup "$CG_C"
-	tcpopt option add iw cgroup "$CG_S"
-	serve 192.0.2.2 --send 1000000
-	run connect 192.0.2.2 --drain
+# first_flight: the server's first flight, in full-sized segments: what it
+# sends before it hears any ACK.  The client's ACKs are dropped (nftables
+# in its namespace) from the moment the server starts sending until it has
+# retransmitted, so that only the congestion window limits the flight;
+# tail loss probes are off, so that the first segment sent again is the
+# first retransmission.  Sets FLIGHT (segments of MSS 1448: MTU 1500 with
+# timestamps).
+first_flight() {
+	local go=$BATS_TEST_TMPDIR/go
+	rm -f "$go"
+	ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_early_retrans=0
+	start_capture "$NS_S" "$PCAP" "tcp port $PORT"
+	serve 192.0.2.2 --start-file "$go" --send 1000000
+	connect 192.0.2.2 --drain >/dev/null &
+	CLEANUP_PIDS+=($!)
+	CLIENT=$!
+	for _ in $(seq 100); do
+		[ -s "$BATS_TEST_TMPDIR/srv.out" ] && break
+		sleep 0.05
+	done
+	run ip netns exec "$NS_C" nft -f - <<<"table inet iwtest { chain out {
+		type filter hook output priority 0; tcp dport $PORT drop; }; }"
 	assert_success
-	wait "$SERVER_PID"
+	touch "$go"
+	# the first retransmission (the RTO, 200 ms or more): the flight is over
+	for _ in $(seq 100); do
+		tshark -r "$PCAP" -Y "tcp.srcport == $PORT && tcp.analysis.retransmission" 2>/dev/null |
+			grep -q . && break
+		sleep 0.05
+	done
+	run ip netns exec "$NS_C" nft delete table inet iwtest
+	assert_success
+	assert_wait "$SERVER_PID"
+	assert_wait "$CLIENT"
+	stop_capture
+	# the highest byte sent before the first segment sent again
+	run sh -c "tshark -r '$PCAP' -Y 'tcp.srcport == $PORT && tcp.len > 0' -T fields \
+		-e tcp.seq -e tcp.len 2>/dev/null | awk '\$1 < top { exit } { top = \$1 + \$2 } END { print top - 1 }'"
+	assert_success
+	assert [ $((output % 1448)) -eq 0 ]
+	FLIGHT=$((output / 1448))
+}
+
+@test "iw: the server's first flight is the requested window (10 without the request)" {
+	tcpopt option add iw cgroup "$CG_S"
+	first_flight
+	assert_equal "$FLIGHT" 10
+	tcpopt option add iw 30 cgroup "$CG_C"
+	first_flight
 	assert_equal "$(sed -n 1p "$BATS_TEST_TMPDIR/srv.out" | jq -r .snd_cwnd)" 30
-	[ "$(sed -n 2p "$BATS_TEST_TMPDIR/srv.out" | jq -r .snd_cwnd)" -ge 30 ]
+	assert_equal "$FLIGHT" 30
 }
 
 @test "iw: a request above the server's max gets max, never more" {
@@ -73,6 +116,7 @@ teardown() {
 	handshake 192.0.2.2
 	assert_equal "$(jq -r .snd_cwnd <<<"$SERVER_REPORT")" 10
 	run tcpopt -j option show iw cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '[.stats.received, .stats.applied, .stats.refused] | join(" ")' <<<"$output")" "1 0 1"
 }
 
@@ -108,12 +152,39 @@ teardown() {
 	tcpopt option add iw 40 dst 2001:db8::/64 cgroup "$CG_C"
 	tcpopt option add iw cgroup "$CG_S"
 	handshake 192.0.2.2
-	[ -n "$SYN" ]
+	assert [ -n "$SYN" ]
 	assert_equal "$(find_exp "$SYN" 254 4957)" ""
 	assert_equal "$(jq -r .snd_cwnd <<<"$SERVER_REPORT")" 10
 	handshake 2001:db8::2
 	assert_equal "$(find_exp "$SYN" 254 4957)" "fe0649570028"
 	assert_equal "$(jq -r .snd_cwnd <<<"$SERVER_REPORT")" 40
+}
+
+@test "iw: filters decide on the wire: dport, dst on the sender; sport, src, dst on the receiver; IPv4, IPv6, v4-mapped" {
+	filters_on_the_wire "iw 40" "iw" iw find_exp 254 4957
+}
+
+@test "iw: none asks nothing; replace swaps the request in the same link" {
+	tcpopt option add iw cgroup "$CG_S"
+	tcpopt option add iw none max 20 cgroup "$CG_C"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 4957)" ""
+	assert_equal "$(counter iw "$CG_C" sent)" 0
+	assert_equal "$(jq -r .snd_cwnd <<<"$SERVER_REPORT")" 10
+	run tcpopt -j option show iw cgroup "$CG_C"
+	assert_success
+	link=$(jq .link_id <<<"$output")
+	assert_equal "$(jq -r '[.params.request, .params.max] | join(" ")' <<<"$output")" "0 20"
+	tcpopt option add iw 25 cgroup "$CG_C" replace
+	run tcpopt -j option show iw cgroup "$CG_C"
+	assert_success
+	assert_equal "$(jq -r '[.link_id, .params.request, .params.max] | join(" ")' <<<"$output")" "$link 25 64"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 4957)" "fe0649570019"
+	assert_equal "$(jq -r .snd_cwnd <<<"$SERVER_REPORT")" 25
+	tcpopt option set iw none cgroup "$CG_C"
+	handshake 192.0.2.2
+	assert_equal "$(find_exp "$SYN" 254 4957)" ""
 }
 
 @test "iw: the server may ask the client too (SYN-ACK)" {
@@ -127,17 +198,10 @@ teardown() {
 @test "iw: every puts it on every segment; only the handshake's is applied" {
 	tcpopt option add iw 40 every cgroup "$CG_C"
 	tcpopt option add iw every cgroup "$CG_S"
-	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
-	serve 192.0.2.2 --drain
-	run connect 192.0.2.2 --send 2000000
-	assert_success
-	wait "$SERVER_PID"
-	stop_capture
-	count_carrying fe0649570028 find_exp 254 4957
-	[ "$TOTAL" -gt 10 ]
-	assert_equal "$WITH" "$TOTAL"
+	bulk_transfer
+	assert_every_segment fe0649570028 find_exp 254 4957
 	assert_equal "$(jq -r .snd_cwnd < "$BATS_TEST_TMPDIR/srv.out")" 40
-	[ "$(counter iw "$CG_S" received)" -gt 2 ]
+	assert [ "$(counter iw "$CG_S" received)" -gt 2 ]
 	assert_equal "$(counter iw "$CG_S" applied)" 1
 }
 
@@ -178,13 +242,17 @@ malformed_iw() {
 @test "iw: list, show, save agree; set changes max in place" {
 	tcpopt option add iw 40 max 100 kind 253 dport 443 cgroup "$CG_C"
 	run tcpopt -j option show iw cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '[.params.request, .params.max, .kind, .exid, .filter.dport] | join(" ")' <<<"$output")" "40 100 253 18775 443"
 	run tcpopt save - cgroup "$CG_C"
+	assert_success
 	assert_output --partial "option add iw 40 max 100 dport 443 kind 253 cgroup /$CG_C"
 	tcpopt option set iw max 64 cgroup "$CG_C"
 	run tcpopt option list cgroup "$CG_C"
+	assert_success
 	assert_line --index 1 --regexp "^/$CG_C +iw +request 40 max 64 +syn +accept +dport 443 +yes$"
 	run tcpopt save - cgroup "$CG_C"
+	assert_success
 	assert_output --partial "option add iw 40 dport 443 kind 253 cgroup /$CG_C"
 }
 
@@ -199,5 +267,6 @@ malformed_iw() {
 	bad_input iw 40 exid 0x
 	bad_input iw 40 kind 254x
 	run --separate-stderr tcpopt option add iw 40 max 5000 cgroup "$CG_C"
+	assert_failure 2
 	assert_equal "$stderr" "tcpopt: option: invalid max \"5000\" (1 to 1024 segments)"
 }

@@ -11,7 +11,8 @@ HELLO=$TOP/build/examples/hello_opt.bpf.o
 
 setup() {
 	conn_setup
-	[ -f "$HELLO" ] || skip "run make first: $HELLO is missing"
+	# "make" builds it (make check does)
+	assert [ -f "$HELLO" ]
 }
 
 teardown() {
@@ -36,8 +37,9 @@ char LICENSE[] SEC("license") = "GPL";'
 
 pinned_nothing() {
 	cgid=$(stat -c %i "$(cgroup2_root)/$1")
-	[ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
 	run bpftool -j cgroup show "$(cgroup2_root)/$1"
+	assert_success
 	assert_equal "$(jq length <<<"${output:-[]}")" 0
 }
 
@@ -47,6 +49,7 @@ pinned_nothing() {
 	assert_equal "$(jq -r '[.option, .instance, .params.label, .params.file, .attached] | join(" ")' <<<"$output")" \
 		"object hello_opt hello_opt $HELLO true"
 	run bpftool -j cgroup show "$(cgroup2_root)/$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.[0].name' <<<"$output")" hello_opt
 	handshake 192.0.2.2
 	# kind 254, length 6, ExID 0x4845, "hi"
@@ -54,6 +57,7 @@ pinned_nothing() {
 	assert_equal "$(find_exp "$ACK" 254 4845)" ""
 	# Its own "stats" map, in tcpopt's layout, shows in tcpopt stats.
 	run tcpopt -j stats option object hello_opt cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.[0] | "\(.option) \(.instance) \(.sent) \(.no_room) \(.error)"' <<<"$output")" \
 		"object hello_opt 1 0 0"
 	run tcpopt -j option del object hello_opt cgroup "$CG_C"
@@ -61,7 +65,7 @@ pinned_nothing() {
 	assert_equal "$(jq -r '.[0] | "\(.option) \(.instance)"' <<<"$output")" "object hello_opt"
 	pinned_nothing "$CG_C"
 	handshake 192.0.2.2
-	[ -n "$SYN" ]
+	assert [ -n "$SYN" ]
 	assert_equal "$(find_exp "$SYN" 254 4845)" ""
 }
 
@@ -84,6 +88,7 @@ pinned_nothing() {
 	assert_line --regexp "^/$CG_C +object +hello_opt +label hello_opt file $HELLO +yes"
 	assert_line --regexp "^/$CG_C +uto +- +timeout 2min min 100s max 1h +yes +syn +accept"
 	run tcpopt -j option flush cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '[.[] | .option] | sort | join(" ")' <<<"$output")" "object uto"
 	pinned_nothing "$CG_C"
 }
@@ -98,6 +103,7 @@ pinned_nothing() {
 	assert_output --partial "object hello_opt is already attached to cgroup /$CG_C"
 	tcpopt option add object "$BATS_TEST_TMPDIR/copy.bpf.o" name hello_opt replace cgroup "$CG_C"
 	run tcpopt -j option show object hello_opt cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r .params.file <<<"$output")" "$BATS_TEST_TMPDIR/copy.bpf.o"
 	# the same link, the new program
 	assert_equal "$(jq -r .link_id <<<"$output")" "$link"
@@ -113,14 +119,17 @@ pinned_nothing() {
 	pinned_nothing "$CG_C"
 	tcpopt option add object "$BATS_TEST_TMPDIR/two.bpf.o" prog second cgroup "$CG_C"
 	run tcpopt -j option show object two cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.params.prog, .attached' <<<"$output" | tr '\n' ' ')" "second true "
 	run bpftool -j cgroup show "$(cgroup2_root)/$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.[0].name' <<<"$output")" second
 	# Its "stats" is a hash of 32-bit values: not read as counters.
 	run tcpopt -j stats option object cgroup "$CG_C"
 	assert_success
 	assert_equal "$(jq -r '.[0] | "\(.instance) \(.sent) \(.error)"' <<<"$output")" "two null null"
 	run tcpopt stats option object cgroup "$CG_C"
+	assert_success
 	assert_line --index 1 --regexp "^/$CG_C +object +two +- +- +- +- +- +- +- +-$"
 }
 
@@ -132,7 +141,8 @@ pinned_nothing() {
 	run --separate-stderr tcpopt option add object "$BATS_TEST_TMPDIR/junk.bpf.o" cgroup "$CG_C"
 	assert_failure 1
 	assert_equal "${stderr%%:*}" "tcpopt"
-	[[ $stderr == "tcpopt: option: cannot open the BPF object $BATS_TEST_TMPDIR/junk.bpf.o: "* ]]
+	want="tcpopt: option: cannot open the BPF object $BATS_TEST_TMPDIR/junk.bpf.o: "
+	assert_equal "${stderr:0:${#want}}" "$want"
 	run --separate-stderr tcpopt option add object "$HELLO" prog nope cgroup "$CG_C"
 	assert_failure 2
 	assert_equal "$stderr" 'tcpopt: option: no program "nope" in the object'
@@ -162,6 +172,7 @@ pinned_nothing() {
 	handshake 192.0.2.2
 	assert_equal "$(find_exp "$SYN" 254 4845)" fe0648456869
 	run tcpopt -j option list cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.[0].params.file' <<<"$output")" "$BATS_TEST_TMPDIR/gone.bpf.o"
 	tcpopt option del object gone cgroup "$CG_C"
 	pinned_nothing "$CG_C"

@@ -21,10 +21,6 @@ teardown() {
 	cleanup_all
 }
 
-have_option() {
-	tcpopt option help | grep -q "^           $1 "
-}
-
 # exid_of NAME CGROUP: the ExID (4 hex digits) an attached option uses.
 exid_of() {
 	printf '%04x' "$(tcpopt -j option show "$1" cgroup "$2" | jq -r '.exid // .params.exid')"
@@ -33,29 +29,21 @@ exid_of() {
 @test "space: uto, exp and the request options all on one SYN" {
 	tcpopt option add uto 120s cgroup "$CG_C"
 	tcpopt option add exp 0x0001 0x cgroup "$CG_C"
-	want=2
 	# 4 + 4 so far; cc with one name (5) and iw (6) still fit in 20.
-	if have_option cc; then
-		tcpopt option add cc reno cgroup "$CG_C"
-		want=$((want + 1))
-	fi
-	if have_option iw; then
-		tcpopt option add iw 10 cgroup "$CG_C"
-		want=$((want + 1))
-	fi
-	assert_equal "$(tcpopt -j option list cgroup "$CG_C" | jq length)" "$want"
+	tcpopt option add cc reno cgroup "$CG_C"
+	tcpopt option add iw 10 cgroup "$CG_C"
+	run tcpopt -j option list cgroup "$CG_C"
+	assert_success
+	assert_jq 'map(.option) | sort == ["cc", "exp", "iw", "uto"]'
 	handshake 192.0.2.2
 	assert_equal "$(find_option "$SYN" 28)" 1c040078
 	assert_equal "$(find_exp "$SYN" 254 0001)" fe040001
-	if have_option cc; then
-		[ -n "$(find_exp "$SYN" 254 "$(exid_of cc "$CG_C")")" ]
-	fi
-	if have_option iw; then
-		[ -n "$(find_exp "$SYN" 254 "$(exid_of iw "$CG_C")")" ]
-	fi
+	assert_equal "$(find_exp "$SYN" 254 "$(exid_of cc "$CG_C")")" fe05434301
+	assert_equal "$(find_exp "$SYN" 254 "$(exid_of iw "$CG_C")")" fe064957000a
 	# nothing was left out
 	run tcpopt -j stats cgroup "$CG_C"
-	jq -e --argjson n "$want" 'length == $n and all(.no_room == 0 and .error == 0 and .sent >= 1)' <<<"$output"
+	assert_success
+	assert_jq 'length == 4 and all(.no_room == 0 and .error == 0 and .sent >= 1)'
 }
 
 @test "space: on a full SYN the option that does not fit is skipped, counted, sent on the ACK" {
@@ -79,10 +67,13 @@ exid_of() {
 	assert_equal "$(find_exp "$ACK" 254 00aa)" fe0c00aa0102030405060708
 	assert_equal "$(find_exp "$ACK" 254 00bb)" fe0c00bb1112131415161718
 	run tcpopt -j stats option exp 0x00bb cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.[0] | "\(.sent) \(.no_room) \(.error)"' <<<"$output")" "1 1 0"
 	run tcpopt -j stats option exp 0x00aa cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.[0] | "\(.sent) \(.no_room) \(.error)"' <<<"$output")" "2 0 0"
 	run tcpopt -j stats option exp 0x00bb cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r '.[0] | "\(.sent) \(.no_room) \(.error)"' <<<"$output")" "0 1 0"
 	# what did get through was read by the peer
 	assert_equal "$(stat_of exp 0x00aa received "$CG_S")" 1
@@ -94,23 +85,15 @@ exid_of() {
 	# 32 bytes: too many beside the SYN's 20 and the data segments' 28
 	tcpopt option add uto 120s every cgroup "$CG_C"
 	tcpopt option add exp 0x00cc "0x$(printf '%02x' $(seq 1 28))" every cgroup "$CG_C"
-	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
-	serve 2001:db8::2 --drain
-	run connect 2001:db8::2 --send 2000000
-	assert_success
-	wait "$SERVER_PID"
-	stop_capture
+	bulk_transfer 2001:db8::2
 	# up to the client's FIN (the TIME-WAIT socket's last ACK runs no
 	# program): the big one on none, the small one still on every segment
-	count_carrying "" find_exp 254 00cc
+	assert_every_segment "" find_exp 254 00cc
 	segs=$TOTAL
-	[ "$segs" -gt 10 ]
-	assert_equal "$WITH" "$segs"
-	count_carrying 1c040078 find_option 28
-	assert_equal "$WITH" "$segs"
+	assert_every_segment 1c040078 find_option 28
 	assert_equal "$(stat_of exp 0x00cc sent "$CG_C")" 0
 	no_room=$(stat_of exp 0x00cc no_room "$CG_C")
-	[ "$no_room" -ge "$segs" ]
+	assert [ "$no_room" -ge "$segs" ]
 	assert_equal "$(stat_of exp 0x00cc error "$CG_C")" 0
 }
 
@@ -124,8 +107,8 @@ exid_of() {
 	assert_equal "$(stat_of exp 0x00bb no_room "$CG_C")" 2
 	tcpopt option del exp 0x00aa cgroup "$CG_C"
 	handshake 192.0.2.2
-	[ -n "$(find_exp "$SYN" 254 00bb)" ]
-	[ -n "$(find_exp "$ACK" 254 00bb)" ]
+	assert [ -n "$(find_exp "$SYN" 254 00bb)" ]
+	assert [ -n "$(find_exp "$ACK" 254 00bb)" ]
 	assert_equal "$(stat_of exp 0x00bb no_room "$CG_C")" 2
 	assert_equal "$(stat_of exp 0x00bb sent "$CG_C")" 2
 }
@@ -135,21 +118,26 @@ exid_of() {
 	# segment must keep it after exp (handshake only) is done with it.
 	tcpopt option add exp 0x0002 0xab cgroup "$CG_C"
 	tcpopt option add uto 120s every cgroup "$CG_C"
-	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
-	serve 192.0.2.2 --drain
-	run connect 192.0.2.2 --send 2000000
-	assert_success
-	wait "$SERVER_PID"
-	stop_capture
-	count_carrying 1c040078 find_option 28
-	[ "$TOTAL" -gt 10 ]
-	assert_equal "$WITH" "$TOTAL"
+	bulk_transfer
+	assert_every_segment 1c040078 find_option 28
 	# exp: the SYN and the first ACK only
 	count_carrying fe050002ab find_exp 254 0002
 	assert_equal "$WITH" 2
-	# and no write flag is left for a handshake-only option alone
+	# And no write flag is left for a handshake-only option alone: on a
+	# new connection its program runs for the handshake, a dozen times,
+	# not twice (reserve, write) for each segment of the transfer.
 	tcpopt option del uto cgroup "$CG_C"
-	assert_equal "$(tcpopt -j stats cgroup "$CG_C" | jq '.[0].error')" 0
+	bpf_stats_on
+	before=$(sockops_runs "$CG_C")
+	bulk_transfer
+	runs=$(( $(sockops_runs "$CG_C") - before ))
+	count_carrying fe050002ab find_exp 254 0002
+	echo "exp alone: its program ran $runs times for $TOTAL segments" >&3
+	assert_equal "$WITH" 2
+	assert [ "$TOTAL" -gt 10 ]
+	assert [ "$runs" -gt 0 ]
+	assert [ "$runs" -lt "$TOTAL" ]
+	assert_equal "$(stat_of exp 0x0002 error "$CG_C")" 0
 }
 
 @test "space: a child cgroup's every-segment option keeps writing beside a parent cgroup's handshake-only one" {
@@ -157,8 +145,7 @@ exid_of() {
 	# child's first: the parent's, done with the handshake after it, must
 	# leave the write callbacks on for the child's.
 	local inner=$CG_C/inner
-	mkdir -p "$(cgroup2_root)/$inner"
-	CLEANUP_CGROUPS=("$inner" "${CLEANUP_CGROUPS[@]}")	# before its parent
+	make_cgroup "$inner"	# removed before its parent (cleanup goes backwards)
 	tcpopt option add exp 0x0002 0xab cgroup "$CG_C"
 	tcpopt option add uto 120s every cgroup "$inner"
 	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
@@ -168,7 +155,7 @@ exid_of() {
 	wait "$SERVER_PID"
 	stop_capture
 	count_carrying 1c040078 find_option 28
-	[ "$TOTAL" -gt 10 ]
+	assert [ "$TOTAL" -gt 10 ]
 	assert_equal "$WITH" "$TOTAL"
 	# exp: the SYN and the first ACK only
 	count_carrying fe050002ab find_exp 254 0002

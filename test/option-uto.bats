@@ -76,9 +76,9 @@ teardown() {
 	assert_success
 	assert_equal "$(jq length <<<"$output")" 0
 	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	[ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
 	handshake 192.0.2.2
-	[ -n "$SYN" ]
+	assert [ -n "$SYN" ]
 	assert_equal "$(find_option "$SYN" 28)" ""
 	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 0
 }
@@ -103,48 +103,54 @@ teardown() {
 	assert_equal "$(jq -r .error <<<"$result")" ETIMEDOUT
 	elapsed=$(jq -r .elapsed_ms <<<"$result")
 	# Without the option Linux would retry for about 15 minutes.
-	[ "$elapsed" -ge 2500 ] && [ "$elapsed" -le 9000 ]
+	assert [ "$elapsed" -ge 2500 ]
+	assert [ "$elapsed" -le 9000 ]
 }
 
-@test "uto: every puts the option on every segment" {
+@test "uto: every puts the option on every segment; set syn takes it back to the handshake" {
 	tcpopt option add uto 120s every cgroup "$CG_C"
-	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
-	serve 192.0.2.2 --drain
-	run connect 192.0.2.2 --send 2000000
-	assert_success
-	wait "$SERVER_PID"
-	stop_capture
+	bulk_transfer
+	assert_every_segment 1c040078 find_option 28
+	tcpopt option set uto syn cgroup "$CG_C"
+	bulk_transfer
+	# the SYN and the connecting side's first ACK, nothing after
 	count_carrying 1c040078 find_option 28
-	[ "$TOTAL" -gt 10 ]
-	assert_equal "$WITH" "$TOTAL"
+	assert [ "$TOTAL" -gt 10 ]
+	assert_equal "$WITH" 2
 }
 
-@test "uto: the dport filter decides which connections get the option" {
-	tcpopt option add uto 120s dport $((PORT + 1)) cgroup "$CG_C"
-	handshake 192.0.2.2
-	assert_equal "$(find_option "$SYN" 28)" ""
-	tcpopt option set uto dport $PORT cgroup "$CG_C"
-	handshake 192.0.2.2
-	assert_equal "$(find_option "$SYN" 28)" "1c040078"
+@test "uto: filters decide on the wire: dport, dst on the sender; sport, src, dst on the receiver; IPv4, IPv6, v4-mapped" {
+	filters_on_the_wire "uto 120s" "uto 1s min 1s" uto find_option 28
 }
 
-@test "uto: dst prefix filter, IPv4 and IPv6" {
-	tcpopt option add uto 120s dst 198.51.100.0/24 cgroup "$CG_C"
-	handshake 192.0.2.2
-	assert_equal "$(find_option "$SYN" 28)" ""
-	tcpopt option set uto dst 2001:db8::/64 cgroup "$CG_C"
-	handshake 2001:db8::2
-	assert_equal "$(find_option "$SYN" 28)" "1c040078"
-}
-
-@test "uto: ignore keeps the local timeout and counts the refusal" {
+@test "uto: ignore keeps the local timeout and counts the refusal; set accept and set ignore switch" {
 	tcpopt option add uto 120s cgroup "$CG_C"
 	tcpopt option add uto 2s min 1s ignore cgroup "$CG_S"
 	handshake 192.0.2.2
 	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 2000
 	run tcpopt -j option show uto cgroup "$CG_S"
-	assert_equal "$(jq -r .stats.refused <<<"$output")" 1
-	assert_equal "$(jq -r .stats.applied <<<"$output")" 0
+	assert_success
+	assert_equal "$(jq -r '.stats.refused, .stats.applied' <<<"$output" | paste -sd' ')" "1 0"
+	tcpopt option set uto accept cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 120000
+	run tcpopt -j option show uto cgroup "$CG_S"
+	assert_success
+	assert_equal "$(jq -r '.stats.refused, .stats.applied, .params.timeout_ms' <<<"$output" | paste -sd' ')" "1 1 2000"
+	tcpopt option set uto ignore cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 2000
+	assert_equal "$(stat_of uto refused "$CG_S")" 2
+}
+
+@test "uto: the receiver's min (L_LIMIT) wins over a shorter request" {
+	tcpopt option add uto 120s cgroup "$CG_C"
+	tcpopt option add uto 1s min 5min cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(find_option "$SYN" 28)" "1c040078"
+	# max(ADV_UTO 1s, REMOTE_UTO 120s, L_LIMIT 5min), under the default U 1h
+	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 300000
+	assert_equal "$(stat_of uto applied "$CG_S")" 1
 }
 
 # A peer's malformed options: counted, and the connection still made.
@@ -154,6 +160,7 @@ malformed_case() {
 	# The server kept its own timeout: nothing was taken from the junk.
 	assert_equal "$(jq -r .user_timeout_ms <<<"$SERVER_REPORT")" 2000
 	run tcpopt -j option show uto cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq -r .stats.malformed <<<"$output")" 1
 	assert_equal "$(jq -r .stats.applied <<<"$output")" 0
 }
@@ -179,7 +186,7 @@ malformed_case() {
 	tcpopt option add uto 30s min 10s max 5min sport 80 src 192.0.2.0/24 every cgroup "$CG_C"
 	run tcpopt -j option list cgroup "$CG_C"
 	assert_success
-	jq -e . <<<"$output" >/dev/null
+	assert_jq .
 	assert_equal "$(jq -r '.[0].option' <<<"$output")" uto
 	assert_equal "$(jq -r '.[0].cgroup' <<<"$output")" "/$CG_C"
 	assert_equal "$(jq -r '.[0].params.timeout_ms' <<<"$output")" 30000
@@ -191,10 +198,38 @@ malformed_case() {
 	assert_equal "$(jq -r '.[0].attached' <<<"$output")" true
 	tcpopt option set uto 40s syn cgroup "$CG_C"
 	run tcpopt -j option show uto cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.params.timeout_ms, .params.min_ms, .where' <<<"$output" | tr '\n' ' ')" "40000 10000 syn "
 	# The text table shows the same.
 	run tcpopt option list cgroup "$CG_C"
+	assert_success
 	assert_line --index 1 --regexp "^/$CG_C +uto +timeout 40s min 10s max 5min +syn +accept +sport 80 src 192.0.2.0/24 +yes$"
+	# show as text: a line per field
+	run tcpopt option show uto cgroup "$CG_C"
+	assert_success
+	assert_line --regexp '^option +uto$'
+	assert_line --regexp "^cgroup +/$CG_C$"
+	assert_line --regexp '^params +timeout 40s min 10s max 5min$'
+	assert_line --regexp '^filter +sport 80 src 192\.0\.2\.0/24$'
+	assert_line --regexp '^stats +sent 0 received 0 '
+	# -s: the list carries each attachment's counters too
+	run tcpopt -j option list cgroup "$CG_C"
+	assert_success
+	assert_jq 'length == 1 and all(has("stats") | not)'
+	run tcpopt -s -j option list cgroup "$CG_C"
+	assert_success
+	assert_jq '.[0].stats | has("sent") and has("no_room") and has("error")'
+	run tcpopt -s option list cgroup "$CG_C"
+	assert_success
+	assert_line --index 0 --regexp ' STATS$'
+	assert_line --index 1 --regexp ' sent 0 received 0 applied 0 .*error 0$'
+	# -p: the same JSON, indented
+	run tcpopt -p option list cgroup "$CG_C"
+	assert_success
+	assert_jq 'length == 1 and .[0].option == "uto" and .[0].params.timeout_ms == 40000'
+	assert_line --index 0 '['
+	assert_line --index 1 '    {'
+	assert [ "${#lines[@]}" -gt 10 ]
 }
 
 @test "uto: adding twice is refused unless replace; replace swaps in place" {
@@ -205,6 +240,7 @@ malformed_case() {
 	assert_output --partial "uto is already attached to cgroup /$CG_C"
 	tcpopt option add uto 60s cgroup "$CG_C" replace
 	run tcpopt -j option show uto cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r .params.timeout_ms <<<"$output")" 60000
 	# Same link, new program: never a moment without the option.
 	assert_equal "$(jq -r .link_id <<<"$output")" "$link1"
@@ -216,8 +252,9 @@ malformed_case() {
 	assert_failure 2
 	assert_output "tcpopt: option: min 1min is above max 10s"
 	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	[ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
 	run bpftool -j cgroup show "$(cgroup2_root)/$CG_C"
+	assert_success
 	assert_equal "$(jq length <<<"${output:-[]}")" 0
 }
 
@@ -233,30 +270,45 @@ malformed_case() {
 	tcpopt option add uto 30s cgroup "$CG_C"
 	# the driver of the cgroup's built-in options
 	run bpftool -j cgroup show "$(cgroup2_root)/$CG_C"
+	assert_success
 	assert_equal "$(jq -r '.[0].name' <<<"$output")" tcpopt
 	rmdir "$(cgroup2_root)/$CG_C"
 	run tcpopt -j option list
 	assert_success
 	entry=$(jq -c '.[] | select(.cgroup == "(deleted)")' <<<"$output")
-	[ -n "$entry" ]
+	assert [ -n "$entry" ]
 	assert_equal "$(jq -r .attached <<<"$entry")" false
 	run tcpopt -j option flush deleted
 	assert_success
-	jq -e --arg cg "$CG_C" 'length >= 1 and all(.cgroup == "(deleted)")' <<<"$output"
+	assert_jq --arg cg "$CG_C" 'length >= 1 and all(.cgroup == "(deleted)")'
 	run tcpopt -j option list
+	assert_success
 	assert_equal "$(jq '[.[] | select(.cgroup == "(deleted)")] | length' <<<"$output")" 0
 }
 
 @test "uto: concurrent adds cannot corrupt the state (lock)" {
 	make_cgroup "$TAG-other"
+	# (each add on CG_C but one fails: already attached, differently)
+	pids=() replacing=()
 	for i in $(seq 8); do
 		"$TCPOPT" option add uto $((i * 10))s cgroup "$CG_C" 2>/dev/null &
+		pids+=($!)
 		"$TCPOPT" option add uto $((i * 10))s cgroup "$CG_S" replace &
+		replacing+=($!)
 	done
-	wait
+	failed=0
+	for pid in "${pids[@]}"; do
+		wait "$pid" || failed=$((failed + 1))
+	done
+	assert_equal "$failed" 7
+	for pid in "${replacing[@]}"; do
+		assert_wait "$pid"
+	done
 	run tcpopt -j option list cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq length <<<"$output")" 1
 	run tcpopt -j option list cgroup "$CG_S"
+	assert_success
 	assert_equal "$(jq length <<<"$output")" 1
 	assert_equal "$(jq '.[0].attached' <<<"$output")" true
 	# no staging directory is left behind, and one link per cgroup

@@ -70,6 +70,7 @@ userspace_client() {
 	}
 	wait_for 3 both_shown
 	run "$TCPOPT" -n "$NS_C" pm show
+	assert_success
 	assert_line --regexp "^$A +ndiffports +2 +/$CG_A +[0-9]+ +15 +0 "
 	stop_bg "$A"
 	assert_equal "$BG_STATUS" 0
@@ -82,7 +83,8 @@ userspace_client() {
 	assert_success
 	# gone from pm show with the processes
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '.agents == []'
+	assert_success
+	assert_jq '.agents == []'
 }
 
 @test "pm run: rcvbuf 4096 and a burst of 300 connections: 300 of 300 served, the lost ones recovered from sock_diag" {
@@ -106,6 +108,7 @@ userspace_client() {
 	run jq -c --argjson n "$monitor_events" '{rcvbuf: (.rcvbuf <= 16384), overran: (.overruns >= 1),
 		lost: (.events < $n), connections, recovered: (.recovered >= 1),
 		subflows_created, subflow_errors}' "$OUT/agent"
+	assert_success
 	assert_output '{"rcvbuf":true,"overran":true,"lost":true,"connections":300,"recovered":true,"subflows_created":300,"subflow_errors":0}'
 	jq -c '{events, overruns, reconciliations, recovered, connections}' "$OUT/agent" >&3
 }
@@ -142,6 +145,7 @@ userspace_client() {
 	AGENT=$BG_PID
 	wait_for 10 all_have "$NS_C" "$CLIENT_OUT" 2
 	run subflow_pairs "$NS_C"
+	assert_success
 	assert_output "192.0.2.1>192.0.2.2
 192.0.2.1>192.0.2.2
 192.0.2.1>192.0.2.2
@@ -158,24 +162,27 @@ userspace_client() {
 	start_bg_tcpopt "$OUT/agent" -n "$NS_C" -j pm run ndiffports 2
 	AGENT=$BG_PID
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e --argjson p "$AGENT" '[.agents[].pid] == [$p]'
+	assert_success
+	assert_jq --argjson p "$AGENT" '[.agents[].pid] == [$p]'
 	# another netns does not see it
 	run "$TCPOPT" -n "$NS_S" -j pm show
-	echo "$output" | jq -e '.agents == []'
+	assert_success
+	assert_jq '.agents == []'
 	stop_bg "$AGENT" KILL
 	assert_equal "$BG_STATUS" 137
-	[ -f "/run/tcpopt/agents/$AGENT" ]
+	assert [ -f "/run/tcpopt/agents/$AGENT" ]
 	CLEANUP_FILES+=("/run/tcpopt/agents/$AGENT")
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '.agents == []'
+	assert_success
+	assert_jq '.agents == []'
 }
 
 @test "tcpopt-agent@.service: a template whose instance names /etc/tcpopt/agent-NAME.conf; systemd-analyze accepts it" {
 	unit=$TOP/systemd/tcpopt-agent@.service
-	[ -f "$unit" ]
-	grep -qx 'EnvironmentFile=/etc/tcpopt/agent-%i.conf' "$unit"
-	grep -qx 'ExecStart=@SBINDIR@/tcpopt $TCPOPT_OPTIONS pm run $AGENT' "$unit"
-	grep -qx 'Restart=on-failure' "$unit"
+	assert [ -f "$unit" ]
+	assert grep -qx 'EnvironmentFile=/etc/tcpopt/agent-%i.conf' "$unit"
+	assert grep -qx 'ExecStart=@SBINDIR@/tcpopt $TCPOPT_OPTIONS pm run $AGENT' "$unit"
+	assert grep -qx 'Restart=on-failure' "$unit"
 	command -v systemd-analyze >/dev/null || skip "no systemd-analyze"
 	sed "s|@SBINDIR@|$(dirname "$TCPOPT")|" "$unit" >"$OUT/tcpopt-agent@.service"
 	run systemd-analyze verify --man=no "$OUT/tcpopt-agent@web.service"
@@ -210,6 +217,7 @@ userspace_client() {
 	run all_have "$NS_C" "$CLIENT_OUT" 1
 	assert_success
 	run ip netns exec "$NS_S" nstat -az MPTcpExtAddAddr
+	assert_success
 	assert_line --regexp '^MPTcpExtAddAddr +0 '
 	kill -TERM "$MPTCPD"
 	wait "$MPTCPD"

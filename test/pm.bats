@@ -24,28 +24,40 @@ teardown() {
 @test "pm show: path manager, limits and endpoints of a fresh netns, text and JSON" {
 	run "$TCPOPT" -n "$NS_C" -j pm show
 	assert_success
-	echo "$output" | jq -e '.path_manager == "kernel" and (.endpoints | length) == 0 and
+	assert_jq '.path_manager == "kernel" and (.endpoints | length) == 0 and
 		(.limits.subflows | type) == "number" and (.limits.add_addr_accepted | type) == "number"'
 	run "$TCPOPT" -n "$NS_C" pm show
 	assert_success
 	assert_line --regexp '^path_manager +kernel$'
 	assert_line --regexp '^limits +subflows [0-9]+ add_addr_accepted [0-9]+$'
+	# "pm" alone is "pm show"
+	show=$output
+	run "$TCPOPT" -n "$NS_C" pm
+	assert_success
+	assert_equal "$output" "$show"
 }
 
 @test "pm set limits: applied, kernel's refusal shown, bad input is a usage error" {
 	run "$TCPOPT" -n "$NS_C" pm set limits subflows 5 add_addr_accepted 3
 	assert_success
+	# the kernel's own reader agrees
+	run ip -n "$NS_C" mptcp limits show
+	assert_success
+	assert_output --regexp '^add_addr_accepted 3 subflows 5 ?$'
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '.limits == {"subflows": 5, "add_addr_accepted": 3}'
+	assert_success
+	assert_jq '.limits == {"subflows": 5, "add_addr_accepted": 3}'
 	run "$TCPOPT" -n "$NS_C" pm set limits subflows 9
 	assert_failure 1
 	# the kernel's extack; 6.1 says it without the "(8)"
 	assert_output --regexp '^tcpopt: pm: set limits failed: limit greater than maximum( \(8\))?$'
 	run "$TCPOPT" -n "$NS_C" -j pm set limits subflows 9
 	assert_failure 1
-	echo "${lines[1]}" | jq -e '.error | test("^set limits failed: limit greater than maximum( \\(8\\))?$")'
+	run jq -e '.error | test("^set limits failed: limit greater than maximum( \\(8\\))?$")' <<<"${lines[1]}"
+	assert_success
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '.limits.subflows == 5'
+	assert_success
+	assert_jq '.limits.subflows == 5'
 	run "$TCPOPT" -n "$NS_C" pm set limits subflows many
 	assert_failure 2
 	assert_output 'tcpopt: pm: invalid subflows "many"'
@@ -57,13 +69,16 @@ teardown() {
 	run "$TCPOPT" -n "$NS_C" pm set userspace
 	assert_success
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '.path_manager == "userspace"'
+	assert_success
+	assert_jq '.path_manager == "userspace"'
 	run "$TCPOPT" -n "$NS_S" -j pm show
-	echo "$output" | jq -e '.path_manager == "kernel"'
+	assert_success
+	assert_jq '.path_manager == "kernel"'
 	run "$TCPOPT" -n "$NS_C" pm set kernel
 	assert_success
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '.path_manager == "kernel"'
+	assert_success
+	assert_jq '.path_manager == "kernel"'
 	run "$TCPOPT" -n "$NS_C" pm set bpf
 	assert_failure 2
 	assert_output --partial 'unknown pm setting "bpf"'
@@ -76,23 +91,36 @@ teardown() {
 	ip -n "$NS_C" mptcp endpoint add 192.0.2.1 signal
 	run --separate-stderr "$TCPOPT" -n "$NS_C" -j pm set fullmesh
 	assert_success
-	echo "$output" | jq -e '.limits == {"subflows": 8, "add_addr_accepted": 8}'
-	echo "$output" | jq -e '[.endpoints[] | "\(.address) \(.action)"] | sort ==
+	assert_jq '.limits == {"subflows": 8, "add_addr_accepted": 8}'
+	assert_jq '[.endpoints[] | "\(.address) \(.action)"] | sort ==
 		["192.0.2.1 replaced", "198.51.100.1 added", "2001:db8:1::1 added", "2001:db8:2::1 added"]'
 	run "$TCPOPT" -n "$NS_C" -j pm show
+	assert_success
 	# No loopback, no link-local; each endpoint subflow + fullmesh.
-	echo "$output" | jq -e '[.endpoints[].address] | sort ==
+	assert_jq '[.endpoints[].address] | sort ==
 		["192.0.2.1", "198.51.100.1", "2001:db8:1::1", "2001:db8:2::1"]'
-	echo "$output" | jq -e 'all(.endpoints[]; .flags == ["subflow", "fullmesh"])'
-	echo "$output" | jq -e '.limits == {"subflows": 8, "add_addr_accepted": 8}'
+	assert_jq 'all(.endpoints[]; .flags == ["subflow", "fullmesh"])'
+	assert_jq '.limits == {"subflows": 8, "add_addr_accepted": 8}'
 	before=$output
 	run --separate-stderr "$TCPOPT" -n "$NS_C" -j pm set fullmesh
 	assert_success
-	echo "$output" | jq -e 'all(.endpoints[]; .action == "kept") and (.endpoints | length) == 4'
+	assert_jq 'all(.endpoints[]; .action == "kept") and (.endpoints | length) == 4'
 	run "$TCPOPT" -n "$NS_C" -j pm show
+	assert_success
 	assert_equal "$output" "$before"
 	run "$TCPOPT" -n "$NS_C" pm show
+	assert_success
 	assert_line --regexp '^2 +198\.51\.100\.1 +- +subflow,fullmesh +-$'
+	# the kernel's own reader: the same four, subflow and fullmesh
+	run ip -n "$NS_C" mptcp endpoint show
+	assert_success
+	assert_equal "${#lines[@]}" 4
+	for a in 192.0.2.1 198.51.100.1 2001:db8:1::1 2001:db8:2::1; do
+		assert_line --regexp "^${a//./\\.} id [0-9]+ subflow fullmesh( dev veth[01])? ?$"
+	done
+	run ip -n "$NS_C" mptcp limits show
+	assert_success
+	assert_output --regexp '^add_addr_accepted 8 subflows 8 ?$'
 }
 
 @test "pm set fullmesh dev: only the named interface, its link-local address with it" {
@@ -105,14 +133,16 @@ teardown() {
 	run --separate-stderr "$TCPOPT" -n "$NS_C" -j pm set fullmesh dev veth1
 	assert_success
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '[.endpoints[] | select(.address | startswith("fe80") | not) | .address] | sort ==
+	assert_success
+	assert_jq '[.endpoints[] | select(.address | startswith("fe80") | not) | .address] | sort ==
 		["198.51.100.1", "2001:db8:2::1"]'
-	echo "$output" | jq -e '[.endpoints[] | select(.address | startswith("fe80"))] | length == 1 and .[0].dev == "veth1"'
+	assert_jq '[.endpoints[] | select(.address | startswith("fe80"))] | length == 1 and .[0].dev == "veth1"'
 	run "$TCPOPT" -n "$NS_S" pm set fullmesh dev veth1 dev nosuch
 	assert_failure 2
 	assert_output 'tcpopt: pm: no such interface "nosuch"'
 	run "$TCPOPT" -n "$NS_S" -j pm show
-	echo "$output" | jq -e '.endpoints == []'
+	assert_success
+	assert_jq '.endpoints == []'
 }
 
 @test "pm set fullmesh: a real connection grows subflows over both paths (both ends, ss -M)" {
@@ -124,6 +154,7 @@ teardown() {
 	start_client "$NS_C" 192.0.2.2 $PORT 1
 	sleep 0.5
 	run count_subflows "$NS_C"
+	assert_success
 	assert_output 1
 	kill "$CLIENT_PID"
 	"$TCPOPT" -n "$NS_C" pm set fullmesh >/dev/null
@@ -133,16 +164,19 @@ teardown() {
 	token=$(cat "$CLIENT_OUT")
 	wait_for 5 mesh_pairs_are "$NS_C" 4
 	run mesh_pairs "$NS_C"
+	assert_success
 	assert_output "192.0.2.1>192.0.2.2
 192.0.2.1>198.51.100.2
 198.51.100.1>192.0.2.2
 198.51.100.1>198.51.100.2"
 	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
-	echo "$output" | jq -e --argjson t "$token" '.[0].token == $t and .[0].fallback == false'
-	echo "$output" | jq -e '[.[0].subflows[] | select(.join)] | length >= 3'
-	echo "$output" | jq -e 'all(.[0].subflows[]; .state == "established" and .rtt_us > 0 and .cwnd > 0)'
+	assert_success
+	assert_jq --argjson t "$token" '.[0].token == $t and .[0].fallback == false'
+	assert_jq '[.[0].subflows[] | select(.join)] | length >= 3'
+	assert_jq 'all(.[0].subflows[]; .state == "established" and .rtt_us > 0 and .cwnd > 0)'
 	wait_for 5 mesh_pairs_are "$NS_S" 4
 	run mesh_pairs "$NS_S"
+	assert_success
 	assert_output "192.0.2.2>192.0.2.1
 192.0.2.2>198.51.100.1
 198.51.100.2>192.0.2.1
@@ -151,6 +185,7 @@ teardown() {
 	n=$(( $(count_subflows "$NS_C") - 1 ))
 	hex=$(printf '%x' "$token")
 	run ip netns exec "$NS_C" ss -Mni
+	assert_success
 	assert_output --regexp "subflows:$n .*token:$hex "
 }
 
@@ -166,17 +201,20 @@ teardown() {
 	wait_for 5 mesh_pairs_are "$NS_C" 4
 	wait_for 5 mesh_pairs_are "$NS_S" 4
 	run mesh_pairs "$NS_C"
+	assert_success
 	assert_output "2001:db8:1::1>2001:db8:1::2
 2001:db8:1::1>2001:db8:2::2
 2001:db8:2::1>2001:db8:1::2
 2001:db8:2::1>2001:db8:2::2"
 	run subflow_pairs "$NS_S"
+	assert_success
 	assert_line "2001:db8:2::2>2001:db8:2::1"
 }
 
-@test "pm announce/remove (userspace PM): ADD_ADDR and REMOVE_ADDR reach the peer" {
+@test "pm announce/remove (userspace PM): ADD_ADDR (with a port too) and REMOVE_ADDR reach the peer, on the wire" {
 	"$TCPOPT" -n "$NS_C" pm set userspace
 	start_bg_tcpopt "$OUT/mon" -n "$NS_S" -j monitor
+	start_capture "$NS_S" "$OUT/path0.pcap" "tcp port $PORT"
 	start_server "$NS_S" 0.0.0.0 $PORT
 	start_client "$NS_C" 192.0.2.2 $PORT 1
 	token=$(cat "$CLIENT_OUT")
@@ -190,7 +228,30 @@ teardown() {
 	run "$TCPOPT" -n "$NS_C" pm announce 2001:db8:2::1 token "$token"
 	assert_success
 	wait_for 5 grep -q '"2001:db8:2::1"' "$OUT/mon"
+	# An address with a port
+	run "$TCPOPT" -n "$NS_C" pm announce 198.51.100.1 token "$token" id 8 port 6000
+	assert_success
+	wait_for 5 grep -q '"dport":6000' "$OUT/mon"
 	stop_bg "$BG_PID"
+	stop_capture
+	# The wire: the client's ADD_ADDRs (not the server's echoes), in order
+	v6id=$(jq -s '[.[] | select(.event == "announced" and .daddr == "2001:db8:2::1")][0].rem_id' "$OUT/mon")
+	run mptcp_on_wire "$OUT/path0.pcap" \
+		"ip.src == 192.0.2.1 && tcp.options.mptcp.subtype == 3 && tcp.options.mptcp.echo == 0" \
+		addrid ipv4 ipv6 port
+	assert_success
+	assert_output "7 198.51.100.1
+$v6id 2001:db8:2::1
+8 198.51.100.1 6000"
+	# and the server echoed each
+	run mptcp_on_wire "$OUT/path0.pcap" \
+		"ip.src == 192.0.2.2 && tcp.options.mptcp.subtype == 3 && tcp.options.mptcp.echo == 1" addrid
+	assert_success
+	assert_equal "$(sort -n <<<"$output" | tr '\n' ' ')" "$(printf '%s\n' 7 8 "$v6id" | sort -n | tr '\n' ' ')"
+	# REMOVE_ADDR (subtype 4) of id 7
+	run mptcp_on_wire "$OUT/path0.pcap" "ip.src == 192.0.2.1 && tcp.options.mptcp.subtype == 4" addrid
+	assert_success
+	assert_output "7"
 	stoken=$(jq -s '[.[] | select(.event == "created")][0].token' "$OUT/mon")
 	run jq -s -e --argjson t "$stoken" '[.[] | select(.event == "announced" and .token == $t and
 		.daddr == "198.51.100.1" and .rem_id == 7)] | length == 1' "$OUT/mon"
@@ -198,6 +259,9 @@ teardown() {
 	run jq -s -e '[.[] | select(.event == "removed" and .rem_id == 7)] | length == 1' "$OUT/mon"
 	assert_success
 	run jq -s -e '[.[] | select(.event == "announced" and .daddr == "2001:db8:2::1" and .rem_id > 0)] | length == 1' "$OUT/mon"
+	assert_success
+	run jq -s -e '[.[] | select(.event == "announced" and .daddr == "198.51.100.1" and .rem_id == 8 and
+		.dport == 6000)] | length == 1' "$OUT/mon"
 	assert_success
 }
 
@@ -212,14 +276,15 @@ teardown() {
 	start_client "$NS_C" 192.0.2.2 $PORT 20
 	all_three() {
 		"$TCPOPT" -n "$1" -j subflow list |
-			jq -e 'length == 20 and all(.[]; (.subflows | length) == 3)' >/dev/null
+			jq -e 'length == 20 and all(.[]; (.subflows | length) == 3)' >/dev/null	# lint: bare-jq (a predicate for wait_for)
 	}
 	wait_for 10 all_three "$NS_C"
 	wait_for 10 all_three "$NS_S"
 	# Same address pair, different source ports.
 	run "$TCPOPT" -n "$NS_C" -j subflow list
-	echo "$output" | jq -e 'all(.[]; [.subflows[].lport] | unique | length == 3)'
-	echo "$output" | jq -e 'all(.[].subflows[]; .laddr == "192.0.2.1" and .raddr == "192.0.2.2")'
+	assert_success
+	assert_jq 'all(.[]; [.subflows[].lport] | unique | length == 3)'
+	assert_jq 'all(.[].subflows[]; .laddr == "192.0.2.1" and .raddr == "192.0.2.2")'
 	kill "$CLIENT_PID"
 	wait_for 10 events_seen "$OUT/mon" closed 20
 	stop_bg "$AGENT"
@@ -254,14 +319,14 @@ teardown() {
 	kill -CONT "$AGENT"
 	all_two() {
 		"$TCPOPT" -n "$NS_C" -j subflow list |
-			jq -e 'length == 30 and all(.[]; (.subflows | length) == 2)' >/dev/null
+			jq -e 'length == 30 and all(.[]; (.subflows | length) == 2)' >/dev/null	# lint: bare-jq (a predicate for wait_for)
 	}
 	wait_for 10 all_two
 	stop_bg "$AGENT"
 	assert_equal "$BG_STATUS" 0
 	stop_bg "$MON"
 	monitor_events=$(wc -l <"$OUT/mon")
-	[ "$monitor_events" -ge 60 ]
+	assert [ "$monitor_events" -ge 60 ]
 	# events were lost, yet every connection was served: the lost ones
 	# from the kernel's view (recovered), after a reconciliation
 	run jq -e --argjson n "$monitor_events" '.overruns >= 1 and .events < $n and
@@ -280,6 +345,7 @@ teardown() {
 	start_client "$NS_C" 192.0.2.2 $PORT 1
 	wait_for 5 subflows_are "$NS_C" 4
 	run subflow_pairs "$NS_C"
+	assert_success
 	assert_output "192.0.2.1>192.0.2.2
 192.0.2.1>198.51.100.2
 198.51.100.1>192.0.2.2
@@ -296,21 +362,30 @@ teardown() {
 @test "stock kernel: pm show says no BPF path manager; pm set fullmesh cgroup falls back to endpoints, says so" {
 	require_feature '!mptcp_bpf_pm'
 	run "$TCPOPT" -j feature
-	echo "$output" | jq -e '.[] | select(.feature == "mptcp_bpf_pm") | .supported == false'
+	assert_success
+	assert_jq '.[] | select(.feature == "mptcp_bpf_pm") | .supported == false'
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '.bpf_supported == false and .bpf == []'
+	assert_success
+	assert_jq '.bpf_supported == false and .bpf == []'
 	run "$TCPOPT" -n "$NS_C" pm show
+	assert_success
 	assert_line --regexp '^bpf_supported +no$'
 	CGROUP_REL=/$(test_tag)pm
 	make_cgroup "${CGROUP_REL#/}"
 	run --separate-stderr "$TCPOPT" -n "$NS_C" -j pm set fullmesh cgroup "$CGROUP_REL"
 	assert_success
 	assert_equal "$stderr" "tcpopt: pm: no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm); used the in-kernel path manager's fullmesh endpoints, for the whole network namespace, not cgroup $CGROUP_REL"
-	echo "$output" | jq -e '(.endpoints | length) == 4'
+	assert_jq '(.endpoints | length) == 4'
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '(.endpoints | length) == 4 and .bpf == []'
-	# nothing pinned for a path manager that is not there
-	[ ! -e /sys/fs/bpf/tcpopt ] || ! ls /sys/fs/bpf/tcpopt/*/pm 2>/dev/null
+	assert_success
+	assert_jq '(.endpoints | length) == 4 and .bpf == []'
+	# nothing pinned for a path manager that is not there: not for this
+	# cgroup, and no "pm" attachment anywhere
+	cgid=$(stat -c %i "$(cgroup2_root)/${CGROUP_REL#/}")
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	run find /sys/fs/bpf -path '*/tcpopt/*/pm'
+	assert_success
+	assert_output ""
 	run "$TCPOPT" pm del cgroup "$CGROUP_REL"
 	assert_failure 1
 	assert_output "tcpopt: pm: no BPF path manager on cgroup $CGROUP_REL"
@@ -326,8 +401,9 @@ teardown() {
 	assert_output "tcpopt: pm: ndiffports in the kernel needs tcpopt's patch set (see \"tcpopt feature\": mptcp_bpf_pm); on this kernel the netlink agent does it: \"tcpopt pm run ndiffports 3 cgroup $CGROUP_REL\" (tcpopt-agent@.service runs it as a service)"
 	run timeout 10 "$TCPOPT" -n "$NS_C" -j pm set ndiffports 2
 	assert_failure 1
-	echo "${lines[1]}" | jq -e '.error | test("pm run ndiffports 2")'
+	echo "${lines[1]}" | assert jq -e '.error | test("pm run ndiffports 2")'
 	run "$TCPOPT" -n "$NS_C" -j pm show
+	assert_success
 	assert_equal "$output" "$before"
 	# the same from a batch file (tcpopt.service at boot)
 	echo 'pm set ndiffports 2' >"$OUT/batch"
@@ -342,7 +418,8 @@ teardown() {
 	assert_failure 1
 	assert_output 'tcpopt: pm: no BPF path manager in this kernel (see "tcpopt feature": mptcp_bpf_pm), and "follow" would stay in the foreground: set the endpoints without it, and keep them current with the agent "tcpopt pm run endpoints dev ..." (tcpopt-agent@.service)'
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '.endpoints == []'
+	assert_success
+	assert_jq '.endpoints == []'
 	ip -n "$NS_C" addr add 203.0.113.1/24 dev veth1
 	CLEANUP_FILES+=("$OUT/follow" "$OUT/follow.err")
 	"$TCPOPT" -n "$NS_C" -j pm run endpoints dev veth0 >"$OUT/follow" 2>"$OUT/follow.err" &
@@ -356,14 +433,16 @@ teardown() {
 	wait_for 5 has_endpoint 192.0.2.21
 	# pm show lists the agent while it runs
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e --argjson p "$FOLLOW" '.agents == [{"pid": $p, "mode": "endpoints", "subflows": null, "cgroup": null, "syncs": .agents[0].syncs}] and .agents[0].syncs >= 2'
+	assert_success
+	assert_jq --argjson p "$FOLLOW" '.agents == [{"pid": $p, "mode": "endpoints", "subflows": null, "cgroup": null, "syncs": .agents[0].syncs}] and .agents[0].syncs >= 2'
 	stop_bg "$FOLLOW" TERM
 	assert_equal "$BG_STATUS" 0
 	# one JSON document per sync
 	run jq -e -s 'length >= 2 and all(.[]; .endpoints | type == "array")' "$OUT/follow"
 	assert_success
 	run "$TCPOPT" -n "$NS_C" -j pm show
-	echo "$output" | jq -e '.agents == []'
+	assert_success
+	assert_jq '.agents == []'
 }
 
 @test "pm bad input at run time: wrong PM type, unknown token, the kernel's refusals" {
@@ -402,7 +481,8 @@ teardown() {
 	assert_output --regexp '^tcpopt: pm: announce failed: invalid addr id( or flags)?$'
 	# Nothing happened to the connection.
 	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
-	echo "$output" | jq -e '.[0].subflows | length == 1'
+	assert_success
+	assert_jq '.[0].subflows | length == 1'
 }
 
 @test "pm bad input: usage errors exit 2 with one line" {

@@ -109,6 +109,7 @@ attachments() {
 	grep -Fx "tcpopt_build_info{version=\"$(tcpopt -V | awk '{ print $2 }')\"} 1" "$PROM"
 	run awk '/^# HELP/ { h = $3 } /^# TYPE/ { if ($3 != h || seen[$3]++) bad++; t = $3 }
 		!/^#/ { n = $1; sub(/\{.*/, "", n); if (n != t) bad++ } END { print bad + 0 }' "$PROM"
+	assert_success
 	assert_output 0
 	# "-" is standard output, the same document.
 	run tcpopt stats export -
@@ -117,7 +118,7 @@ attachments() {
 	# -j with FILE: what was written.
 	run tcpopt -j stats export "$PROM"
 	assert_success
-	jq -e --argjson n "$(grep -vc '^#' "$PROM")" --argjson a "$(tcpopt -j stats | jq length)" \
+	assert jq -e --argjson n "$(grep -vc '^#' "$PROM")" --argjson a "$(tcpopt -j stats | jq length)" \
 		'.file != null and .samples == $n and .attachments >= $a' <<<"$output"
 }
 
@@ -147,14 +148,14 @@ attachments() {
 	assert_success
 	served=$output
 	grep -Fx 'node_textfile_scrape_error 0' <<<"$served"
-	grep -q "^node_textfile_mtime_seconds{file=\"$PROM\"} " <<<"$served"
+	assert grep -q "^node_textfile_mtime_seconds{file=\"$PROM\"} " <<<"$served"
 	expected=$(expected_samples "${IDS[@]}")
-	[ -n "$expected" ]
+	assert [ -n "$expected" ]
 	assert_equal "$(samples_of <(echo "$served") "${IDS[@]}")" "$expected"
-	grep -q '^tcpopt_option_received_total{.*option="uto".*} 3$' <<<"$served"
+	assert grep -q '^tcpopt_option_received_total{.*option="uto".*} 3$' <<<"$served"
 	# Stop what was started, and see it gone.
 	kill "$exporter"
-	wait "$exporter" || true
+	wait "$exporter" || true	# lint: or-true (killed: its status is the signal's)
 	run kill -0 "$exporter"
 	assert_failure
 	assert_equal "$(ip netns exec "$NS_M" ss -Hltn | wc -l)" 0
@@ -172,7 +173,7 @@ attachments() {
 	done
 	run tcpopt stats export "$PROM"
 	assert_success
-	[ "$(stat -c %s "$PROM")" -gt 16384 ]
+	assert [ "$(stat -c %s "$PROM")" -gt 16384 ]
 	mine=$(grep -c "cgroup=\"/$TAG-many[12]\"" "$PROM")
 	# The family the exporter writes last.
 	last=$(grep '^# TYPE ' "$PROM" | tail -n1 | cut -d' ' -f3)
@@ -216,7 +217,7 @@ attachments() {
 	assert_equal "$i" 200
 	read -r reads bad <"$BATS_TEST_TMPDIR/reader"
 	echo "# reads $reads, bad $bad" >&3
-	[ "$reads" -ge 40 ]
+	assert [ "$reads" -ge 40 ]
 	if [ "$bad" -ne 0 ]; then
 		echo "the first bad copy ($(cat "$BATS_TEST_TMPDIR/why"), $(wc -c <"$BATS_TEST_TMPDIR/bad") bytes," \
 			"$(grep -c "cgroup=\"/$TAG-many[12]\"" "$BATS_TEST_TMPDIR/bad") samples of $mine) ends with:" \
@@ -238,7 +239,7 @@ attachments() {
 	assert_equal "$stderr" 'tcpopt: stats: empty file name ("-" is stdout)'
 	run --separate-stderr tcpopt -j stats export a.prom b.prom
 	assert_failure 2
-	jq -e '.error == "unexpected argument \"b.prom\""' <<<"$output"
+	assert_jq '.error == "unexpected argument \"b.prom\""'
 	assert_equal "$(ls -A)" ""
 	run --separate-stderr tcpopt stats export "$DIR/nosuch/x.prom"
 	assert_failure 1

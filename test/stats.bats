@@ -38,6 +38,7 @@ teardown() {
 	assert_equal "$(jq -r '"\(.instance) \(.sent) \(.received) \(.malformed)"' <<<"$exp")" "0x4e2a 3 3 0"
 	# The client wrote both on each SYN and first ACK, and read the SYN-ACKs.
 	run tcpopt -j stats cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r 'sort_by(.option) | map("\(.option) \(.sent) \(.received)") | join(",")' <<<"$output")" \
 		"exp 6 3,uto 6 3"
 }
@@ -64,15 +65,18 @@ teardown() {
 	tcpopt option add exp 0x0001 0x cgroup "$CG_S"
 	connections 1
 	run tcpopt -j stats option exp cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r 'map(.instance) | sort | join(" ")' <<<"$output")" "0x0001 0x0002"
 	run tcpopt -j stats option exp 2 cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r 'map("\(.instance) \(.sent)") | join(",")' <<<"$output")" "0x0002 2"
 	run tcpopt -j stats option uto cgroup "$CG_C"
+	assert_success
 	assert_equal "$(jq -r 'map(.option) | join(" ")' <<<"$output")" "uto"
 	run tcpopt -j stats option exp
 	assert_success
-	jq -e --arg c "/$CG_C" --arg s "/$CG_S" \
-		'map(select(.cgroup == $c or .cgroup == $s)) | length == 3 and all(.option == "exp")' <<<"$output"
+	assert_jq --arg c "/$CG_C" --arg s "/$CG_S" \
+		'map(select(.cgroup == $c or .cgroup == $s)) | length == 3 and all(.option == "exp")'
 	run tcpopt stats option uto cgroup "$CG_C"
 	assert_success
 	assert_line --index 0 --regexp "^CGROUP +OPTION +SENT +RECEIVED +APPLIED +REFUSED +UNSUPPORTED +MALFORMED +NO ROOM +ERROR$"
@@ -102,15 +106,46 @@ teardown() {
 	assert_success
 	assert_output ""
 	run tcpopt -j stats cgroup "$CG_S"
-	jq -e 'length == 2 and all(.sent == 0 and .received == 0)' <<<"$output"
+	assert_success
+	assert_jq 'length == 2 and all(.sent == 0 and .received == 0)'
 	# the client's were not touched
 	assert_equal "$(stat_of exp sent "$CG_C")" 6
+}
+
+@test "stats show and reset without a filter: every attachment (in a bpffs of the test's own)" {
+	private_bpffs
+	for args in "uto 120s cgroup $CG_C" "exp 0x4e2a 0x01 cgroup $CG_C" "uto 1s min 1s cgroup $CG_S"; do
+		run priv "$TCPOPT" option add $args
+		assert_success
+	done
+	connections 2
+	# "show" is the default command; no filter: all three
+	run priv "$TCPOPT" -j stats show
+	assert_success
+	assert_jq 'length == 3'
+	shown=$output
+	run priv "$TCPOPT" -j stats
+	assert_success
+	assert_equal "$(jq -c 'map(del(.sent, .received))' <<<"$output")" "$(jq -c 'map(del(.sent, .received))' <<<"$shown")"
+	assert_jq --arg c "/$CG_C" --arg s "/$CG_S" 'map("\(.cgroup) \(.option) \(.sent)") | sort ==
+		(["\($c) exp 4", "\($c) uto 4", "\($s) uto 2"] | sort)'
+	run priv "$TCPOPT" -j stats reset
+	assert_success
+	assert_jq 'length == 3'
+	run priv "$TCPOPT" -j stats
+	assert_success
+	assert_jq 'length == 3 and all(.sent == 0 and .received == 0 and .applied == 0)'
+	# and the text table, a row each
+	run priv "$TCPOPT" stats show
+	assert_success
+	assert_equal "${#lines[@]}" 4
+	assert_line --index 0 --regexp '^CGROUP +OPTION +SENT '
 }
 
 @test "stats: bad input and nothing to reset" {
 	run --separate-stderr tcpopt stats option nosuch
 	assert_failure 2
-	[[ $stderr == 'tcpopt: stats: unknown option "nosuch" (choose from: uto, exp, object'* ]]
+	assert_equal "${stderr%%, cc*}" 'tcpopt: stats: unknown option "nosuch" (choose from: uto, exp, object'
 	run --separate-stderr tcpopt stats bogus
 	assert_failure 2
 	assert_equal "$stderr" 'tcpopt: stats: unknown command "bogus" (choose from: show, reset, export, help)'
@@ -119,11 +154,11 @@ teardown() {
 	assert_equal "$stderr" 'tcpopt: stats: exp: ExID 0 is not an ExID (1 to 0xffff)'
 	run --separate-stderr tcpopt stats cgroup "$CG_C/nonexistent"
 	assert_failure 1
-	[[ $stderr == "tcpopt: stats: unknown cgroup \"$CG_C/nonexistent\""* ]]
+	assert_equal "${stderr%% (*}" "tcpopt: stats: unknown cgroup \"$CG_C/nonexistent\""
 	run --separate-stderr tcpopt stats reset option uto cgroup "$CG_C"
 	assert_failure 1
 	assert_equal "$stderr" "tcpopt: stats: nothing attached matches"
 	run --separate-stderr tcpopt -j stats reset option uto cgroup "$CG_C"
 	assert_failure 1
-	jq -e '.error == "nothing attached matches"' <<<"$output"
+	assert_jq '.error == "nothing attached matches"'
 }

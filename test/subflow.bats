@@ -20,20 +20,24 @@ teardown() {
 	cleanup_all
 }
 
-@test "subflow open/close (userspace PM): seen on both ends, events on the peer" {
+@test "subflow open/close (userspace PM): both ends, MP_JOIN on the wire, ss, events on the peer" {
 	"$TCPOPT" -n "$NS_C" pm set userspace
 	"$TCPOPT" -n "$NS_S" pm set limits subflows 8
 	start_bg_tcpopt "$OUT/mon" -n "$NS_S" -j monitor
+	start_capture "$NS_S" "$OUT/path1.pcap" "tcp port $PORT" veth1
 	start_server "$NS_S" 0.0.0.0 $PORT
 	start_client "$NS_C" 192.0.2.2 $PORT 1
 	token=$(cat "$CLIENT_OUT")
+	run "$TCPOPT" -n "$NS_S" -j subflow list
+	assert_success
+	stoken=$(jq '.[0].token' <<<"$output")
 	# backup where the kernel can (the refusal is tested below)
 	backup=false
 	if has_feature mptcp_subflow_backup; then
 		backup=true
 	fi
 	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 198.51.100.2 port $PORT \
-		laddr 198.51.100.1 lport 40000 $([ "$backup" = false ] || echo backup)
+		laddr 198.51.100.1 lport 40000 $([ "$backup" = false ] || echo backup) id 9
 	assert_success
 	assert_output ""
 	# No laddr: the route's source towards raddr through dev.
@@ -41,28 +45,70 @@ teardown() {
 	assert_success
 	wait_for 5 subflows_are "$NS_C" 3
 	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
-	echo "$output" | jq -e '[.[0].subflows[] | select(.lport == 40000)] | length == 1 and
+	assert_success
+	assert_jq '[.[0].subflows[] | select(.lport == 40000)] | length == 1 and
 		.[0].laddr == "198.51.100.1" and .[0].raddr == "198.51.100.2" and .[0].backup == '"$backup"' and
-		.[0].loc_id > 0'
-	echo "$output" | jq -e '[.[0].subflows[] | select(.laddr == "198.51.100.1" and .raddr == "192.0.2.2")] | length == 1'
+		.[0].loc_id == 9'
+	assert_jq '[.[0].subflows[] | select(.laddr == "198.51.100.1" and .raddr == "192.0.2.2")] | length == 1'
 	wait_for 5 subflows_are "$NS_S" 3
 	run "$TCPOPT" -n "$NS_S" -j subflow list
-	echo "$output" | jq -e '[.[0].subflows[] | select(.rport == 40000)] | length == 1 and
-		.[0].peer_backup == '"$backup"' and .[0].laddr == "198.51.100.2"'
+	assert_success
+	assert_jq '[.[0].subflows[] | select(.rport == 40000)] | length == 1 and
+		.[0].peer_backup == '"$backup"' and .[0].laddr == "198.51.100.2" and .[0].rem_id == 9'
+	# ss: the client's connection has two subflows beside the first
+	run ip netns exec "$NS_C" ss -Mni
+	assert_success
+	assert_output --regexp "subflows:2 .*token:$(printf '%x' "$token") "
+	# The wire: the SYN of the subflow asked for is an MP_JOIN with the
+	# server's token, address id 9 and the backup bit where it was asked.
+	stop_capture
+	run mptcp_on_wire "$OUT/path1.pcap" \
+		"tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.srcport == 40000" subtype recvtok addrid backup.flag
+	assert_success
+	assert_output "1 $stoken 9 $([ "$backup" = true ] && echo 1 || echo 0)"
 	run "$TCPOPT" -n "$NS_C" subflow close token "$token" laddr 198.51.100.1 lport 40000 \
 		raddr 198.51.100.2 port $PORT
 	assert_success
 	wait_for 5 subflows_are "$NS_C" 2
 	wait_for 5 subflows_are "$NS_S" 2
 	run "$TCPOPT" -n "$NS_S" -j subflow list
-	echo "$output" | jq -e '[.[0].subflows[] | select(.rport == 40000)] == []'
+	assert_success
+	assert_jq '[.[0].subflows[] | select(.rport == 40000)] == []'
+	run ip netns exec "$NS_C" ss -Mni
+	assert_success
+	assert_output --regexp "subflows:1 .*token:$(printf '%x' "$token") "
 	wait_for 5 grep -q '"sub_closed"' "$OUT/mon"
 	stop_bg "$BG_PID"
 	assert_equal "$BG_STATUS" 0
-	run jq -s -e '[.[] | select(.event == "sub_established" and .dport == 40000 and .backup == '"$backup"')] | length == 1' "$OUT/mon"
+	run jq -s -e '[.[] | select(.event == "sub_established" and .dport == 40000 and .backup == '"$backup"' and
+		.rem_id == 9)] | length == 1' "$OUT/mon"
 	assert_success
 	run jq -s -e '[.[] | select(.event == "sub_closed" and .dport == 40000)] | length == 1' "$OUT/mon"
 	assert_success
+}
+
+@test "subflow list: the text table, a row per connection and its subflows under it" {
+	"$TCPOPT" -n "$NS_C" pm set userspace
+	"$TCPOPT" -n "$NS_S" pm set limits subflows 8
+	start_server "$NS_S" 0.0.0.0 $PORT
+	start_client "$NS_C" 192.0.2.2 $PORT 1
+	token=$(cat "$CLIENT_OUT")
+	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 198.51.100.2 port $PORT \
+		laddr 198.51.100.1 lport 40001 backup id 5
+	assert_success
+	wait_for 5 subflows_are "$NS_C" 2
+	run "$TCPOPT" -n "$NS_C" subflow list
+	assert_success
+	assert_equal "${#lines[@]}" 5
+	assert_line --index 0 --regexp '^TOKEN +LADDR +LPORT +RADDR +RPORT +STATE +FALLBACK +BYTES SENT +BYTES RECEIVED$'
+	assert_line --index 1 --regexp "^$token +192\.0\.2\.1 +[0-9]+ +192\.0\.2\.2 +$PORT +established +no +[0-9]+ +[0-9]+$"
+	assert_line --index 2 --regexp '^    LADDR +LPORT +RADDR +RPORT +LOC ID +REM ID +BACKUP +PEER BACKUP +JOIN +STATE +RTT +CWND +BYTES ACKED +BYTES RECEIVED$'
+	assert_line --regexp "^    192\.0\.2\.1 +[0-9]+ +192\.0\.2\.2 +$PORT +0 +0 +no +no +no +established +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$"
+	assert_line --regexp "^    198\.51\.100\.1 +40001 +198\.51\.100\.2 +$PORT +5 +[0-9]+ +yes +no +yes +established +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$"
+	# one connection: the same table
+	run "$TCPOPT" -n "$NS_C" subflow list token "$token"
+	assert_success
+	assert_equal "${#lines[@]}" 5
 }
 
 @test "subflow bad input at run time: wrong PM type, unknown token, wrong family, no such interface" {
@@ -85,7 +131,8 @@ teardown() {
 	run "$TCPOPT" -n "$NS_C" -j subflow close token "$bad" laddr 192.0.2.1 lport 1 raddr 192.0.2.2 port $PORT
 	assert_failure 1
 	assert_line --index 0 'tcpopt: subflow: close failed: invalid token'
-	echo "${lines[1]}" | jq -e '.error == "close failed: invalid token"'
+	run jq -e '.error == "close failed: invalid token"' <<<"${lines[1]}"
+	assert_success
 	run "$TCPOPT" -n "$NS_C" subflow list token "$bad"
 	assert_failure 1
 	assert_output "tcpopt: subflow: no MPTCP connection with token $bad"
@@ -103,7 +150,8 @@ teardown() {
 	assert_output 'tcpopt: subflow: close failed: subflow not found'
 	# Nothing happened to the connection.
 	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
-	echo "$output" | jq -e '.[0].subflows | length == 1'
+	assert_success
+	assert_jq '.[0].subflows | length == 1'
 }
 
 @test "subflow bad input: usage errors exit 2 with one line" {
@@ -126,7 +174,8 @@ teardown() {
 	assert_failure 2
 	run "$TCPOPT" -n "$NS_C" -j subflow frobnicate
 	assert_failure 2
-	echo "${lines[1]}" | jq -e '.error | startswith("unknown command \"frobnicate\"")'
+	run jq -e '.error | startswith("unknown command \"frobnicate\"")' <<<"${lines[1]}"
+	assert_success
 }
 
 @test "subflow open backup: refused up front where the kernel would drop the flag" {
@@ -145,5 +194,5 @@ teardown() {
 	sleep 1
 	run "$TCPOPT" -n "$NS_C" -j subflow list token "$token"
 	assert_success
-	echo "$output" | jq -e '.[0].subflows | length == 1'
+	assert_jq '.[0].subflows | length == 1'
 }

@@ -10,6 +10,7 @@
  *    "rcv_mss":N,"rtt_us":N}
  * then, by option:
  *   --send BYTES       send BYTES (then report again), for cwnd/ACK tests
+ *   --start-file PATH  wait for PATH to exist before --send
  *   --go-file PATH     wait for PATH to exist, then write until the
  *                      connection fails, and print
  *                      {"error":"ETIMEDOUT","elapsed_ms":N}
@@ -108,20 +109,22 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
 	socklen_t slen;
-	const char *go_file = NULL;
+	const char *go_file = NULL, *start_file = NULL;
 	long send_bytes = 0;
 	int hold = 0, drain = 0, timeout = 30, fd, one = 1, i;
 	int server;
 
 	if (argc < 4 || (strcmp(argv[1], "server") && strcmp(argv[1], "client"))) {
 		fprintf(stderr, "usage: tcpprobe {server|client} ADDR PORT [--send N] "
-			"[--go-file F] [--hold S] [--drain] [--timeout S]\n");
+			"[--start-file F] [--go-file F] [--hold S] [--drain] [--timeout S]\n");
 		return 2;
 	}
 	server = !strcmp(argv[1], "server");
 	for (i = 4; i < argc; i++) {
 		if (!strcmp(argv[i], "--go-file") && i + 1 < argc)
 			go_file = argv[++i];
+		else if (!strcmp(argv[i], "--start-file") && i + 1 < argc)
+			start_file = argv[++i];
 		else if (!strcmp(argv[i], "--send") && i + 1 < argc)
 			send_bytes = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--hold") && i + 1 < argc)
@@ -167,6 +170,10 @@ int main(int argc, char **argv)
 	report(fd, argv[1]);
 	if (send_bytes > 0) {
 		static char buf[65536];
+		struct stat st;
+
+		while (start_file && stat(start_file, &st))
+			usleep(10000);
 
 		while (send_bytes > 0) {
 			ssize_t n = send(fd, buf, send_bytes < (long)sizeof(buf) ?

@@ -25,6 +25,7 @@ btf() {
 		    BPF_SOCK_OPS_MPTCP_ADDR_ANNOUNCED_CB:21 \
 		    BPF_SOCK_OPS_MPTCP_ADDR_REMOVED_CB:22; do
 		run grep -c "'${pair%:*}' val=${pair#*:}\$" <<<"$dump"
+		assert_success
 		assert_output 1
 	done
 }
@@ -35,19 +36,21 @@ btf() {
 	for f in bpf_mptcp_sock_ops_get_info bpf_mptcp_sock_ops_subflow_connect \
 		 bpf_mptcp_sock_ops_pm_claim; do
 		run grep -c "FUNC '$f' " <<<"$dump"
+		assert_success
 		assert_output 1
 	done
 	run grep -c "STRUCT 'bpf_mptcp_info' size=44 " <<<"$dump"
+	assert_success
 	assert_output 1
 }
 
 @test "tcpopt feature finds the patch set in this kernel" {
 	local tcpopt=${TCPOPT:-$KTEST_DIR/../../tcpopt/tcpopt}
-	[ -x "$tcpopt" ] || skip "build tcpopt first ($tcpopt)"
+	assert [ -x "$tcpopt" ]
 	run "$tcpopt" -j feature
 	assert_success
 	for f in delack_segs mptcp_sockops mptcp_subflow_kfunc mptcp_bpf_pm; do
-		jq -e --arg f "$f" '[.[] | select(.feature == $f)][0] |
-			.supported == true and .provided_by == "tcpopt-kernel"' <<<"$output"
+		assert_jq --arg f "$f" '[.[] | select(.feature == $f)][0] |
+			.supported == true and .provided_by == "tcpopt-kernel"'
 	done
 }

@@ -33,31 +33,46 @@ settle() {
 }
 
 # transfer SEGS: bulk transfer to a receiver with TCP_BPF_DELACK_SEGS=SEGS;
-# prints the number of ACKs the receiver sent, counted in a capture.
+# prints "TOTAL N1 N2 N8 DROPPED" (see acks) for the receiver's ACKs in a
+# capture.  Fails (status 1, said on stderr) if any step does: it runs
+# under "run", where errexit is off and a failed command would go on.
 transfer() {
-	local segs=$1 cap=$BATS_TEST_TMPDIR/cap-$1 dump srv
+	local segs=$1 cap=$BATS_TEST_TMPDIR/cap-$1 dump srv err=
 
-	map_set delack delack_state 0 "$segs"
+	map_set delack delack_state 0 "$segs" || return 1
 	# not through in_b, so that $! is tcpdump itself (ip netns exec execs)
 	# headers only and a 16 MB ring: tcpdump is slow under emulation, and
 	# ACKs it drops would go in runs (a full ring), read as one big step;
 	# its drop count is printed beside the classes
 	ip netns exec "$NS_B" tcpdump -Z root -i veth-b1 -nn -U -s 96 -B 16384 -w "$cap.pcap" \
-		'tcp and src host 192.0.2.2 and src port 5001' 2>"$cap.log" 3>&- &
+		'tcp and src host 192.0.2.2 and src port 5001' >/dev/null 2>"$cap.log" 3>&- &
 	dump=$!
-	wait_for "$cap.log" "listening on"
-	in_b python3 "$KTEST_DIR/bulk.py" server 192.0.2.2 5001 \
-		--rcvlowat 1000000 >"$cap.srv" 3>&- &
-	srv=$!
-	wait_for "$cap.srv" listening
-	in_a python3 "$KTEST_DIR/bulk.py" client 192.0.2.2 5001 "$BYTES"
-	wait "$srv"
-	grep -qx "$BYTES" "$cap.srv"
+	if ! wait_for "$cap.log" "listening on"; then
+		err="tcpdump did not start"
+	else
+		in_b python3 "$KTEST_DIR/bulk.py" server 192.0.2.2 5001 \
+			--rcvlowat 1000000 >"$cap.srv" 3>&- &
+		srv=$!
+		if ! wait_for "$cap.srv" listening; then
+			err="the receiver did not start"
+		elif ! in_a python3 "$KTEST_DIR/bulk.py" client 192.0.2.2 5001 "$BYTES"; then
+			err="the sender failed"
+		elif ! wait "$srv"; then
+			err="the receiver failed"
+		elif ! grep -qx "$BYTES" "$cap.srv"; then
+			err="the receiver got $(tail -n1 "$cap.srv"), not $BYTES bytes"
+		fi
+		kill "$srv" 2>/dev/null
+	fi
 	# tcpdump is slow under emulation: stop it only once it wrote everything
-	settle "$cap.pcap"
+	[ -n "$err" ] || settle "$cap.pcap"
 	kill -TERM "$dump"
-	wait "$dump" || true
-	tcpdump -S -nn -r "$cap.pcap" 'tcp[tcpflags] & tcp-ack != 0' 2>/dev/null >"$cap.txt"
+	wait "$dump" || true	# lint: or-true (tcpdump ends by SIGTERM)
+	if [ -n "$err" ]; then
+		echo "transfer $segs: $err" >&2
+		return 1
+	fi
+	tcpdump -S -nn -r "$cap.pcap" 'tcp[tcpflags] & tcp-ack != 0' 2>/dev/null >"$cap.txt" || return 1
 	echo "$(acks "$cap.txt") $(awk '/dropped by kernel/ { print $1 }' "$cap.log")"
 }
 
@@ -102,9 +117,15 @@ acks() {
 @test "delack segs moves the receiver's ACKs: after 8 segments with segs 8, after each with segs 1" {
 	local dflt eight one
 
-	dflt=($(transfer 0))
-	eight=($(transfer 8))
-	one=($(transfer 1))
+	run transfer 0
+	assert_success
+	dflt=($output)
+	run transfer 8
+	assert_success
+	eight=($output)
+	run transfer 1
+	assert_success
+	one=($output)
 	echo "ACKs for $BYTES bytes (total, of 1, 2 and 8 segments; dropped by tcpdump):" \
 		"default ${dflt[*]}; segs 8: ${eight[*]}; segs 1: ${one[*]}" >&3
 	# Measured under TCG: default 2002 = 1259 of 1, 679 of 2, 0 of 8
@@ -114,6 +135,12 @@ acks() {
 	# only after 16 segments), the same with or without segs; the
 	# segment rule shows in the others.  Six runs of 2026-11-27 gave the
 	# default 13-68 % of ACKs of 2 segments, segs 1 at most one such ACK.
+	# Each capture saw the receiver's ACKs: thousands of segments (4 MB
+	# of 1448 bytes) give hundreds of ACKs at the very least; an empty
+	# capture would make every ratio below 0 >= 0.
+	assert [ "${dflt[0]}" -ge 100 ]
+	assert [ "${eight[0]}" -ge 100 ]
+	assert [ "${one[0]}" -ge 100 ]
 	# The default ACKs every second segment, never after 8.
 	assert [ $(( dflt[2] * 100 )) -ge $(( dflt[0] * 5 )) ]
 	assert [ $(( dflt[3] * 100 )) -le $(( dflt[0] * 1 )) ]

@@ -5,6 +5,7 @@
 
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
+load "$(dirname "${BASH_SOURCE[0]}")/../lib/assert"
 
 KTEST_OBJ=${KTEST_OBJ:?KTEST_OBJ: directory of the compiled test BPF objects}
 KTEST_DIR=$BATS_TEST_DIRNAME
@@ -131,5 +132,5 @@ mptcp_client() {
 mptcp_finish() {
 	wait "$CLIENT_PID"
 	wait "$SERVER_PID"
-	grep -qx 100000 "$BATS_TEST_TMPDIR/server.out"
+	assert grep -qx 100000 "$BATS_TEST_TMPDIR/server.out"
 }

@@ -7,6 +7,7 @@ bats_require_minimum_version 1.5.0
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load "$(dirname "${BASH_SOURCE[0]}")/assert"
 
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 TCPOPT=${TCPOPT:-$TOP/tcpopt/tcpopt}
@@ -34,8 +35,9 @@ require_feature() {
 	fi
 	for f in "$@"; do
 		if [ "${f#!}" != "$f" ]; then
-			! has_feature "${f#!}" ||
+			if has_feature "${f#!}"; then
 				skip "the kernel has ${f#!} (tcpopt feature)"
+			fi
 		else
 			has_feature "$f" ||
 				skip "the kernel lacks $f (tcpopt feature)"
@@ -48,8 +50,8 @@ has_feature() {
 	if [ -z "${FEATURES_JSON:-}" ]; then
 		FEATURES_JSON=$("$TCPOPT" -j feature) || return 2
 	fi
-	jq -e --arg f "$1" 'any(.[]; .feature == $f and .supported)' \
-		<<<"$FEATURES_JSON" >/dev/null
+	# a predicate: its status is the function's
+	jq -e --arg f "$1" 'any(.[]; .feature == $f and .supported)' <<<"$FEATURES_JSON" >/dev/null	# lint: bare-jq
 }
 
 # require_no_feature NAME: require_feature !NAME.
@@ -62,8 +64,10 @@ cgroup2_root() {
 }
 
 # A short tag unique to this test, for names of namespaces and cgroups.
+# test/run gives each suite a prefix of its own (TCPOPT_TEST_PREFIX) and
+# looks for names that start with it once the suite is done.
 test_tag() {
-	echo "to$$t${BATS_TEST_NUMBER}"
+	echo "${TCPOPT_TEST_PREFIX:-to$$t}${BATS_TEST_NUMBER}"
 }
 
 CLEANUP_NETNS=()
@@ -71,10 +75,23 @@ CLEANUP_CGROUPS=()
 CLEANUP_PIDS=()
 CLEANUP_FILES=()
 
-# make_cgroup NAME: a cgroup below the cgroup2 root, removed by cleanup_all.
+# make_cgroup NAME: a cgroup below the cgroup2 root (parents made too),
+# removed by cleanup_all.  Its id goes to test/run's list, which finds pins
+# of the suite's cgroups that were left behind.
 make_cgroup() {
-	mkdir -p "$(cgroup2_root)/$1"
-	CLEANUP_CGROUPS+=("$1")
+	local root path="" part
+	root=$(cgroup2_root)
+	local IFS=/
+	for part in $1; do
+		[ -n "$part" ] || continue
+		path=${path:+$path/}$part
+		[ -d "$root/$path" ] && continue
+		mkdir "$root/$path"
+		CLEANUP_CGROUPS+=("$path")
+		if [ -n "${TCPOPT_TEST_STATE:-}" ]; then
+			stat -c %i "$root/$path" >>"$TCPOPT_TEST_STATE/cgroup-ids"
+		fi
+	done
 }
 
 # in_cgroup CGROUP NETNS CMD...: run CMD in the cgroup, inside the netns.
@@ -117,12 +134,13 @@ make_netns_pair() {
 	ip -n "$NS_S" link set veth0 up
 }
 
-# Start tcpdump in NS on veth0 writing FILE; returns once it listens.
+# start_capture NS FILE [FILTER [IFACE]]: tcpdump in NS on IFACE (veth0)
+# writing FILE; returns once it listens.
 start_capture() {
-	local ns=$1 file=$2 filter=${3:-tcp}
+	local ns=$1 file=$2 filter=${3:-tcp} iface=${4:-veth0}
 	local log="$file.log"
 	CLEANUP_FILES+=("$file" "$log")
-	ip netns exec "$ns" tcpdump -i veth0 --immediate-mode -U -Z root -n -s 200 -w "$file" "$filter" 2>"$log" &
+	ip netns exec "$ns" tcpdump -i "$iface" --immediate-mode -U -Z root -n -s 200 -w "$file" "$filter" 2>"$log" &
 	CLEANUP_PIDS+=($!)
 	CAPTURE_PID=$!
 	for _ in $(seq 100); do
@@ -134,7 +152,7 @@ start_capture() {
 }
 
 stop_capture() {
-	sleep 0.2
+	sleep 0.1
 	kill -INT "$CAPTURE_PID" 2>/dev/null
 	wait "$CAPTURE_PID" 2>/dev/null || true
 }
@@ -174,15 +192,39 @@ find_option() {
 	done < <(tcp_option_list "$1")
 }
 
+# private_bpffs: from now on "priv CMD..." runs CMD in a mount namespace of
+# this test's own with a fresh bpffs on /sys/fs/bpf: a global command
+# ("option flush", "stats reset" without a cgroup) reaches only what the
+# test attached there, never the machine's.  The pins (and with them the
+# attachments) go with the namespace, which cleanup_all ends.
+private_bpffs() {
+	local ready=$BATS_TEST_TMPDIR/private-bpffs
+	unshare -m --propagation private \
+		sh -c 'mount -t bpf bpf /sys/fs/bpf && echo ready && exec sleep 3600' >"$ready" &
+	PRIV_PID=$!
+	CLEANUP_PIDS+=($!)
+	for _ in $(seq 100); do
+		grep -q ready "$ready" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "no private bpffs"
+}
+
+priv() {
+	nsenter -t "$PRIV_PID" -m "$@"
+}
+
 cleanup_all() {
-	local pid cg ns
+	local pid cg ns i
 	for pid in "${CLEANUP_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
 	for pid in "${CLEANUP_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
-	for cg in "${CLEANUP_CGROUPS[@]}"; do
+	# innermost first: children were registered after their parents
+	for ((i = ${#CLEANUP_CGROUPS[@]} - 1; i >= 0; i--)); do
+		cg=${CLEANUP_CGROUPS[i]}
 		"$TCPOPT" option flush cgroup "$cg" >/dev/null 2>&1
 		local dir
 		dir="$(cgroup2_root)/$cg"
@@ -195,9 +237,17 @@ cleanup_all() {
 			rmdir "$dir" 2>/dev/null
 		fi
 	done
+	# what still runs in the test's namespaces is the test's, started by
+	# something it did not register (it would keep bats waiting on its
+	# output, and the namespace alive)
 	for ns in "${CLEANUP_NETNS[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
 	rm -f "${CLEANUP_FILES[@]}"
+	if [ -n "${BPF_STATS_WAS:-}" ]; then
+		sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_WAS"
+		BPF_STATS_WAS=
+	fi
 	CLEANUP_PIDS=() CLEANUP_CGROUPS=() CLEANUP_NETNS=() CLEANUP_FILES=()
 }

@@ -16,12 +16,13 @@ conn_setup() {
 }
 
 # serve ADDR [tcpprobe options...]: a server in the server's cgroup and
-# namespace; its reports go to $BATS_TEST_TMPDIR/srv.out.
+# namespace; its reports go to $BATS_TEST_TMPDIR/srv.out.  It listens on
+# ADDR, or on $LISTEN_ADDR when set (":" for a dual-stack listener).
 serve() {
 	local addr=$1
 	shift
 	rm -f "$BATS_TEST_TMPDIR/srv.out" "$BATS_TEST_TMPDIR/srv.err"
-	in_cgroup "$CG_S" "$NS_S" "$HELPERS/tcpprobe" server "$addr" $PORT "$@" \
+	in_cgroup "$CG_S" "$NS_S" "$HELPERS/tcpprobe" server "${LISTEN_ADDR:-$addr}" $PORT "$@" \
 		>"$BATS_TEST_TMPDIR/srv.out" 2>"$BATS_TEST_TMPDIR/srv.err" &
 	CLEANUP_PIDS+=($!)
 	SERVER_PID=$!
@@ -52,6 +53,7 @@ connections() {
 		serve 192.0.2.2
 		if [ -n "${2:-}" ]; then
 			run in_cgroup "$CG_C" "$NS_C" taskset -c "$2" "$HELPERS/tcpprobe" client 192.0.2.2 $PORT
+			assert_success
 		else
 			run connect 192.0.2.2
 		fi
@@ -64,7 +66,7 @@ connections() {
 # capture; sets SYN, SYNACK, ACK (the options of the handshake's three
 # segments, hex), CLIENT_REPORT and SERVER_REPORT.
 handshake() {
-	local addr=$1 srv=() cli=()
+	local addr=$1 srv=() cli=() segs
 	shift
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		srv+=("$1")
@@ -84,9 +86,12 @@ handshake() {
 		tshark -r "$PCAP" 2>/dev/null >&2
 		return 1
 	fi
-	SYN=$(tcp_options "$PCAP" "tcp.flags.syn==1 && tcp.flags.ack==0" | head -n1)
-	SYNACK=$(tcp_options "$PCAP" "tcp.flags.syn==1 && tcp.flags.ack==1" | head -n1)
-	ACK=$(tcp_options "$PCAP" "tcp.flags==0x010 && tcp.dstport==$PORT" | head -n1)
+	# one tshark for the three (it takes a third of a second to start)
+	segs=$(tshark -r "$PCAP" -T fields -e tcp.flags -e tcp.dstport -e tcp.options 2>/dev/null |
+		tr -d ':')
+	SYN=$(awk -F'\t' '$1 == "0x0002" { print $3; exit }' <<<"$segs")
+	SYNACK=$(awk -F'\t' '$1 == "0x0012" { print $3; exit }' <<<"$segs")
+	ACK=$(awk -F'\t' -v port=$PORT '$1 == "0x0010" && $2 == port { print $3; exit }' <<<"$segs")
 }
 
 # client_segments: the options (hex) of each client-to-server segment in
@@ -98,6 +103,47 @@ client_segments() {
 		-e frame.number 2>/dev/null | head -n1)
 	[ -n "$fin" ] || return 1
 	tcp_options "$PCAP" "tcp.dstport==$PORT && frame.number <= $fin"
+}
+
+# bulk_transfer [ADDR]: the client sends 2 MB to a draining server (at
+# 192.0.2.2 by default), captured on the server's side; both must succeed.
+# 2 MB is 60-70 segments: backlog coalescing (segments merged before the
+# programs parse them) cannot bring a per-segment count near 10.
+bulk_transfer() {
+	local addr=${1:-192.0.2.2}
+	start_capture "$NS_S" "$PCAP" "tcp dst port $PORT"
+	serve "$addr" --drain
+	run connect "$addr" --send 2000000
+	assert_success
+	assert_wait "$SERVER_PID"
+	stop_capture
+}
+
+# bpf_stats_on: count the runs of every BPF program (run_cnt) for this
+# test; the machine's setting comes back in cleanup_all.
+bpf_stats_on() {
+	BPF_STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -qw kernel.bpf_stats_enabled=1
+}
+
+# sockops_runs CGROUP: how many times the programs attached to CGROUP have
+# run (after bpf_stats_on).
+sockops_runs() {
+	local id n=0 runs
+	for id in $(bpftool -j cgroup show "$(cgroup2_root)/$1" | jq '.[].id'); do
+		runs=$(bpftool -j prog show id "$id" | jq '.run_cnt // 0')
+		n=$((n + runs))
+	done
+	echo "$n"
+}
+
+# assert_every_segment WANT FINDER ARGS...: after bulk_transfer, each of
+# the client's segments up to its FIN carries exactly WANT ("" for none),
+# as "FINDER OPTS ARGS..." finds it, and there were more than 10.
+assert_every_segment() {
+	count_carrying "$@"
+	assert [ "$TOTAL" -gt 10 ]
+	assert_equal "$WITH" "$TOTAL"
 }
 
 # count_carrying WANT FINDER ARGS...: over client_segments, how many
@@ -113,6 +159,89 @@ count_carrying() {
 			WITH=$((WITH + 1))
 		fi
 	done < <(client_segments)
+}
+
+# assert_sends FINDER ARGS...: the last handshake's SYN carries the option
+# "FINDER SYN ARGS..." finds; refute_sends: it does not (there was a SYN).
+assert_sends() {
+	[ -n "$SYN" ] || fail "no SYN in the capture"
+	[ -n "$("$1" "$SYN" "${@:2}")" ] || fail "the SYN lacks it ($*): $SYN"
+}
+
+refute_sends() {
+	[ -n "$SYN" ] || fail "no SYN in the capture"
+	[ -z "$("$1" "$SYN" "${@:2}")" ] || fail "the SYN has it ($*): $SYN"
+}
+
+# filters_on_the_wire CLIENT SERVER NAME FINDER ARGS...: an option's
+# filters decide on real connections.  On the client, the option's sender,
+# dport and dst, seen on its SYN; on the server, its receiver, sport, src
+# and dst, seen in its "received" counter; IPv4, IPv6 and v4-mapped (a v6
+# socket to ::ffff:192.0.2.2, a dual-stack listener taking IPv4), and
+# "any" to clear each.  CLIENT and SERVER are the "option add" words of
+# each end without filters ("uto 120s", "uto 1s min 1s"); NAME names the
+# attachment in set and stats ("uto", "exp 0x4e2a"); FINDER ARGS finds
+# the option in a segment's options ("find_option 28").
+filters_on_the_wire() {
+	local cli=$1 srv=$2 name=$3
+	shift 3
+	# the sender: dport
+	tcpopt option add $cli dport $((PORT + 1)) cgroup "$CG_C"
+	handshake 192.0.2.2
+	refute_sends "$@"
+	tcpopt option set $name dport $PORT cgroup "$CG_C"
+	handshake 192.0.2.2
+	assert_sends "$@"
+	# dst: IPv4 mismatch and match, another family, IPv6 mismatch and match
+	tcpopt option set $name dport any dst 198.51.100.0/24 cgroup "$CG_C"
+	handshake 192.0.2.2
+	refute_sends "$@"
+	tcpopt option set $name dst 192.0.2.0/24 cgroup "$CG_C"
+	handshake 192.0.2.2
+	assert_sends "$@"
+	handshake 2001:db8::2
+	refute_sends "$@"
+	tcpopt option set $name dst 2001:db8:ffff::/48 cgroup "$CG_C"
+	handshake 2001:db8::2
+	refute_sends "$@"
+	tcpopt option set $name dst 2001:db8::/64 cgroup "$CG_C"
+	handshake 2001:db8::2
+	assert_sends "$@"
+	# a v6 socket to a v4-mapped address matches IPv4 prefixes
+	tcpopt option set $name dst 192.0.2.0/24 cgroup "$CG_C"
+	LISTEN_ADDR=192.0.2.2 handshake ::ffff:192.0.2.2
+	assert_sends "$@"
+	tcpopt option set $name dst 198.51.100.0/24 cgroup "$CG_C"
+	LISTEN_ADDR=192.0.2.2 handshake ::ffff:192.0.2.2
+	refute_sends "$@"
+	tcpopt option set $name dst any cgroup "$CG_C"
+	handshake 2001:db8::2
+	assert_sends "$@"
+
+	# the receiver: sport
+	tcpopt option add $srv sport $((PORT + 1)) cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(stat_of $name received "$CG_S")" 0
+	tcpopt option set $name sport $PORT cgroup "$CG_S"
+	handshake 192.0.2.2
+	assert_equal "$(stat_of $name received "$CG_S")" 1
+	# src and dst of a dual-stack listener's IPv4 (v4-mapped) connection
+	tcpopt option set $name sport any src 198.51.100.0/24 cgroup "$CG_S"
+	LISTEN_ADDR=:: handshake 192.0.2.2
+	assert_equal "$(stat_of $name received "$CG_S")" 1
+	tcpopt option set $name src 192.0.2.0/24 cgroup "$CG_S"
+	LISTEN_ADDR=:: handshake 192.0.2.2
+	assert_equal "$(stat_of $name received "$CG_S")" 2
+	tcpopt option set $name src any dst 192.0.2.1/32 cgroup "$CG_S"
+	LISTEN_ADDR=:: handshake 192.0.2.2
+	assert_equal "$(stat_of $name received "$CG_S")" 3
+	# IPv6: match, then a mismatch of the same family
+	tcpopt option set $name dst 2001:db8::1/128 cgroup "$CG_S"
+	handshake 2001:db8::2
+	assert_equal "$(stat_of $name received "$CG_S")" 4
+	tcpopt option set $name dst 2001:db8::99/128 cgroup "$CG_S"
+	handshake 2001:db8::2
+	assert_equal "$(stat_of $name received "$CG_S")" 4
 }
 
 # find_exp HEX KIND EXID: the experimental option of that kind and ExID

@@ -81,15 +81,16 @@ genl_listeners() {
 	ip netns exec "$1" awk '$2 == 16 && $4 != "00000000"' /proc/net/netlink | wc -l
 }
 
-# start_bg_tcpopt OUT -n NS ARGS...: a listening tcpopt (monitor, pm run)
-# in the background, output in OUT; sets BG_PID.  Returns once it has
-# joined the event group, so that no event made afterwards is missed.
-start_bg_tcpopt() {
-	local out=$1 ns=$3 before
-	shift
+# start_listener OUT NS CMD...: CMD, an event listener of NS (tcpopt
+# monitor or pm run, ip mptcp monitor), in the background, output in OUT;
+# sets BG_PID.  Returns once it has joined a generic netlink group, so
+# that no event made afterwards is missed.
+start_listener() {
+	local out=$1 ns=$2 before
+	shift 2
 	before=$(genl_listeners "$ns")
 	CLEANUP_FILES+=("$out" "$out.err")
-	"$TCPOPT" "$@" >"$out" 2>"$out.err" &
+	"$@" >"$out" 2>"$out.err" &
 	BG_PID=$!
 	CLEANUP_PIDS+=($!)
 	for _ in $(seq 200); do
@@ -97,8 +98,13 @@ start_bg_tcpopt() {
 		kill -0 "$BG_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	echo "tcpopt $* did not subscribe: $(cat "$out.err")" >&2
+	echo "$* did not subscribe: $(cat "$out.err")" >&2
 	return 1
+}
+
+# start_bg_tcpopt OUT -n NS ARGS...: start_listener for "tcpopt -n NS ARGS...".
+start_bg_tcpopt() {
+	start_listener "$1" "$3" "$TCPOPT" "${@:2}"
 }
 
 # wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
@@ -140,7 +146,7 @@ count_subflows() {
 }
 
 subflows_are() {
-	[ "$(count_subflows "$1")" = "$2" ]
+	[ "$(count_subflows "$1")" = "$2" ]	# lint: bare-test (a predicate for wait_for)
 }
 
 # mesh_pairs NS: the distinct "laddr>raddr" pairs of the netns's subflows.
@@ -152,12 +158,35 @@ mesh_pairs() {
 }
 
 mesh_pairs_are() {
-	[ "$(mesh_pairs "$1" | wc -l)" = "$2" ]
+	[ "$(mesh_pairs "$1" | wc -l)" = "$2" ]	# lint: bare-test (a predicate for wait_for)
 }
 
 # events_seen FILE EVENT N: FILE (monitor -j output) holds N EVENT lines.
 events_seen() {
-	[ "$(grep -c "\"event\":\"$2\"" "$1")" -eq "$3" ]
+	[ "$(grep -c "\"event\":\"$2\"" "$1")" -eq "$3" ]	# lint: bare-test (a predicate for wait_for)
+}
+
+# mptcp_on_wire FILE FILTER FIELD...: the FIELDs (tcp.options.mptcp.X
+# given as X, others in full: tcp.srcport) of each packet in FILE that
+# matches the tshark display FILTER, one line each, separated by spaces
+# (fields a packet lacks left out).
+# An independent reader of the MPTCP options: MP_JOIN (subtype 1),
+# ADD_ADDR (3), MP_PRIO (5).
+mptcp_on_wire() {
+	local file=$1 filter=$2 f args=() rc=0
+	shift 2
+	for f in "$@"; do
+		case $f in
+		tcp.* | ip.* | ipv6.* | frame.*) ;;
+		*) f=tcp.options.mptcp.$f ;;
+		esac
+		args+=(-e "$f")
+	done
+	tshark -r "$file" -Y "$filter" -T fields -E separator=' ' "${args[@]}" \
+		2>"$file.err" >"$file.out" || rc=$?
+	grep -v '^Running as user' "$file.err" >&2
+	tr -s ' ' <"$file.out" | sed 's/^ //; s/ $//'
+	return $rc
 }
 
 # subflows_by_token NS FILE: "N" per token of FILE (one token a line), in order.
@@ -170,5 +199,5 @@ subflows_by_token() {
 
 # all_have NS FILE N: every connection of FILE (tokens) has N subflows.
 all_have() {
-	[ "$(subflows_by_token "$1" "$2" | sort -u)" = "$3" ]
+	[ "$(subflows_by_token "$1" "$2" | sort -u)" = "$3" ]	# lint: bare-test (a predicate for wait_for)
 }

@@ -23,7 +23,7 @@ counter() {
 crafted_syn() {
 	craft_peer "$1" "${2:-}"
 	REPORT=$SERVER_REPORT
-	[ -n "$REPORT" ]
+	assert [ -n "$REPORT" ]
 }
 
 # bad_input ARGS...: "tcpopt option add ARGS" fails as a usage error, one
@@ -34,7 +34,7 @@ bad_input() {
 	assert_equal "$status" 2
 	assert_equal "$output" ""
 	assert_equal "$(wc -l <<<"$stderr")" 1
-	[[ "$stderr" == "tcpopt: option: "* ]]
+	assert_equal "${stderr:0:16}" "tcpopt: option: "
 	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	[ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
 }
