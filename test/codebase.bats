@@ -68,7 +68,7 @@ teardown() {
 	assert_success
 	assert_line --index 0 --regexp '^CGROUP +OPTION'
 	want=/$leaf
-	[ ${#want} -gt 300 ]
+	assert [ ${#want} -gt 300 ]
 	assert_line --index 1 --regexp "^$want +uto "
 	run tcpopt -j option list cgroup "/$leaf"
 	assert_success
@@ -160,6 +160,7 @@ int main(void)
 	# The check sees the definitions: it finds do_option and out_render.
 	run sed -n -E 's/^(static )?[a-z_][^(=;]*[ *]([a-z_0-9]+)\(.*/\2/p' \
 		"$TOP/tcpopt/option.c" "$TOP/lib/output.c"
+	assert_success
 	assert_line do_option
 	assert_line out_render
 }
