@@ -30,6 +30,12 @@ struct onode {
 
 static bool json_mode, pretty_mode;
 
+/* Warnings waiting for a document (-j). */
+static struct {
+	char **v;
+	size_t n, cap;
+} warnings;
+
 void out_set_mode(bool json, bool pretty)
 {
 	json_mode = json;
@@ -495,8 +501,42 @@ static void text_object(FILE *f, const struct onode *obj)
 	}
 }
 
+void out_warning(const char *msg)
+{
+	warnings.v = xgrow(warnings.v, warnings.n, &warnings.cap, sizeof(*warnings.v));
+	warnings.v[warnings.n++] = xstrdup(msg);
+}
+
+/* Move the waiting warnings into arr, or print them on f (arr NULL). */
+static void warnings_take(struct onode *arr, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < warnings.n; i++) {
+		if (arr) {
+			out_push_str(arr, warnings.v[i]);
+		} else {
+			fputs("{\"warning\":", f);
+			out_json_string(f, warnings.v[i]);
+			fputs("}\n", f);
+		}
+		free(warnings.v[i]);
+	}
+	warnings.n = 0;
+}
+
+void out_flush_warnings(FILE *f)
+{
+	if (!warnings.n)
+		return;
+	warnings_take(NULL, f);
+	fflush(f);
+}
+
 void out_render(struct onode *root, FILE *f)
 {
+	if (json_mode && warnings.n && root->type == N_OBJECT)
+		warnings_take(out_add_array(root, "warnings"), f);
 	if (json_mode) {
 		json_write(f, root, 0);
 		fputc('\n', f);
@@ -508,6 +548,7 @@ void out_render(struct onode *root, FILE *f)
 		cell_write(f, root);
 		fputc('\n', f);
 	}
+	out_flush_warnings(f);
 	fflush(f);
 	out_free(root);
 }

@@ -94,8 +94,9 @@ const char *err_str(int err)
 	return strerror(err);
 }
 
-/* One line on stderr; with -j also {"<json_key>": message} on stdout. */
-static void report_vprint(const char *json_key, const char *fmt, va_list ap)
+/* One line on stderr; with -j also {"error": message} on stdout, or the
+ * warning kept for the command's document. */
+static void report_vprint(bool warning, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
@@ -104,10 +105,11 @@ static void report_vprint(const char *json_key, const char *fmt, va_list ap)
 		fprintf(stderr, "tcpopt: %s: %s\n", cur_object, msg);
 	else
 		fprintf(stderr, "tcpopt: %s\n", msg);
-	if (out_is_json()) {
-		fputc('{', stdout);
-		out_json_string(stdout, json_key);
-		fputc(':', stdout);
+	if (out_is_json() && warning) {
+		out_warning(msg);
+	} else if (out_is_json()) {
+		out_flush_warnings(stdout);	/* in the order they came */
+		fputs("{\"error\":", stdout);
 		out_json_string(stdout, msg);
 		fputs("}\n", stdout);
 		fflush(stdout);
@@ -119,7 +121,7 @@ int err_usage(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report_vprint("error", fmt, ap);
+	report_vprint(false, fmt, ap);
 	va_end(ap);
 	reported = true;
 	return -EUSAGE;
@@ -130,7 +132,7 @@ int err_run(int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report_vprint("error", fmt, ap);
+	report_vprint(false, fmt, ap);
 	va_end(ap);
 	reported = true;
 	return err < 0 ? err : -EIO;
@@ -141,7 +143,7 @@ void err_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report_vprint("warning", fmt, ap);
+	report_vprint(true, fmt, ap);
 	va_end(ap);
 }
 

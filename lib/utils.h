@@ -38,9 +38,9 @@ int err_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int err_run(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * A warning: the command goes on.  "tcpopt: OBJECT: message" on stderr,
- * and with -j also {"warning": "message"} on a line of its own on stdout,
- * flushed at once: before or after the command's document, between the
- * lines of a stream (monitor, follow).  See tcpopt(8), JSON OUTPUT.
+ * and with -j also in stdout's JSON: in the command's next document when
+ * that is an object ("warnings": [...]), else a line {"warning": "..."}
+ * after it or at the end of the command.  See tcpopt(8), WARNINGS.
  */
 void err_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Has an error already been printed for the current command? */

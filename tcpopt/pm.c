@@ -209,10 +209,7 @@ static int set_fullmesh(int argc, char **argv)
 	if (follow)
 		return err_run(-EOPNOTSUPP, "no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm), and \"follow\" would stay in the foreground: set the endpoints without it, and keep them current with the agent \"tcpopt pm run endpoints%s\" (tcpopt-agent@.service)",
 			       ndevs ? " dev ..." : "");
-	err = pm_mesh_endpoints(devs, ndevs);
-	if (!err)
-		pm_note_fallback(cgroup, "used the in-kernel path manager's fullmesh endpoints");
-	return err;
+	return pm_mesh_fallback(devs, ndevs, cgroup);
 }
 
 static int set_ndiffports(int argc, char **argv)

@@ -55,8 +55,8 @@ static const struct cmd objects[] = {
 	{ "help", do_help },
 };
 
-/* Run one command line (argv after the global options). */
-static int run_command(int argc, char **argv)
+/* One command line (argv after the global options). */
+static int run_object(int argc, char **argv)
 {
 	int i;
 
@@ -71,6 +71,15 @@ static int run_command(int argc, char **argv)
 	if (i >= 0)
 		err_set_object(objects[i].name);
 	return cmd_dispatch("object", objects, ARRAY_SIZE(objects), argc, argv);
+}
+
+static int run_command(int argc, char **argv)
+{
+	int err = run_object(argc, argv);
+
+	/* -j: the warnings that no document took, before the next command. */
+	out_flush_warnings(stdout);
+	return err;
 }
 
 static int enter_netns(const char *name)
