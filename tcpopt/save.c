@@ -127,6 +127,23 @@ static void note_skipped(struct save_ctx *ctx, uint64_t cgid, const char *name,
 			 name, (unsigned long long)cgid, why);
 }
 
+/*
+ * The cgroup path of an attachment to save: 0, or 1 when it is not saved:
+ * another cgroup's ("save cgroup PATH"), or its cgroup is gone (nothing to
+ * attach it to at boot; said).
+ */
+static int save_path(struct save_ctx *ctx, uint64_t cgid, const char *name,
+		     char *path, size_t len)
+{
+	if (ctx->only_cgid && cgid != ctx->only_cgid)
+		return 1;
+	if (cgroup_path_of(cgid, path, len)) {
+		note_skipped(ctx, cgid, name, "the cgroup no longer exists");
+		return 1;
+	}
+	return 0;
+}
+
 /* pin_walk callback: one attachment, one "option add" line. */
 static int save_option(uint64_t cgid, const char *name, const char *dir, void *arg)
 {
@@ -136,13 +153,8 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 	const struct opt_desc *d;
 	int err;
 
-	if (ctx->only_cgid && cgid != ctx->only_cgid)
+	if (save_path(ctx, cgid, name, path, sizeof(path)))
 		return 0;
-	if (cgroup_path_of(cgid, path, sizeof(path))) {
-		/* Its cgroup is gone: nothing to attach it to at boot. */
-		note_skipped(ctx, cgid, name, "the cgroup no longer exists");
-		return 0;
-	}
 	d = opt_desc_by_pin(name);
 	if (!d)
 		return err_run(-EPROTO, "cannot save %s on cgroup %s: not an option this tcpopt knows",
@@ -186,12 +198,8 @@ static int save_attachment(struct save_ctx *ctx, const struct attachment_saver *
 	char path[PATH_MAX], qpath[PATH_MAX * 2 + 3], words[512], line[LINE_MAX_LEN];
 	int err;
 
-	if (ctx->only_cgid && cgid != ctx->only_cgid)
+	if (save_path(ctx, cgid, name, path, sizeof(path)))
 		return 0;
-	if (cgroup_path_of(cgid, path, sizeof(path))) {
-		note_skipped(ctx, cgid, name, "the cgroup no longer exists");
-		return 0;
-	}
 	err = as->words(dir, words, sizeof(words));
 	if (err)
 		return err_run(err, "cannot save the %s of cgroup %s: %s", as->what, path,
