@@ -60,20 +60,20 @@ int path_config_init(struct bpf_object *obj, uint64_t cgid)
 
 	if (!m || bpf_map_update_elem(bpf_map__fd(m), &zero, &pc, BPF_ANY))
 		return err_run(m ? -errno : -EPROTO, "cannot set up the driver's path memory: %s",
-			       m ? strerror(errno) : "no map path_config");
+			       m ? err_str(errno) : "no map path_config");
 	/* A new driver starts afresh: what an earlier one of this cgroup
 	 * learned (the shared map outlives it) is forgotten. */
 	return path_walk(cgid, forget_one, NULL);
 }
 
-static int config_map(uint64_t cgid)
+static int path_config_map(uint64_t cgid)
 {
 	return driver_map_open(cgid, "path_config");
 }
 
 int path_config_read(uint64_t cgid, struct tcpopt_path_config *pc)
 {
-	int fd = config_map(cgid), err = 0;
+	int fd = path_config_map(cgid), err = 0;
 	__u32 zero = 0;
 
 	if (fd < 0)
@@ -86,7 +86,7 @@ int path_config_read(uint64_t cgid, struct tcpopt_path_config *pc)
 
 int path_config_write(uint64_t cgid, const struct tcpopt_path_config *pc)
 {
-	int fd = config_map(cgid), err = 0;
+	int fd = path_config_map(cgid), err = 0;
 	__u32 zero = 0;
 
 	if (fd < 0)
@@ -148,7 +148,7 @@ int path_walk(uint64_t cgid, path_walk_cb cb, void *ctx)
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : err_run(-errno, "cannot open %s: %s", PIN_PATHS,
-						     strerror(errno));
+						     err_str(errno));
 	while (!rc && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
@@ -290,7 +290,7 @@ static int events_open(struct ring_buffer **rb, uint32_t *id, struct events_ctx 
 	uint32_t now;
 
 	if (fd < 0)
-		return err_run(fd, "cannot open %s: %s", PIN_PATH_EVENTS, strerror(-fd));
+		return err_run(fd, "cannot open %s: %s", PIN_PATH_EVENTS, err_str(-fd));
 	now = map_id(fd);
 	if (*rb && now == *id) {
 		close(fd);
@@ -300,7 +300,7 @@ static int events_open(struct ring_buffer **rb, uint32_t *id, struct events_ctx 
 	*rb = ring_buffer__new(fd, event_cb, c, NULL);
 	close(fd);
 	if (!*rb)
-		return err_run(-errno, "cannot read %s: %s", PIN_PATH_EVENTS, strerror(errno));
+		return err_run(-errno, "cannot read %s: %s", PIN_PATH_EVENTS, err_str(errno));
 	*id = now;
 	return 0;
 }
@@ -327,7 +327,7 @@ int path_events_run(uint64_t max_events, uint64_t timeout_ms, path_event_fn hand
 	sfd = stop_signals_open(&old);
 	if (sfd < 0) {
 		ring_buffer__free(rb);
-		return err_run(sfd, "cannot block signals: %s", strerror(-sfd));
+		return err_run(sfd, "cannot block signals: %s", err_str(-sfd));
 	}
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	while (!c.rc && !err) {
@@ -342,14 +342,14 @@ int path_events_run(uint64_t max_events, uint64_t timeout_ms, path_event_fn hand
 		pfd[1] = (struct pollfd){ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN };
 		n = poll(pfd, 2, wait);
 		if (n < 0 && errno != EINTR) {
-			err = err_run(-errno, "poll: %s", strerror(errno));
+			err = err_run(-errno, "poll: %s", err_str(errno));
 		} else if (n > 0 && pfd[0].revents) {
 			err = stop_signals_consume(sfd);
 			break;
 		} else if (n > 0 && pfd[1].revents) {
 			n = ring_buffer__consume(rb);
 			if (n < 0 && !c.rc)
-				err = err_run(n, "reading %s: %s", PIN_PATH_EVENTS, strerror(-n));
+				err = err_run(n, "reading %s: %s", PIN_PATH_EVENTS, err_str(-n));
 		} else if (!n) {
 			err = events_open(&rb, &id, &c);
 		}

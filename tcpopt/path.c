@@ -158,7 +158,7 @@ static bool selected(struct lister *l, const struct tcpopt_path_key *k, int *ci)
 	return l->names.driver[*ci];
 }
 
-static int list_one(const struct tcpopt_path_key *k, const struct tcpopt_path *e, void *ctx)
+static int list_destination(const struct tcpopt_path_key *k, const struct tcpopt_path *e, void *ctx)
 {
 	struct lister *l = ctx;
 	uint32_t expire;
@@ -209,7 +209,7 @@ static int path_list(int argc, char **argv)
 	if (!err) {
 		l->list = out_new_array();
 		l->now = path_now_ns();
-		err = path_walk(l->sel.cgid, list_one, l);
+		err = path_walk(l->sel.cgid, list_destination, l);
 		if (err)
 			out_free(l->list);
 		else
@@ -219,7 +219,7 @@ static int path_list(int argc, char **argv)
 	return err;
 }
 
-static int flush_one(const struct tcpopt_path_key *k, const struct tcpopt_path *e, void *ctx)
+static int flush_destination(const struct tcpopt_path_key *k, const struct tcpopt_path *e, void *ctx)
 {
 	struct lister *l = ctx;
 	struct onode *row;
@@ -232,7 +232,7 @@ static int flush_one(const struct tcpopt_path_key *k, const struct tcpopt_path *
 	ci = cgroup_named(&l->names, k->cgroup_id);
 	err = path_forget(k);
 	if (err) {
-		l->err = err_run(err, "cannot forget a destination: %s", strerror(-err));
+		l->err = err_run(err, "cannot forget a destination: %s", err_str(-err));
 		return 1;
 	}
 	if (!l->names.driver[ci])
@@ -251,7 +251,7 @@ static int flush_selected(struct lister *l, bool print)
 	int err;
 
 	l->list = out_new_array();
-	err = path_walk(l->sel.cgid, flush_one, l);
+	err = path_walk(l->sel.cgid, flush_destination, l);
 	if (!err)
 		err = l->err;
 	if (err || !print || !out_is_json())
@@ -323,7 +323,7 @@ static int path_show(int argc, char **argv)
 		err = path_walk(0, count_one, s);
 	if (err) {
 		if (!err_reported())
-			err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
+			err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(-err));
 		goto out;
 	}
 	s->list = out_new_array();
@@ -414,7 +414,7 @@ static int path_set(int argc, char **argv)
 	err = path_config_write(cg.id, &pc);
 	if (err)
 		err = err_run(err, "cannot set the path memory of cgroup %s: %s", cg.path,
-			      strerror(-err));
+			      err_str(-err));
 out:
 	free(l);
 	state_unlock(lock);

@@ -211,7 +211,7 @@ static int save_path_settings(uint64_t cgid, const char *name, const char *dir, 
 	err = path_config_words(cgid, words, sizeof(words));
 	if (err)
 		return err_run(err, "cannot save the path memory settings of cgroup %s: %s", path,
-			       strerror(-err));
+			       err_str(-err));
 	if (!words[0])
 		return 0;
 	if (quote_word(path, qpath, sizeof(qpath)) ||
