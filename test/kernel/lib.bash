@@ -145,7 +145,7 @@ now_ms() {
 	echo $(( $(date +%s%N) / 1000000 ))
 }
 
-# wait_sf_since T0 NS FILTER N: wait (up to 5 s after T0, in ms) for exactly
+# wait_sf_since T0 NS FILTER N: wait (up to 10 s after T0, in ms) for exactly
 # N subflows in NS matching FILTER; prints the ms from T0 it took
 wait_sf_since() {
 	local t0=$1 ns=$2 filter=$3 want=$4 n t
@@ -156,7 +156,7 @@ wait_sf_since() {
 			echo $(( t - t0 ))
 			return 0
 		fi
-		if [ $(( t - t0 )) -gt 5000 ]; then
+		if [ $(( t - t0 )) -gt 10000 ]; then
 			echo "expected $want subflows in $ns ($filter), found $n:" >&2
 			ip netns exec "$ns" ss -Htn state established "$filter" >&2
 			return 1
