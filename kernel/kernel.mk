@@ -5,9 +5,11 @@
 #                      kernel tests load against its BTF (the path managers
 #                      are in tcpopt itself), and run test/kernel/*.bats and
 #                      the host suites' tests of the patch set (delack segs)
-#                      inside it under qemu (kernel/vm-run), then the
-#                      series' own selftests (kernel/selftests: test_progs),
+#                      inside it under qemu (kernel/vm-run, kernel/guest-check),
 #                      then test/mptcp.bats in a VM run of its own
+#   make check-kernel-rtt, check-kernel-selftests: rtt.bats, and the series'
+#                      own selftests (kernel/selftests: test_progs), which
+#                      do not pass under TCG yet (kernel/README)
 
 KERNEL_CLANG ?= clang
 # <asm/types.h> for the programs built on the system's <linux/bpf.h>
