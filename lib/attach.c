@@ -112,7 +112,7 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 	}
 	err = bpf_object__load(spec->obj);
 	if (err)
-		return err_run(err, "cannot load the BPF program: %s%s", strerror(-err),
+		return err_run(err, "cannot load the BPF program: %s%s", err_str(err),
 			       err == -EACCES || err == -EINVAL ?
 			       " (the verifier refused it; TCPOPT_DEBUG=1 shows its log)" : "");
 	if (spec->config) {
@@ -124,7 +124,7 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 			goto fail;
 		}
 		if (bpf_map_update_elem(bpf_map__fd(cfg_map), &zero, spec->config, BPF_ANY)) {
-			err = err_run(-errno, "cannot write the config map: %s", strerror(errno));
+			err = err_run(-errno, "cannot write the config map: %s", err_str(errno));
 			goto fail;
 		}
 	}
@@ -136,14 +136,14 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 	}
 
 	if (mkdir(cgdir, 0700) && errno != EEXIST)
-		return err_run(-errno, "cannot create %s: %s", cgdir, strerror(errno));
+		return err_run(-errno, "cannot create %s: %s", cgdir, err_str(errno));
 	if (mkdir(stage, 0700)) {
-		err = err_run(-errno, "cannot create %s: %s", stage, strerror(errno));
+		err = err_run(-errno, "cannot create %s: %s", stage, err_str(errno));
 		goto fail;
 	}
 	err = pin_maps(spec->obj, stage);
 	if (err) {
-		err = err_run(err, "cannot pin maps in %s: %s", stage, strerror(-err));
+		err = err_run(err, "cannot pin maps in %s: %s", stage, err_str(err));
 		goto fail;
 	}
 
@@ -153,12 +153,12 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 		old_link = bpf_obj_get(path);
 		if (old_link < 0 || bpf_link_update(old_link, bpf_program__fd(prog), NULL)) {
 			err = err_run(-errno, "cannot replace the program of %s: %s",
-				      dir, strerror(errno));
+				      dir, err_str(errno));
 			goto fail;
 		}
 		err = move_pins(stage, dir);
 		if (err) {
-			err = err_run(err, "cannot move pins into %s: %s", dir, strerror(-err));
+			err = err_run(err, "cannot move pins into %s: %s", dir, err_str(err));
 			goto fail;
 		}
 		pin_dir_remove(stage);
@@ -170,17 +170,17 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec)
 			       bpf_program__attach_cgroup(prog, cg->fd);
 	if (!link) {
 		err = err_run(-errno, "cannot attach %s for cgroup %s: %s", spec->name,
-			      cg->path, strerror(errno));
+			      cg->path, err_str(errno));
 		goto fail;
 	}
 	if (xsnprintf(path, sizeof(path), "%s/link", stage) ||
 	    bpf_link__pin(link, path)) {
-		err = err_run(-errno, "cannot pin the link: %s", strerror(errno));
+		err = err_run(-errno, "cannot pin the link: %s", err_str(errno));
 		goto fail;
 	}
 	/* The attachment appears whole, or not at all. */
 	if (rename(stage, dir)) {
-		err = err_run(-errno, "cannot create %s: %s", dir, strerror(errno));
+		err = err_run(-errno, "cannot create %s: %s", dir, err_str(errno));
 		goto fail;
 	}
 	bpf_link__disconnect(link);

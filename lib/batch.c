@@ -57,7 +57,7 @@ int batch_run(const char *file, int (*run)(int argc, char **argv))
 
 	if (!f) {
 		err_set_object("batch");
-		return err_run(-errno, "cannot open \"%s\": %s", file, strerror(errno));
+		return err_run(-errno, "cannot open \"%s\": %s", file, err_str(errno));
 	}
 	while (getline(&line, &cap, f) >= 0) {
 		lineno++;

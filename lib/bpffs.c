@@ -43,13 +43,13 @@ int bpffs_prepare(void)
 	if (!is_bpffs(BPFFS_MOUNT)) {
 		if (mkdir(BPFFS_MOUNT, 0700) && errno != EEXIST)
 			return err_run(-errno, "cannot create %s: %s", BPFFS_MOUNT,
-				       strerror(errno));
+				       err_str(errno));
 		if (mount("bpf", BPFFS_MOUNT, "bpf", 0, "mode=0700"))
 			return err_run(-errno, "cannot mount bpffs on %s: %s",
-				       BPFFS_MOUNT, strerror(errno));
+				       BPFFS_MOUNT, err_str(errno));
 	}
 	if (mkdir(PIN_ROOT, 0700) && errno != EEXIST)
-		return err_run(-errno, "cannot create %s: %s", PIN_ROOT, strerror(errno));
+		return err_run(-errno, "cannot create %s: %s", PIN_ROOT, err_str(errno));
 	return 0;
 }
 
@@ -62,11 +62,11 @@ int state_lock(void)
 		return err;
 	fd = open(PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return err_run(-errno, "cannot open %s: %s", PIN_ROOT, strerror(errno));
+		return err_run(-errno, "cannot open %s: %s", PIN_ROOT, err_str(errno));
 	if (flock(fd, LOCK_EX)) {
 		err = -errno;
 		close(fd);
-		return err_run(err, "cannot lock %s: %s", PIN_ROOT, strerror(-err));
+		return err_run(err, "cannot lock %s: %s", PIN_ROOT, err_str(err));
 	}
 	return fd;
 }
@@ -150,7 +150,7 @@ int pin_remove_attachment(const char *path, const char *name, const char *absent
 	} else {
 		err = pin_dir_remove(dir);
 		if (err)
-			err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
+			err = err_run(err, "cannot remove %s: %s", dir, err_str(err));
 	}
 	state_unlock(lock);
 	cgroup_close(&cg);

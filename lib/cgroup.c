@@ -109,13 +109,13 @@ int cgroup_open(const char *path, struct cgroup_ref *cg)
 
 		if (err == -ENOENT || err == -ENOTDIR)
 			return err_run(err, "unknown cgroup \"%s\" (no %s)", path, full);
-		return err_run(err, "cannot open cgroup \"%s\": %s", path, strerror(-err));
+		return err_run(err, "cannot open cgroup \"%s\": %s", path, err_str(err));
 	}
 	if (fstat(cg->fd, &st)) {
 		int err = -errno;
 
 		cgroup_close(cg);
-		return err_run(err, "cannot stat cgroup \"%s\": %s", path, strerror(-err));
+		return err_run(err, "cannot stat cgroup \"%s\": %s", path, err_str(err));
 	}
 	cg->id = st.st_ino;
 	return 0;
@@ -232,14 +232,7 @@ struct table_walk {
 
 static void table_add(uint64_t id, const char *path)
 {
-	if (table.n == table.cap) {
-		table.cap = table.cap ? 2 * table.cap : 64;
-		table.v = realloc(table.v, table.cap * sizeof(*table.v));
-		if (!table.v) {
-			fputs("tcpopt: out of memory\n", stderr);
-			abort();
-		}
-	}
+	table.v = xgrow(table.v, table.n, &table.cap, sizeof(*table.v));
 	table.v[table.n].id = id;
 	table.v[table.n++].path = xstrdup(path);
 }

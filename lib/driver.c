@@ -304,7 +304,7 @@ static int driver_load(struct driver *d, __u32 types, struct tcpopt_bpf **skelp)
 
 	skel = tcpopt_bpf__open();
 	if (!skel)
-		return err_run(-errno, "cannot open the driver: %s", strerror(errno));
+		return err_run(-errno, "cannot open the driver: %s", err_str(errno));
 	skel->rodata->drv_types = types;
 	/* Shared by every driver: reused when pinned, else pinned by libbpf. */
 	if (bpf_map__set_pin_path(skel->maps.tcpopt_keep, PIN_KEEP))
@@ -319,7 +319,7 @@ static int driver_load(struct driver *d, __u32 types, struct tcpopt_bpf **skelp)
 	if (err) {
 		tcpopt_bpf__destroy(skel);
 		shared_pins_release();
-		return err_run(err, "cannot load the driver: %s%s", strerror(-err),
+		return err_run(err, "cannot load the driver: %s%s", err_str(err),
 			       err == -EACCES || err == -EINVAL ?
 			       " (the verifier refused it; TCPOPT_DEBUG=1 shows its log)" : "");
 	}
@@ -330,7 +330,7 @@ static int driver_load(struct driver *d, __u32 types, struct tcpopt_bpf **skelp)
 				*fd = dup(bpf_map__fd(map));
 		}
 		if (!driver_complete(d) || bpf_map_update_elem(d->hdr, &zero, &h, BPF_ANY)) {
-			err = err_run(-errno, "cannot set up the driver: %s", strerror(errno));
+			err = err_run(-errno, "cannot set up the driver: %s", err_str(errno));
 			tcpopt_bpf__destroy(skel);
 			return err;
 		}
@@ -352,7 +352,7 @@ static int driver_add_type(struct driver *d, struct tcpopt_driver *h, __u32 type
 	if (err)
 		return err;
 	if (bpf_link_update(d->link, bpf_program__fd(skel->progs.tcpopt), NULL))
-		err = err_run(-errno, "cannot replace the driver's program: %s", strerror(errno));
+		err = err_run(-errno, "cannot replace the driver's program: %s", err_str(errno));
 	else
 		h->prog_types = types;
 	tcpopt_bpf__destroy(skel);	/* the link holds the program */
@@ -392,7 +392,7 @@ static int replace_in_place(const char *dir, const struct tcpopt_slot_config *sl
 		return pin_dir_remove(dir);	/* not a slot: attached anew below */
 	err = option_config_write(dir, "config", slot->bytes, size);
 	if (err)
-		return err_run(err, "cannot write the config of %s: %s", dir, strerror(-err));
+		return err_run(err, "cannot write the config of %s: %s", dir, err_str(err));
 	*done = true;
 	return 0;
 }
@@ -435,7 +435,7 @@ int driver_attach(const struct cgroup_ref *cg, const char *pin_name, uint32_t ty
 	err = header_read(&d, &h);
 	if (err) {
 		err = err_run(err, "cannot read the driver of cgroup %s: %s", cg->path,
-			      strerror(-err));
+			      err_str(err));
 		goto fail;
 	}
 	if (!skel && !(h.prog_types & 1U << type)) {
@@ -453,16 +453,16 @@ int driver_attach(const struct cgroup_ref *cg, const char *pin_name, uint32_t ty
 	if (!err)
 		err = slot_config_write(&d, (__u32)slot_idx, &slot);
 	if (err) {
-		err = err_run(err, "cannot set up the maps of %s: %s", pin_name, strerror(-err));
+		err = err_run(err, "cannot set up the maps of %s: %s", pin_name, err_str(err));
 		goto fail;
 	}
 
 	if (mkdir(cgdir, 0700) && errno != EEXIST) {
-		err = err_run(-errno, "cannot create %s: %s", cgdir, strerror(errno));
+		err = err_run(-errno, "cannot create %s: %s", cgdir, err_str(errno));
 		goto fail;
 	}
 	if (mkdir(stage, 0700)) {
-		err = err_run(-errno, "cannot create %s: %s", stage, strerror(errno));
+		err = err_run(-errno, "cannot create %s: %s", stage, err_str(errno));
 		goto fail;
 	}
 	staged = true;
@@ -470,7 +470,7 @@ int driver_attach(const struct cgroup_ref *cg, const char *pin_name, uint32_t ty
 	if (!err)
 		err = pin_in(stage, "stats", d.stats[slot_idx]);
 	if (err) {
-		err = err_run(err, "cannot pin maps in %s: %s", stage, strerror(-err));
+		err = err_run(err, "cannot pin maps in %s: %s", stage, err_str(err));
 		goto fail;
 	}
 
@@ -481,7 +481,7 @@ int driver_attach(const struct cgroup_ref *cg, const char *pin_name, uint32_t ty
 	h.nslots++;
 	err = header_write(&d, &h);
 	if (err) {
-		err = err_run(err, "cannot add %s to the driver: %s", pin_name, strerror(-err));
+		err = err_run(err, "cannot add %s to the driver: %s", pin_name, err_str(err));
 		goto fail;
 	}
 
@@ -489,19 +489,19 @@ int driver_attach(const struct cgroup_ref *cg, const char *pin_name, uint32_t ty
 		link = bpf_program__attach_cgroup(skel->progs.tcpopt, cg->fd);
 		if (!link) {
 			err = err_run(-errno, "cannot attach to cgroup %s: %s", cg->path,
-				      strerror(errno));
+				      err_str(errno));
 			goto fail;
 		}
 		d.link = dup(bpf_link__fd(link));
 	}
 	err = d.link < 0 ? -EBADF : pin_in(stage, "link", d.link);
 	if (err) {
-		err = err_run(err, "cannot pin the link: %s", strerror(-err));
+		err = err_run(err, "cannot pin the link: %s", err_str(err));
 		goto fail;
 	}
 	/* The attachment appears whole, or not at all. */
 	if (rename(stage, dir)) {
-		err = err_run(-errno, "cannot create %s: %s", dir, strerror(errno));
+		err = err_run(-errno, "cannot create %s: %s", dir, err_str(errno));
 		goto fail;
 	}
 	err = 0;

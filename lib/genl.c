@@ -281,5 +281,5 @@ int genl_set_rcvbuf(struct genl *g, int bytes)
 int genl_error(struct genl *g, int err, const char *what)
 {
 	return err_run(err, "%s failed: %s", what,
-		       g->extack[0] ? g->extack : strerror(-err));
+		       g->extack[0] ? g->extack : err_str(err));
 }

@@ -25,7 +25,7 @@ int mptcp_pm_open(struct genl *g)
 		return err_run(err, "generic netlink family \"%s\" not found (kernel without MPTCP?)",
 			       MPTCP_PM_NAME);
 	if (err)
-		return err_run(err, "cannot open generic netlink: %s", strerror(-err));
+		return err_run(err, "cannot open generic netlink: %s", err_str(err));
 	return 0;
 }
 
@@ -63,33 +63,7 @@ bool mptcp_addr_is_linklocal(const struct mptcp_addr *a)
 
 int mptcp_parse_token(const char *s, uint32_t *token)
 {
-	unsigned long long v = 0;
-	uint32_t t;
-
-	if (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2)) {
-		const char *p = s + 2;
-
-		if (!*p || strlen(p) > 8)
-			return -EINVAL;
-		for (; *p; p++) {
-			int d;
-
-			if (*p >= '0' && *p <= '9')
-				d = *p - '0';
-			else if (*p >= 'a' && *p <= 'f')
-				d = *p - 'a' + 10;
-			else if (*p >= 'A' && *p <= 'F')
-				d = *p - 'A' + 10;
-			else
-				return -EINVAL;
-			v = v * 16 + (unsigned long long)d;
-		}
-		t = (uint32_t)v;
-	} else if (parse_u32_range(s, 0, UINT32_MAX, &t)) {
-		return -EINVAL;
-	}
-	*token = t;
-	return 0;
+	return parse_u32_range_hex(s, 0, UINT32_MAX, token) ? -EINVAL : 0;
 }
 
 void mptcp_put_addr(struct nlmsghdr *nlh, uint16_t type, const struct mptcp_addr *a)

@@ -91,14 +91,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	} else if (!subflow) {
 		return MNL_CB_OK;	/* plain TCP */
 	}
-	if (*ctx->n == ctx->cap) {
-		ctx->cap = ctx->cap ? ctx->cap * 2 : 32;
-		*ctx->s = realloc(*ctx->s, ctx->cap * sizeof(**ctx->s));
-		if (!*ctx->s) {
-			fputs("tcpopt: out of memory\n", stderr);
-			abort();
-		}
-	}
+	*ctx->s = xgrow(*ctx->s, *ctx->n, &ctx->cap, sizeof(**ctx->s));
 	(*ctx->s)[(*ctx->n)++] = ds;
 	return MNL_CB_OK;
 }
@@ -149,7 +142,7 @@ int mptcp_diag_collect(struct mptcp_diag *d)
 	memset(d, 0, sizeof(*d));
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!nl)
-		return err_run(-errno, "cannot open sock_diag: %s", strerror(errno));
+		return err_run(-errno, "cannot open sock_diag: %s", err_str(errno));
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err = -errno;
 		goto out;
@@ -165,7 +158,7 @@ out:
 	mnl_socket_close(nl);
 	if (err) {
 		mptcp_diag_free(d);
-		return err_run(err, "sock_diag dump failed: %s", strerror(-err));
+		return err_run(err, "sock_diag dump failed: %s", err_str(err));
 	}
 	return 0;
 }

@@ -146,13 +146,13 @@ int mptcp_listener_open(struct mptcp_listener *l, int rcvbuf)
 			return err_run(err, "no multicast group \"%s\" in family \"%s\"",
 				       MPTCP_PM_EV_GRP_NAME, MPTCP_PM_NAME);
 		return err_run(err, "cannot join \"%s\": %s", MPTCP_PM_EV_GRP_NAME,
-			       strerror(-err));
+			       err_str(err));
 	}
 	/* 0 only reads the size, which the report shows. */
 	err = genl_set_rcvbuf(&l->g, rcvbuf);
 	if (err < 0) {
 		genl_close(&l->g);
-		return err_run(err, "cannot set the receive buffer: %s", strerror(-err));
+		return err_run(err, "cannot set the receive buffer: %s", err_str(err));
 	}
 	l->rcvbuf = err;
 	return 0;

@@ -30,6 +30,12 @@ struct onode {
 
 static bool json_mode, pretty_mode;
 
+/* Warnings waiting for a document (-j). */
+static struct {
+	char **v;
+	size_t n, cap;
+} warnings;
+
 void out_set_mode(bool json, bool pretty)
 {
 	json_mode = json;
@@ -77,8 +83,8 @@ void out_free(struct onode *n)
 	free(n);
 }
 
-static struct onode *attach(struct onode *parent, enum node_type type,
-			    const char *key)
+static struct onode *node_attach(struct onode *parent, enum node_type type,
+				 const char *key)
 {
 	struct onode *n = node_new(type);
 
@@ -95,12 +101,12 @@ static struct onode *attach(struct onode *parent, enum node_type type,
 
 struct onode *out_add_object(struct onode *obj, const char *key)
 {
-	return attach(obj, N_OBJECT, key);
+	return node_attach(obj, N_OBJECT, key);
 }
 
 struct onode *out_add_array(struct onode *obj, const char *key)
 {
-	return attach(obj, N_ARRAY, key);
+	return node_attach(obj, N_ARRAY, key);
 }
 
 void out_str(struct onode *obj, const char *key, const char *val)
@@ -111,39 +117,43 @@ void out_str(struct onode *obj, const char *key, const char *val)
 		out_null(obj, key, "-");
 		return;
 	}
-	n = attach(obj, N_STRING, key);
+	n = node_attach(obj, N_STRING, key);
 	n->str = xstrdup(val);
 }
 
 void out_strf(struct onode *obj, const char *key, const char *fmt, ...)
 {
-	char buf[512];
+	char *buf;
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vasprintf(&buf, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		xalloc_failed();
 	out_str(obj, key, buf);
+	free(buf);
 }
 
 void out_uint(struct onode *obj, const char *key, uint64_t val)
 {
-	attach(obj, N_UINT, key)->u = val;
+	node_attach(obj, N_UINT, key)->u = val;
 }
 
 void out_int(struct onode *obj, const char *key, int64_t val)
 {
-	attach(obj, N_INT, key)->i = val;
+	node_attach(obj, N_INT, key)->i = val;
 }
 
 void out_bool(struct onode *obj, const char *key, bool val)
 {
-	attach(obj, N_BOOL, key)->b = val;
+	node_attach(obj, N_BOOL, key)->b = val;
 }
 
 void out_null(struct onode *obj, const char *key, const char *text)
 {
-	struct onode *n = attach(obj, N_NULL, key);
+	struct onode *n = node_attach(obj, N_NULL, key);
 
 	if (text)
 		n->text = xstrdup(text);
@@ -152,7 +162,7 @@ void out_null(struct onode *obj, const char *key, const char *text)
 void out_uint_text(struct onode *obj, const char *key, const char *label,
 		   uint64_t val, const char *text)
 {
-	struct onode *n = attach(obj, N_UINT, key);
+	struct onode *n = node_attach(obj, N_UINT, key);
 
 	n->u = val;
 	if (label)
@@ -172,18 +182,18 @@ void out_duration_ms(struct onode *obj, const char *key, uint64_t ms)
 
 void out_uint_json(struct onode *obj, const char *key, uint64_t val)
 {
-	attach(obj, N_UINT, key)->json_only = true;
+	node_attach(obj, N_UINT, key)->json_only = true;
 	obj->last->u = val;
 }
 
 struct onode *out_push_object(struct onode *arr)
 {
-	return attach(arr, N_OBJECT, NULL);
+	return node_attach(arr, N_OBJECT, NULL);
 }
 
 void out_push_str(struct onode *arr, const char *val)
 {
-	attach(arr, N_STRING, NULL)->str = xstrdup(val);
+	node_attach(arr, N_STRING, NULL)->str = xstrdup(val);
 }
 
 size_t out_count(const struct onode *n)
@@ -321,53 +331,61 @@ static bool is_table(const struct onode *n)
 }
 
 /* Text of a scalar, of an inline object, or of an array of scalars. */
-static void cell_text(const struct onode *n, char *buf, size_t len)
+static void cell_write(FILE *f, const struct onode *n)
 {
 	const struct onode *c;
-	size_t used = 0;
+	bool any = false;
 
-	buf[0] = '\0';
 	switch (n->type) {
 	case N_STRING:
-		snprintf(buf, len, "%s", n->text ? n->text : n->str);
+		fputs(n->text ? n->text : n->str, f);
 		return;
 	case N_UINT:
 		if (n->text)
-			snprintf(buf, len, "%s", n->text);
+			fputs(n->text, f);
 		else
-			snprintf(buf, len, "%" PRIu64, n->u);
+			fprintf(f, "%" PRIu64, n->u);
 		return;
 	case N_INT:
-		snprintf(buf, len, "%" PRId64, n->i);
+		fprintf(f, "%" PRId64, n->i);
 		return;
 	case N_BOOL:
-		snprintf(buf, len, "%s", n->text ? n->text : n->b ? "yes" : "no");
+		fputs(n->text ? n->text : n->b ? "yes" : "no", f);
 		return;
 	case N_NULL:
-		snprintf(buf, len, "%s", n->text ? n->text : "-");
+		fputs(n->text ? n->text : "-", f);
 		return;
 	default:
 		break;
 	}
-	for (c = n->first; c && used < len; c = c->next) {
-		char sub[256];
-
+	for (c = n->first; c; c = c->next) {
 		if (c->json_only || is_table(c))
 			continue;
-		cell_text(c, sub, sizeof(sub));
 		if (n->type == N_OBJECT)
-			used += snprintf(buf + used, len - used, "%s%s %s",
-					 used ? " " : "", node_label(c), sub);
-		else
-			used += snprintf(buf + used, len - used, "%s%s",
-					 used ? "," : "", sub);
+			fprintf(f, "%s%s ", any ? " " : "", node_label(c));
+		else if (any)
+			fputc(',', f);
+		cell_write(f, c);
+		any = true;
 	}
-	if (!used)
-		snprintf(buf, len, "-");
+	if (!any)
+		fputc('-', f);
 }
 
-#define MAX_COLS 32
-#define CELL_LEN 256
+/* The same as a string of its own, as long as it is (free() it). */
+static char *cell_text(const struct onode *n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		xalloc_failed();
+	cell_write(f, n);
+	if (fclose(f) || !buf)
+		xalloc_failed();
+	return buf;
+}
 
 struct column {
 	const char *key;
@@ -375,21 +393,19 @@ struct column {
 	size_t width;
 };
 
-static void text_table(FILE *f, const struct onode *arr, int indent);
-
-static int column_index(struct column *cols, int ncols, const char *key)
+static int column_index(const struct column *cols, size_t ncols, const char *key)
 {
-	int i;
+	size_t i;
 
 	for (i = 0; i < ncols; i++)
 		if (!strcmp(cols[i].key, key))
-			return i;
+			return (int)i;
 	return -1;
 }
 
-static void print_header(FILE *f, struct column *cols, int ncols, int indent)
+static void print_header(FILE *f, const struct column *cols, size_t ncols, int indent)
 {
-	int i;
+	size_t i;
 	const char *p;
 
 	fprintf(f, "%*s", indent, "");
@@ -402,62 +418,69 @@ static void print_header(FILE *f, struct column *cols, int ncols, int indent)
 	fputc('\n', f);
 }
 
+/* The cell of row in column key: its last scalar child of that key. */
+static const struct onode *row_cell(const struct onode *row, const char *key)
+{
+	const struct onode *c, *v = NULL;
+
+	for (c = row->first; c; c = c->next)
+		if (c->key && !strcmp(c->key, key) && !c->json_only && !is_table(c))
+			v = c;
+	return v;
+}
+
 static void text_table(FILE *f, const struct onode *arr, int indent)
 {
-	struct column cols[MAX_COLS];
+	struct column *cols = NULL;
 	const struct onode *row, *c;
-	char cell[CELL_LEN];
-	int ncols = 0, i;
+	size_t ncols = 0, cap = 0, i;
+	char *cell;
+	int k;
 
-	/* Columns: the union of the rows' scalar keys, in first-seen order. */
+	/* Columns: the union of the rows' scalar keys, in first-seen order,
+	 * as many as there are and as wide as their widest cell. */
 	for (row = arr->first; row; row = row->next) {
 		for (c = row->first; c; c = c->next) {
 			if (c->json_only || is_table(c) || !c->key)
 				continue;
-			i = column_index(cols, ncols, c->key);
-			if (i < 0 && ncols < MAX_COLS) {
-				i = ncols++;
-				cols[i].key = c->key;
-				cols[i].label = node_label(c);
-				cols[i].width = strlen(cols[i].label);
+			k = column_index(cols, ncols, c->key);
+			if (k < 0) {
+				cols = xgrow(cols, ncols, &cap, sizeof(*cols));
+				k = (int)ncols++;
+				cols[k].key = c->key;
+				cols[k].label = node_label(c);
+				cols[k].width = strlen(cols[k].label);
 			}
-			if (i < 0)
-				continue;
-			cell_text(c, cell, sizeof(cell));
-			if (strlen(cell) > cols[i].width)
-				cols[i].width = strlen(cell);
+			cell = cell_text(c);
+			if (strlen(cell) > cols[k].width)
+				cols[k].width = strlen(cell);
+			free(cell);
 		}
 	}
 	print_header(f, cols, ncols, indent);
 	for (row = arr->first; row; row = row->next) {
 		fprintf(f, "%*s", indent, "");
 		for (i = 0; i < ncols; i++) {
-			const struct onode *v = NULL;
+			const struct onode *v = row_cell(row, cols[i].key);
 
-			for (c = row->first; c; c = c->next)
-				if (c->key && !strcmp(c->key, cols[i].key) &&
-				    !c->json_only && !is_table(c))
-					v = c;
-			if (v)
-				cell_text(v, cell, sizeof(cell));
-			else
-				snprintf(cell, sizeof(cell), "-");
+			cell = v ? cell_text(v) : xstrdup("-");
 			if (i + 1 < ncols)
 				fprintf(f, "%-*s  ", (int)cols[i].width, cell);
 			else
 				fputs(cell, f);
+			free(cell);
 		}
 		fputc('\n', f);
 		for (c = row->first; c; c = c->next)
 			if (is_table(c))
 				text_table(f, c, indent + 4);
 	}
+	free(cols);
 }
 
 static void text_object(FILE *f, const struct onode *obj)
 {
 	const struct onode *c;
-	char cell[CELL_LEN];
 	size_t width = 0;
 
 	for (c = obj->first; c; c = c->next)
@@ -466,8 +489,9 @@ static void text_object(FILE *f, const struct onode *obj)
 	for (c = obj->first; c; c = c->next) {
 		if (c->json_only || is_table(c))
 			continue;
-		cell_text(c, cell, sizeof(cell));
-		fprintf(f, "%-*s  %s\n", (int)width + 1, node_label(c), cell);
+		fprintf(f, "%-*s  ", (int)width + 1, node_label(c));
+		cell_write(f, c);
+		fputc('\n', f);
 	}
 	for (c = obj->first; c; c = c->next) {
 		if (!is_table(c))
@@ -477,8 +501,42 @@ static void text_object(FILE *f, const struct onode *obj)
 	}
 }
 
+void out_warning(const char *msg)
+{
+	warnings.v = xgrow(warnings.v, warnings.n, &warnings.cap, sizeof(*warnings.v));
+	warnings.v[warnings.n++] = xstrdup(msg);
+}
+
+/* Move the waiting warnings into arr, or print them on f (arr NULL). */
+static void warnings_take(struct onode *arr, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < warnings.n; i++) {
+		if (arr) {
+			out_push_str(arr, warnings.v[i]);
+		} else {
+			fputs("{\"warning\":", f);
+			out_json_string(f, warnings.v[i]);
+			fputs("}\n", f);
+		}
+		free(warnings.v[i]);
+	}
+	warnings.n = 0;
+}
+
+void out_flush_warnings(FILE *f)
+{
+	if (!warnings.n)
+		return;
+	warnings_take(NULL, f);
+	fflush(f);
+}
+
 void out_render(struct onode *root, FILE *f)
 {
+	if (json_mode && warnings.n && root->type == N_OBJECT)
+		warnings_take(out_add_array(root, "warnings"), f);
 	if (json_mode) {
 		json_write(f, root, 0);
 		fputc('\n', f);
@@ -487,11 +545,10 @@ void out_render(struct onode *root, FILE *f)
 	} else if (root->type == N_OBJECT) {
 		text_object(f, root);
 	} else if (root->type == N_ARRAY && root->first) {
-		char cell[CELL_LEN];
-
-		cell_text(root, cell, sizeof(cell));
-		fprintf(f, "%s\n", cell);
+		cell_write(f, root);
+		fputc('\n', f);
 	}
+	out_flush_warnings(f);
 	fflush(f);
 	out_free(root);
 }

@@ -67,8 +67,18 @@ const char *out_get_str(const struct onode *n);
 /* A number's value: 0, or -ENOENT when n is no (unsigned) number. */
 int out_get_uint(const struct onode *n, uint64_t *val);
 
-/* Print the tree on f in the current mode, then free it. */
+/* Print the tree on f in the current mode, then free it.  With -j, the
+ * warnings given since the last document join an object root as its
+ * array "warnings". */
 void out_render(struct onode *root, FILE *f);
+
+/*
+ * Warnings for -j (err_warn() gives them): kept for the next document
+ * (above); out_flush_warnings() prints those that found none, each as a
+ * line {"warning": "..."}: after a list, a stream's line, or no document.
+ */
+void out_warning(const char *msg);
+void out_flush_warnings(FILE *f);
 
 /* JSON string escaping, also used by the error path. */
 void out_json_string(FILE *f, const char *s);

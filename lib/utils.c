@@ -11,17 +11,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "output.h"
 #include "utils.h"
+
+void xalloc_failed(void)
+{
+	fputs("tcpopt: out of memory\n", stderr);
+	abort();
+}
 
 void *xzalloc(size_t size)
 {
 	void *p = calloc(1, size);
 
-	if (!p) {
-		fputs("tcpopt: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		xalloc_failed();
 	return p;
 }
 
@@ -29,11 +35,27 @@ char *xstrdup(const char *s)
 {
 	char *p = strdup(s);
 
-	if (!p) {
-		fputs("tcpopt: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		xalloc_failed();
 	return p;
+}
+
+void *xrealloc_array(void *p, size_t n, size_t size)
+{
+	p = reallocarray(p, n ? n : 1, size);
+	if (!p)
+		xalloc_failed();
+	return p;
+}
+
+void *xgrow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? 2 * *cap : 16;
+	if (*cap <= n)
+		*cap = n + 1;
+	return xrealloc_array(v, *cap, size);
 }
 
 static const char *cur_object;
@@ -59,7 +81,22 @@ void err_reset(void)
 	reported = false;
 }
 
-static void err_vprint(const char *fmt, va_list ap)
+const char *err_str(int err)
+{
+	/* Only for libbpf's codes: strerror() has its own buffer. */
+	static char libbpf_text[128];
+
+	if (err < 0)
+		err = -err;
+	if (err >= __LIBBPF_ERRNO__START && err < __LIBBPF_ERRNO__END &&
+	    !libbpf_strerror(err, libbpf_text, sizeof(libbpf_text)))
+		return libbpf_text;
+	return strerror(err);
+}
+
+/* One line on stderr; with -j also {"error": message} on stdout, or the
+ * warning kept for the command's document. */
+static void report_vprint(bool warning, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
@@ -68,13 +105,15 @@ static void err_vprint(const char *fmt, va_list ap)
 		fprintf(stderr, "tcpopt: %s: %s\n", cur_object, msg);
 	else
 		fprintf(stderr, "tcpopt: %s\n", msg);
-	if (out_is_json()) {
+	if (out_is_json() && warning) {
+		out_warning(msg);
+	} else if (out_is_json()) {
+		out_flush_warnings(stdout);	/* in the order they came */
 		fputs("{\"error\":", stdout);
 		out_json_string(stdout, msg);
 		fputs("}\n", stdout);
 		fflush(stdout);
 	}
-	reported = true;
 }
 
 int err_usage(const char *fmt, ...)
@@ -82,8 +121,9 @@ int err_usage(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	err_vprint(fmt, ap);
+	report_vprint(false, fmt, ap);
 	va_end(ap);
+	reported = true;
 	return -EUSAGE;
 }
 
@@ -92,9 +132,19 @@ int err_run(int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	err_vprint(fmt, ap);
+	report_vprint(false, fmt, ap);
 	va_end(ap);
+	reported = true;
 	return err < 0 ? err : -EIO;
+}
+
+void err_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_vprint(true, fmt, ap);
+	va_end(ap);
 }
 
 int parse_u64(const char *s, uint64_t *val)
@@ -122,6 +172,42 @@ int parse_u32_range(const char *s, uint32_t min, uint32_t max, uint32_t *val)
 
 	if (err)
 		return err;
+	if (v < min || v > max)
+		return -ERANGE;
+	*val = (uint32_t)v;
+	return 0;
+}
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int parse_u32_range_hex(const char *s, uint32_t min, uint32_t max, uint32_t *val)
+{
+	uint64_t v = 0;
+	const char *p;
+	int d;
+
+	if (strncmp(s, "0x", 2) && strncmp(s, "0X", 2))
+		return parse_u32_range(s, min, max, val);
+	p = s + 2;
+	if (!*p)
+		return -EINVAL;
+	for (; *p; p++) {
+		d = hex_digit(*p);
+		if (d < 0)
+			return -EINVAL;
+		v = v << 4 | (uint64_t)d;
+		if (v > UINT32_MAX)
+			return -ERANGE;
+	}
 	if (v < min || v > max)
 		return -ERANGE;
 	*val = (uint32_t)v;

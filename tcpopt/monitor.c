@@ -87,6 +87,6 @@ int do_monitor(int argc, char **argv)
 	err = mptcp_listener_run(&l, count, timeout_ms, print_event, &m);
 	mptcp_listener_close(&l);
 	if (err)
-		return err_run(err, "reading events failed: %s", strerror(-err));
+		return err_run(err, "reading events failed: %s", err_str(err));
 	return 0;
 }

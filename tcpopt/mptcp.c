@@ -100,7 +100,7 @@ static int parse(int argc, char **argv, const struct keyword *kw, size_t nkw,
 	return 0;
 }
 
-static int config_read(const char *dir, struct tcpopt_mptcp_config *cfg)
+static int mptcp_config_read(const char *dir, struct tcpopt_mptcp_config *cfg)
 {
 	int err = pin_map_read(dir, "config", cfg, sizeof(*cfg));
 
@@ -117,7 +117,7 @@ static bool linked(const char *dir, struct pin_link_info *link)
 }
 
 /* One row of show: the attachment in dir. */
-static void describe(struct onode *row, uint64_t cgid, const char *dir)
+static void mptcp_row(struct onode *row, uint64_t cgid, const char *dir)
 {
 	struct tcpopt_mptcp_config cfg;
 	struct pin_link_info link;
@@ -127,7 +127,7 @@ static void describe(struct onode *row, uint64_t cgid, const char *dir)
 
 	out_str(row, "cgroup", gone ? "(deleted)" : path);
 	out_uint_json(row, "cgroup_id", cgid);
-	if (config_read(dir, &cfg))
+	if (mptcp_config_read(dir, &cfg))
 		out_null(row, "family", "(unreadable config)");
 	else
 		out_str(row, "family", family_name(cfg.families));
@@ -146,12 +146,12 @@ struct show_ctx {
 	struct onode *list;
 };
 
-static int show_one(uint64_t cgid, const char *name, const char *dir, void *arg)
+static int mptcp_show_pin(uint64_t cgid, const char *name, const char *dir, void *arg)
 {
 	struct show_ctx *ctx = arg;
 
 	if (!ctx->cgid || ctx->cgid == cgid)
-		describe(out_push_object(ctx->list), cgid, dir);
+		mptcp_row(out_push_object(ctx->list), cgid, dir);
 	return 0;
 }
 
@@ -173,10 +173,10 @@ static int mptcp_show(int argc, char **argv)
 		cgroup_close(&cg);
 	}
 	ctx.list = out_new_array();
-	err = pin_walk_name(PIN_MPTCP, show_one, &ctx);
+	err = pin_walk_name(PIN_MPTCP, mptcp_show_pin, &ctx);
 	if (err) {
 		out_free(ctx.list);
-		return err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
+		return err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(err));
 	}
 	out_render(ctx.list, stdout);
 	return 0;
@@ -186,16 +186,16 @@ static int mptcp_show(int argc, char **argv)
 int mptcp_collect(struct onode *rows)
 {
 	struct show_ctx ctx = { .list = rows };
-	int err = pin_walk_name(PIN_MPTCP, show_one, &ctx);
+	int err = pin_walk_name(PIN_MPTCP, mptcp_show_pin, &ctx);
 
-	return err ? err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err)) : 0;
+	return err ? err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(err)) : 0;
 }
 
 static void print_row(uint64_t cgid, const char *dir)
 {
 	struct onode *doc = out_new_object();
 
-	describe(doc, cgid, dir);
+	mptcp_row(doc, cgid, dir);
 	out_render(doc, stdout);
 }
 
@@ -209,11 +209,11 @@ static int cgroup_loaded(struct bpf_object *obj, void *ctx)
 	if (!map)
 		return err_run(-EPROTO, "the mptcp program has no cgroup map");
 	if (bpf_map_update_elem(bpf_map__fd(map), &key, &fd, BPF_ANY))
-		return err_run(-errno, "cannot write the cgroup map: %s", strerror(errno));
+		return err_run(-errno, "cannot write the cgroup map: %s", err_str(errno));
 	return 0;
 }
 
-static int attach(const struct cgroup_ref *cg, const struct tcpopt_mptcp_config *cfg)
+static int mptcp_attach(const struct cgroup_ref *cg, const struct tcpopt_mptcp_config *cfg)
 {
 	struct attach_spec spec;
 	struct bpf_object *obj;
@@ -224,7 +224,7 @@ static int attach(const struct cgroup_ref *cg, const struct tcpopt_mptcp_config 
 	elf = mptcp_bpf__elf_bytes(&size);
 	obj = bpf_object__open_mem(elf, size, NULL);
 	if (!obj)
-		return err_run(-errno, "cannot open the mptcp program: %s", strerror(errno));
+		return err_run(-errno, "cannot open the mptcp program: %s", err_str(errno));
 	spec = (struct attach_spec){
 		.name = PIN_MPTCP,
 		.obj = obj,
@@ -268,15 +268,15 @@ static int mptcp_enable(int argc, char **argv)
 	}
 	pin_dir(dir, sizeof(dir), cg.id, PIN_MPTCP);
 	if (!pin_dir_exists(dir)) {
-		err = attach(&cg, &req.cfg);
+		err = mptcp_attach(&cg, &req.cfg);
 	} else if (!linked(dir, &link)) {
 		err = err_run(-ENOLINK, "the mptcp attachment of cgroup %s is pinned but broken (\"mptcp disable\" it first)",
 			      cg.path);
-	} else if (config_read(dir, &cur) || memcmp(&cur, &req.cfg, sizeof(cur))) {
+	} else if (mptcp_config_read(dir, &cur) || memcmp(&cur, &req.cfg, sizeof(cur))) {
 		/* Other settings: changed in place, counters kept. */
 		err = pin_map_write(dir, "config", &req.cfg, sizeof(req.cfg));
 		if (err)
-			err = err_run(err, "cannot update %s: %s", dir, strerror(-err));
+			err = err_run(err, "cannot update %s: %s", dir, err_str(err));
 	}
 	state_unlock(lock);
 	if (!err)
@@ -299,7 +299,7 @@ static int mptcp_disable(int argc, char **argv)
 int mptcp_words(const char *dir, char *buf, size_t len)
 {
 	struct tcpopt_mptcp_config cfg;
-	int err = config_read(dir, &cfg);
+	int err = mptcp_config_read(dir, &cfg);
 
 	if (err)
 		return err;

@@ -81,8 +81,8 @@ static struct onode *describe_filter(struct onode *parent, const struct tcpopt_c
 }
 
 /* One attachment as a row (list) or a document (show, add -j). */
-static void describe(struct onode *row, uint64_t cgid, const char *name,
-		     const char *dir, bool with_stats)
+static void option_row(struct onode *row, uint64_t cgid, const char *name,
+		       const char *dir, bool with_stats)
 {
 	const struct opt_desc *d;
 	union { struct tcpopt_common common; unsigned char bytes[CONFIG_MAX]; } cfg;
@@ -171,7 +171,7 @@ static void print_attachment(const struct cgroup_ref *cg, const char *name)
 		return;
 	pin_dir(dir, sizeof(dir), cg->id, name);
 	doc = out_new_object();
-	describe(doc, cg->id, name, dir, false);
+	option_row(doc, cg->id, name, dir, false);
 	out_render(doc, stdout);
 }
 
@@ -261,7 +261,7 @@ static int option_set(int argc, char **argv)
 	if (err || req.cfg.common.abi != TCPOPT_ABI) {
 		err = err_run(err ? err : -EPROTO,
 			      "cannot read the config of %s: %s (re-add it with \"replace\")",
-			      dir, err ? strerror(-err) : "pinned by another tcpopt version");
+			      dir, err ? err_str(err) : "pinned by another tcpopt version");
 		goto out;
 	}
 	err = apply_words(&req);
@@ -270,7 +270,7 @@ static int option_set(int argc, char **argv)
 	err = option_config_write(dir, opt_config_pin(req.desc), req.cfg.bytes,
 				  req.desc->config_size);
 	if (err)
-		err = err_run(err, "cannot write the config of %s: %s", dir, strerror(-err));
+		err = err_run(err, "cannot write the config of %s: %s", dir, err_str(err));
 	else
 		print_attachment(&cg, req.pin);
 out:
@@ -331,7 +331,7 @@ static int option_del(int argc, char **argv)
 		err = driver_detach(dir);
 		if (err) {
 			out_free(list);
-			err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
+			err = err_run(err, "cannot remove %s: %s", dir, err_str(err));
 		} else {
 			print_removed(list);
 		}
@@ -354,7 +354,7 @@ static int flush_one(uint64_t cgid, const char *name, const char *dir, void *ctx
 	note_removed(r->list, cgid, name);
 	err = driver_detach(dir);
 	if (err && !r->err)
-		r->err = err_run(err, "cannot remove %s: %s", dir, strerror(-err));
+		r->err = err_run(err, "cannot remove %s: %s", dir, err_str(err));
 	return 0;
 }
 
@@ -388,7 +388,7 @@ static int option_flush(int argc, char **argv)
 	if (err) {
 		out_free(r.list);
 		if (!err_reported())
-			err_run(err, "cannot walk %s: %s", PIN_ROOT, strerror(-err));
+			err_run(err, "cannot walk %s: %s", PIN_ROOT, err_str(err));
 	} else {
 		print_removed(r.list);
 	}
@@ -407,7 +407,7 @@ static int list_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
 	struct lister *l = ctx;
 
 	if (!l->only_cgid || cgid == l->only_cgid)
-		describe(out_push_object(l->list), cgid, name, dir, show_stats);
+		option_row(out_push_object(l->list), cgid, name, dir, show_stats);
 	return 0;
 }
 
@@ -432,7 +432,7 @@ static int option_list(int argc, char **argv)
 	err = pin_walk(list_one, &l);
 	if (err) {
 		out_free(l.list);
-		return err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
+		return err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(err));
 	}
 	out_render(l.list, stdout);
 	return 0;
@@ -459,7 +459,7 @@ static int option_show(int argc, char **argv)
 		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.what, cg.path);
 	} else {
 		doc = out_new_object();
-		describe(doc, cg.id, req.pin, dir, true);
+		option_row(doc, cg.id, req.pin, dir, true);
 		out_render(doc, stdout);
 	}
 	cgroup_close(&cg);

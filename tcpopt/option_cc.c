@@ -109,7 +109,7 @@ static int cc_default_allow(uint32_t *mask)
 	int id;
 
 	if (!f)
-		return err_run(-errno, "cannot read %s: %s", CC_ALLOWED_PATH, strerror(errno));
+		return err_run(-errno, "cannot read %s: %s", CC_ALLOWED_PATH, err_str(errno));
 	*mask = 0;
 	if (fgets(line, sizeof(line), f)) {
 		for (name = strtok_r(line, " \t\n", &save); name;

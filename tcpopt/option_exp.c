@@ -17,44 +17,19 @@ static const struct keyword exp_keywords[] = {
 	{ "kind", true, EXP_KW_KIND },
 };
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "0x4e2a" or "20010": 1 to 65535. */
 static int exp_parse_instance(void *c, const char *word)
 {
 	struct tcpopt_exp_config *cfg = c;
-	uint32_t v = 0;
-	const char *p = word;
-	int d;
+	uint32_t v;
 
-	if (!strncmp(p, "0x", 2) || !strncmp(p, "0X", 2)) {
-		p += 2;
-		if (!*p || strlen(p) > 4)
-			goto bad;
-		for (; *p; p++) {
-			d = hex_digit(*p);
-			if (d < 0)
-				goto bad;
-			v = v << 4 | (uint32_t)d;
-		}
-	} else if (parse_u32_range(word, 0, 0xffff, &v)) {
-		goto bad;
-	}
+	if (parse_u32_range_hex(word, 0, 0xffff, &v))
+		return err_usage("exp: invalid ExID \"%s\" (1 to 0xffff, decimal or 0x-prefixed hex)",
+				 word);
 	if (!v)
 		return err_usage("exp: ExID 0 is not an ExID (1 to 0xffff)");
 	cfg->common.exid = (uint16_t)v;
 	return 0;
-bad:
-	return err_usage("exp: invalid ExID \"%s\" (1 to 0xffff, decimal or 0x-prefixed hex)", word);
 }
 
 static int exp_instance(const void *c, char *buf, size_t len)

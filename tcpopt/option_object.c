@@ -80,7 +80,7 @@ static int object_parse_positional(void *c, const char *word)
 	char path[PATH_MAX];
 
 	if (!realpath(word, path) || access(path, R_OK))
-		return err_run(-errno, "object: cannot read \"%s\": %s", word, strerror(errno));
+		return err_run(-errno, "object: cannot read \"%s\": %s", word, err_str(errno));
 	if (strlen(path) >= FILE_MAX)
 		return err_usage("object: the path of \"%s\" is too long (%d characters at most)",
 				 word, FILE_MAX - 1);
@@ -178,7 +178,7 @@ static int object_attach(const struct cgroup_ref *cg, const char *pin_name,
 	obj = bpf_object__open_file(cfg->file, NULL);
 	if (!obj)
 		return err_run(-errno, "cannot open the BPF object %s: %s", cfg->file,
-			       strerror(errno));
+			       err_str(errno));
 	pin_dir(dir, sizeof(dir), cg->id, pin_name);
 	existed = pin_dir_exists(dir);
 	spec = (struct attach_spec){
@@ -197,7 +197,7 @@ static int object_attach(const struct cgroup_ref *cg, const char *pin_name,
 		if (!existed)
 			pin_dir_remove(dir);
 		return err_run(err, "cannot record %s in %s: %s", cfg->file, dir,
-			       strerror(-err));
+			       err_str(err));
 	}
 	return 0;
 }

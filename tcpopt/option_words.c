@@ -218,19 +218,9 @@ static int parse_filter_prefix(const char *value, const char *what,
 /* An ExID: 1 to 65535, decimal or 0x-prefixed hex. */
 static int parse_family_exid(const char *value, __u16 *exid)
 {
-	const char *p;
-	uint32_t v = 0;
+	uint32_t v;
 
-	if (!strncmp(value, "0x", 2) || !strncmp(value, "0X", 2)) {
-		p = value + 2;
-		if (!*p || strlen(p) > 4 || strspn(p, "0123456789abcdefABCDEF") != strlen(p))
-			v = 0;
-		else
-			v = (uint32_t)strtoul(p, NULL, 16);
-	} else if (parse_u32_range(value, 1, 0xffff, &v)) {
-		v = 0;
-	}
-	if (!v)
+	if (parse_u32_range_hex(value, 1, 0xffff, &v))
 		return err_usage("invalid exid \"%s\" (1 to 0xffff, decimal or 0x-prefixed hex)",
 				 value);
 	*exid = (__u16)v;

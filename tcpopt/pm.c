@@ -80,7 +80,7 @@ static int pm_show(int argc, char **argv)
 		return err_usage("unexpected argument \"%s\"", argv[0]);
 	err = mptcp_pm_type_get(type, sizeof(type));
 	if (err)
-		return err_run(err, "cannot read the path manager type: %s", strerror(-err));
+		return err_run(err, "cannot read the path manager type: %s", err_str(err));
 	err = mptcp_pm_open(&g);
 	if (err)
 		return err;
@@ -112,7 +112,7 @@ static int set_type(const char *type)
 
 	if (err)
 		return err_run(err, "cannot select the %s path manager: %s", type,
-			       strerror(-err));
+			       err_str(err));
 	return 0;
 }
 
@@ -136,7 +136,7 @@ int pm_require_type(const char *want, const char *what)
 	int err = mptcp_pm_type_get(type, sizeof(type));
 
 	if (err)
-		return err_run(err, "cannot read the path manager type: %s", strerror(-err));
+		return err_run(err, "cannot read the path manager type: %s", err_str(err));
 	if (strcmp(type, want))
 		return err_run(-EOPNOTSUPP, "%s needs the %s path manager, the netns uses \"%s\" (see \"tcpopt pm set %s\")",
 			       what, want, type, want);
@@ -159,9 +159,9 @@ static int cgroup_check(const char *cgroup)
 
 void pm_note_fallback(const char *cgroup, const char *what)
 {
-	fprintf(stderr, "tcpopt: pm: no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm); %s%s%s\n",
-		what, cgroup ? ", for the whole network namespace, not cgroup " : "",
-		cgroup ? cgroup : "");
+	err_warn("no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm); %s%s%s",
+		 what, cgroup ? ", for the whole network namespace, not cgroup " : "",
+		 cgroup ? cgroup : "");
 }
 
 enum { SET_KW_DEV, SET_KW_FOLLOW, SET_KW_CGROUP };
@@ -212,10 +212,7 @@ static int set_fullmesh(int argc, char **argv)
 	if (follow)
 		return err_run(-EOPNOTSUPP, "no BPF path manager in this kernel (see \"tcpopt feature\": mptcp_bpf_pm), and \"follow\" would stay in the foreground: set the endpoints without it, and keep them current with the agent \"tcpopt pm run endpoints%s\" (tcpopt-agent@.service)",
 			       ndevs ? " dev ..." : "");
-	err = pm_mesh_endpoints(devs, ndevs);
-	if (!err)
-		pm_note_fallback(cgroup, "used the in-kernel path manager's fullmesh endpoints");
-	return err;
+	return pm_mesh_fallback(devs, ndevs, cgroup);
 }
 
 static int set_ndiffports(int argc, char **argv)

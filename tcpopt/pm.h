@@ -28,9 +28,10 @@ void pm_out_limits(struct onode *root, const struct mptcp_limits *lim);
 /* The stock fallback of a BPF path manager says what it did instead. */
 void pm_note_fallback(const char *cgroup, const char *what);
 
-/* pm_mesh.c: the in-kernel full mesh of the netns's endpoints (the agent
- * that keeps it current is in pm_agent.h). */
-int pm_mesh_endpoints(const int *devs, int ndevs);
+/* pm_mesh.c: the in-kernel full mesh of the netns's endpoints, set in
+ * place of the BPF full mesh of cgroup (said with pm_note_fallback); the
+ * agent that keeps it current is in pm_agent.h. */
+int pm_mesh_fallback(const int *devs, int ndevs, const char *cgroup);
 
 /* pm_agent.c: "pm run ARGS". */
 int pm_run(int argc, char **argv);

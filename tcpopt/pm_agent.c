@@ -145,11 +145,7 @@ static bool cgroup_in_scope(struct agent *ag, uint64_t cgid)
 			return ag->verdicts[i].mine;
 	/* A cgroup stays where it is in the tree: ask once. */
 	mine = cgroup_is_below(&ag->cg, cgid);
-	ag->verdicts = realloc(ag->verdicts, (ag->nverdicts + 1) * sizeof(*ag->verdicts));
-	if (!ag->verdicts) {
-		fputs("tcpopt: out of memory\n", stderr);
-		abort();
-	}
+	ag->verdicts = xrealloc_array(ag->verdicts, ag->nverdicts + 1, sizeof(*ag->verdicts));
 	ag->verdicts[ag->nverdicts++] = (struct scope_verdict){ cgid, mine };
 	return mine;
 }
@@ -197,7 +193,7 @@ static void subflow_create(struct agent *ag, uint32_t token, const struct mptcp_
 	}
 	ag->st.failed++;
 	snprintf(ag->last_error, sizeof(ag->last_error), "%s",
-		 ag->req.extack[0] ? ag->req.extack : strerror(-err));
+		 ag->req.extack[0] ? ag->req.extack : err_str(err));
 }
 
 /* The subflows a connection has, as sock_diag sees them. */
@@ -474,7 +470,7 @@ int pm_agent_run(const struct agent_params *p)
 		ag.locals = xzalloc(sizeof(*ag.locals));
 		err = mptcp_local_addresses(NULL, 0, ag.locals);
 		if (err) {
-			err = err_run(err, "cannot list local addresses: %s", strerror(-err));
+			err = err_run(err, "cannot list local addresses: %s", err_str(err));
 			goto out;
 		}
 	}
@@ -495,7 +491,7 @@ int pm_agent_run(const struct agent_params *p)
 		agent_tick(&ag);
 		agent_publish_end(&ag.st);
 		if (err)
-			err = err_run(err, "reading events failed: %s", strerror(-err));
+			err = err_run(err, "reading events failed: %s", err_str(err));
 		else
 			agent_report(&ag);
 	}

@@ -32,7 +32,7 @@ const char *agent_kind_name(enum agent_kind kind)
 	return (size_t)kind < ARRAY_SIZE(kind_names) ? kind_names[kind] : "?";
 }
 
-static enum agent_kind kind_by_name(const char *name)
+static enum agent_kind agent_kind_by_name(const char *name)
 {
 	size_t i;
 
@@ -170,11 +170,11 @@ int agent_publish_start(struct agent_status *st)
 	st->netns = own_netns();
 	if ((mkdir("/run/tcpopt", 0755) && errno != EEXIST) ||
 	    (mkdir(AGENT_STATE_DIR, 0755) && errno != EEXIST))
-		return err_run(-errno, "cannot create %s: %s", AGENT_STATE_DIR, strerror(errno));
+		return err_run(-errno, "cannot create %s: %s", AGENT_STATE_DIR, err_str(errno));
 	err = write_state(st);
 	if (err)
 		return err_run(err, "cannot write the agent's state in %s: %s", AGENT_STATE_DIR,
-			       strerror(-err));
+			       err_str(err));
 	return 0;
 }
 
@@ -216,7 +216,7 @@ static bool read_state(const char *path, struct agent_status *st)
 			continue;
 		}
 		if (!strcmp(line, "mode")) {
-			st->kind = kind_by_name(val);
+			st->kind = agent_kind_by_name(val);
 			continue;
 		}
 		if (sscanf(val, "%llu", &v) != 1)
@@ -270,11 +270,7 @@ void pm_agents_show(struct onode *root)
 		snprintf(path, sizeof(path), "%s/%s", AGENT_STATE_DIR, de->d_name);
 		if (!read_state(path, &st) || st.netns != netns || st.pid != pid)
 			continue;
-		all = realloc(all, (n + 1) * sizeof(*all));
-		if (!all) {
-			fputs("tcpopt: out of memory\n", stderr);
-			abort();
-		}
+		all = xrealloc_array(all, n + 1, sizeof(*all));
 		all[n++] = st;
 	}
 	closedir(d);

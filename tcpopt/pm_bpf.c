@@ -54,7 +54,7 @@ static const struct pm_kind kinds[] = {
 	{ "fullmesh", "pm_fullmesh", fullmesh_elf, true },
 };
 
-static const struct pm_kind *kind_by_name(const char *name)
+static const struct pm_kind *pm_kind_by_name(const char *name)
 {
 	size_t i;
 
@@ -195,7 +195,7 @@ static void out_mesh(struct onode *row, const struct mesh *m)
 
 /* ---- show ---- */
 
-static int config_read(const char *dir, struct tcpopt_pm_config *cfg)
+static int pm_config_read(const char *dir, struct tcpopt_pm_config *cfg)
 {
 	int err = pin_map_read(dir, "config", cfg, sizeof(*cfg));
 
@@ -228,7 +228,7 @@ static bool mesh_here(const struct tcpopt_pm_config *cfg, struct mesh *m)
 }
 
 /* One row of the array "bpf": what is attached in dir. */
-static void describe(struct onode *row, uint64_t cgid, const char *dir)
+static void pm_bpf_row(struct onode *row, uint64_t cgid, const char *dir)
 {
 	const struct pm_kind *kind;
 	struct tcpopt_pm_config cfg;
@@ -242,7 +242,7 @@ static void describe(struct onode *row, uint64_t cgid, const char *dir)
 	out_uint_json(row, "cgroup_id", cgid);
 	kind = kind_in(dir, &link);
 	out_str(row, "path_manager", kind ? kind->name : link.prog_name[0] ? link.prog_name : "?");
-	if (config_read(dir, &cfg))
+	if (pm_config_read(dir, &cfg))
 		memset(&cfg, 0, sizeof(cfg));
 	if (kind && !kind->mesh && cfg.abi)
 		out_uint(row, "subflows", cfg.subflows);
@@ -258,9 +258,9 @@ static void describe(struct onode *row, uint64_t cgid, const char *dir)
 		counters_add_null(o, &pm_counters);
 }
 
-static int show_one(uint64_t cgid, const char *name, const char *dir, void *arr)
+static int pm_bpf_show_pin(uint64_t cgid, const char *name, const char *dir, void *arr)
 {
-	describe(out_push_object(arr), cgid, dir);
+	pm_bpf_row(out_push_object(arr), cgid, dir);
 	return 0;
 }
 
@@ -272,7 +272,7 @@ void pm_bpf_show(struct onode *root)
 
 int pm_bpf_collect(struct onode *rows)
 {
-	return pin_walk_name(PIN_PM, show_one, rows);
+	return pin_walk_name(PIN_PM, pm_bpf_show_pin, rows);
 }
 
 int pm_bpf_words(const char *dir, char *buf, size_t len)
@@ -287,7 +287,7 @@ int pm_bpf_words(const char *dir, char *buf, size_t len)
 	kind = kind_in(dir, &link);
 	if (!kind)
 		return -ENOENT;
-	err = config_read(dir, &cfg);
+	err = pm_config_read(dir, &cfg);
 	if (err)
 		return err;
 	if (!kind->mesh)
@@ -308,7 +308,7 @@ static void print_set(uint64_t cgid, const char *dir)
 {
 	struct onode *doc = out_new_object();
 
-	describe(doc, cgid, dir);
+	pm_bpf_row(doc, cgid, dir);
 	out_render(doc, stdout);
 	fflush(stdout);
 }
@@ -339,7 +339,7 @@ static int follow_changed(void *arg)
 	if (!err)
 		err = mesh_scan(&cfg, &m);
 	if (err)
-		return err_run(err, "cannot list local addresses: %s", strerror(-err));
+		return err_run(err, "cannot list local addresses: %s", err_str(err));
 	if (!memcmp(cfg.ifindex, f->cfg.ifindex, sizeof(cfg.ifindex)) && mesh_equal(&m, &f->last))
 		return 0;
 	lock = state_lock();
@@ -348,7 +348,7 @@ static int follow_changed(void *arg)
 	pin_dir(dir, sizeof(dir), f->cgid, PIN_PM);
 	if (kind_in(dir, &link) != f->kind) {
 		state_unlock(lock);
-		fprintf(stderr, "tcpopt: pm: the full mesh of this cgroup was removed or replaced: no longer following\n");
+		err_warn("the full mesh of this cgroup was removed or replaced: no longer following");
 		return 1;
 	}
 	err = 0;
@@ -356,10 +356,10 @@ static int follow_changed(void *arg)
 		err = pin_map_write(dir, "config", &cfg, sizeof(cfg));
 	state_unlock(lock);
 	if (err)
-		return err_run(err, "cannot update %s: %s", dir, strerror(-err));
+		return err_run(err, "cannot update %s: %s", dir, err_str(err));
 	if (m.total > m.n)
-		fprintf(stderr, "tcpopt: pm: %u local addresses, the full mesh uses the first %d\n",
-			m.total, TCPOPT_PM_MAX_LOCAL);
+		err_warn("%u local addresses, the full mesh uses the first %d",
+			 m.total, TCPOPT_PM_MAX_LOCAL);
 	f->cfg = cfg;
 	f->last = m;
 	print_set(f->cgid, dir);
@@ -369,7 +369,7 @@ static int follow_changed(void *arg)
 int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgroup,
 	       bool follow)
 {
-	const struct pm_kind *kind = kind_by_name(name), *cur;
+	const struct pm_kind *kind = pm_kind_by_name(name), *cur;
 	struct pin_link_info link;
 	struct cgroup_ref cg;
 	struct bpf_object *obj;
@@ -388,7 +388,7 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 		if (!err)
 			err = mesh_scan(cfg, &m);
 		if (err)
-			return err_run(err, "cannot list local addresses: %s", strerror(-err));
+			return err_run(err, "cannot list local addresses: %s", err_str(err));
 		if (!m.n)
 			return err_run(-EADDRNOTAVAIL, "no usable local address%s",
 				       cfg->ndevs ? " on these interfaces" : "");
@@ -409,13 +409,13 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 		/* The same one: new settings in place, its counters kept. */
 		err = pin_map_write(dir, "config", cfg, sizeof(*cfg));
 		if (err)
-			err = err_run(err, "cannot update %s: %s", dir, strerror(-err));
+			err = err_run(err, "cannot update %s: %s", dir, err_str(err));
 	} else {
 		elf = kind->elf(&elf_size);
 		obj = bpf_object__open_mem(elf, elf_size, NULL);
 		if (!obj) {
 			err = err_run(-errno, "cannot open the %s program: %s", kind->name,
-				      strerror(errno));
+				      err_str(errno));
 		} else {
 			spec = (struct attach_spec){
 				.name = PIN_PM,
@@ -439,7 +439,7 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 		if (err > 0)
 			err = 0;
 		else if (err && !err_reported())
-			err = err_run(err, "following addresses failed: %s", strerror(-err));
+			err = err_run(err, "following addresses failed: %s", err_str(err));
 	}
 	cgroup_close(&cg);
 	return err;

@@ -50,8 +50,10 @@ static int endpoint_request(struct genl *g, uint8_t cmd, const struct mptcp_addr
  * The netns's in-kernel full mesh: an endpoint with the subflow and
  * fullmesh flags for each local address (of devs, if any), limits raised.
  * Idempotent: endpoints already right are kept, others fixed or added.
+ * fallback: done for want of a BPF path manager (for cgroup): said, so
+ * that with -j the document carries it too.
  */
-static int mesh_endpoints(const int *devs, int ndevs)
+static int mesh_endpoints(const int *devs, int ndevs, bool fallback, const char *cgroup)
 {
 	struct mptcp_addr_list *want, *have;
 	struct onode *root = NULL, *arr;
@@ -66,7 +68,7 @@ static int mesh_endpoints(const int *devs, int ndevs)
 	have = xzalloc(sizeof(*have));
 	err = mptcp_local_addresses(devs, ndevs, want);
 	if (err) {
-		err = err_run(err, "cannot list local addresses: %s", strerror(-err));
+		err = err_run(err, "cannot list local addresses: %s", err_str(err));
 		goto out;
 	}
 	if (!want->n) {
@@ -130,6 +132,8 @@ static int mesh_endpoints(const int *devs, int ndevs)
 	}
 	if (!err) {
 		pm_out_limits(root, &lim);
+		if (fallback)
+			pm_note_fallback(cgroup, "used the in-kernel path manager's fullmesh endpoints");
 		out_render(root, stdout);
 		fflush(stdout);
 		root = NULL;
@@ -143,9 +147,9 @@ out:
 	return err;
 }
 
-int pm_mesh_endpoints(const int *devs, int ndevs)
+int pm_mesh_fallback(const int *devs, int ndevs, const char *cgroup)
 {
-	return mesh_endpoints(devs, ndevs);
+	return mesh_endpoints(devs, ndevs, true, cgroup);
 }
 
 struct endpoints_agent {
@@ -157,7 +161,7 @@ struct endpoints_agent {
 static int endpoints_again(void *arg)
 {
 	struct endpoints_agent *ea = arg;
-	int err = mesh_endpoints(ea->devs, ea->ndevs);
+	int err = mesh_endpoints(ea->devs, ea->ndevs, false, NULL);
 
 	if (!err) {
 		ea->st.syncs++;
@@ -175,7 +179,7 @@ int pm_endpoints_agent(const int *devs, int ndevs)
 	struct endpoints_agent ea = { devs, ndevs, { .kind = AGENT_ENDPOINTS } };
 	int err;
 
-	err = mesh_endpoints(devs, ndevs);
+	err = mesh_endpoints(devs, ndevs, false, NULL);
 	if (err)
 		return err;
 	ea.st.syncs = 1;
@@ -185,6 +189,6 @@ int pm_endpoints_agent(const int *devs, int ndevs)
 	err = addr_watch(100, endpoints_again, &ea);
 	agent_publish_end(&ea.st);
 	if (err < 0 && !err_reported())
-		err = err_run(err, "following addresses failed: %s", strerror(-err));
+		err = err_run(err, "following addresses failed: %s", err_str(err));
 	return err > 0 ? 0 : err;
 }

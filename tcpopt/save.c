@@ -64,14 +64,7 @@ static void usage(FILE *f)
 
 static void lines_add(struct lines *l, const char *line)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 16;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-		if (!l->v) {
-			perror("tcpopt");
-			abort();
-		}
-	}
+	l->v = xgrow(l->v, l->n, &l->cap, sizeof(*l->v));
 	l->v[l->n++] = xstrdup(line);
 }
 
@@ -128,9 +121,27 @@ static void note_skipped(struct save_ctx *ctx, uint64_t cgid, const char *name,
 	out_uint(o, "cgroup_id", cgid);
 	out_str(o, "option", name);
 	out_str(o, "reason", why);
+	/* With -j the document's "skipped" says it, as data. */
 	if (!out_is_json())
-		fprintf(stderr, "tcpopt: save: skipped %s on cgroup id %llu: %s\n",
-			name, (unsigned long long)cgid, why);
+		err_warn("skipped %s on cgroup id %llu: %s",
+			 name, (unsigned long long)cgid, why);
+}
+
+/*
+ * The cgroup path of an attachment to save: 0, or 1 when it is not saved:
+ * another cgroup's ("save cgroup PATH"), or its cgroup is gone (nothing to
+ * attach it to at boot; said).
+ */
+static int save_path(struct save_ctx *ctx, uint64_t cgid, const char *name,
+		     char *path, size_t len)
+{
+	if (ctx->only_cgid && cgid != ctx->only_cgid)
+		return 1;
+	if (cgroup_path_of(cgid, path, len)) {
+		note_skipped(ctx, cgid, name, "the cgroup no longer exists");
+		return 1;
+	}
+	return 0;
 }
 
 /* pin_walk callback: one attachment, one "option add" line. */
@@ -142,13 +153,8 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 	const struct opt_desc *d;
 	int err;
 
-	if (ctx->only_cgid && cgid != ctx->only_cgid)
+	if (save_path(ctx, cgid, name, path, sizeof(path)))
 		return 0;
-	if (cgroup_path_of(cgid, path, sizeof(path))) {
-		/* Its cgroup is gone: nothing to attach it to at boot. */
-		note_skipped(ctx, cgid, name, "the cgroup no longer exists");
-		return 0;
-	}
 	d = opt_desc_by_pin(name);
 	if (!d)
 		return err_run(-EPROTO, "cannot save %s on cgroup %s: not an option this tcpopt knows",
@@ -160,7 +166,7 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 	if (err || cfg.common.abi != TCPOPT_ABI)
 		return err_run(err ? err : -EPROTO,
 			       "cannot save %s on cgroup %s: cannot read its config: %s",
-			       name, path, err ? strerror(-err) : "pinned by another tcpopt version");
+			       name, path, err ? err_str(err) : "pinned by another tcpopt version");
 	err = option_words(d, cfg.bytes, words, sizeof(words));
 	if (err == -EOPNOTSUPP)
 		return err_run(err, "cannot save %s on cgroup %s: the option has no way to write its values back (no format callback)",
@@ -168,7 +174,7 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 	if (err)
 		return err_run(err, "cannot save %s on cgroup %s: %s", name, path,
 			       err == -EPROTO ? "its words do not give its config back (a bug)" :
-			       strerror(-err));
+			       err_str(err));
 	if (quote_word(path, qpath, sizeof(qpath)))
 		return err_run(-EINVAL, "cannot save %s: cgroup path \"%s\" cannot be written in a batch file",
 			       name, path);
@@ -192,16 +198,12 @@ static int save_attachment(struct save_ctx *ctx, const struct attachment_saver *
 	char path[PATH_MAX], qpath[PATH_MAX * 2 + 3], words[512], line[LINE_MAX_LEN];
 	int err;
 
-	if (ctx->only_cgid && cgid != ctx->only_cgid)
+	if (save_path(ctx, cgid, name, path, sizeof(path)))
 		return 0;
-	if (cgroup_path_of(cgid, path, sizeof(path))) {
-		note_skipped(ctx, cgid, name, "the cgroup no longer exists");
-		return 0;
-	}
 	err = as->words(dir, words, sizeof(words));
 	if (err)
 		return err_run(err, "cannot save the %s of cgroup %s: %s", as->what, path,
-			       err == -EPROTO ? "pinned by another tcpopt version" : strerror(-err));
+			       err == -EPROTO ? "pinned by another tcpopt version" : err_str(err));
 	if (quote_word(path, qpath, sizeof(qpath)) ||
 	    xsnprintf(line, sizeof(line), "%s %s cgroup %s", as->command, words, qpath))
 		return err_run(-EINVAL, "cannot save the %s of cgroup \"%s\": cannot be written in a batch file",
@@ -295,7 +297,7 @@ static int write_file(const char *file, struct save_ctx *ctx)
 	if (err == -ENAMETOOLONG)
 		return err_usage("file name \"%s\" is too long", file);
 	if (err)
-		return err_run(err, "cannot write \"%s\": %s", file, strerror(-err));
+		return err_run(err, "cannot write \"%s\": %s", file, err_str(err));
 	return 0;
 }
 
@@ -363,7 +365,7 @@ int do_save(int argc, char **argv)
 		if (!err)
 			err = pin_walk_name(PIN_MPTCP, save_mptcp, &ctx);
 		if (err && !err_reported())
-			err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
+			err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(err));
 	}
 	state_unlock(lock);
 	if (!err) {

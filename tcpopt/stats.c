@@ -133,7 +133,7 @@ static struct onode *stats_row(struct onode *list, uint64_t cgid, const char *na
 	return row;
 }
 
-static int show_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
+static int stats_show_pin(uint64_t cgid, const char *name, const char *dir, void *ctx)
 {
 	struct stats_filter *f = ctx;
 	struct onode *row;
@@ -152,7 +152,7 @@ int stats_collect(struct onode *rows)
 {
 	struct stats_filter f = { .list = rows };
 
-	return pin_walk(show_one, &f);
+	return pin_walk(stats_show_pin, &f);
 }
 
 static int reset_one(uint64_t cgid, const char *name, const char *dir, void *ctx)
@@ -168,7 +168,7 @@ static int reset_one(uint64_t cgid, const char *name, const char *dir, void *ctx
 		return 0;	/* no counters of ours to reset */
 	if (err) {
 		f->err = err_run(err, "cannot reset the counters of %s: %s", dir,
-				 strerror(-err));
+				 err_str(err));
 		return 1;
 	}
 	stats_row(f->list, cgid, name);
@@ -184,10 +184,10 @@ static int stats_show(int argc, char **argv)
 	if (err)
 		return err;
 	f.list = out_new_array();
-	err = pin_walk(show_one, &f);
+	err = pin_walk(stats_show_pin, &f);
 	if (err) {
 		out_free(f.list);
-		return err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
+		return err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(err));
 	}
 	out_render(f.list, stdout);
 	return 0;
@@ -213,7 +213,7 @@ static int stats_reset(int argc, char **argv)
 	if (err) {
 		out_free(f.list);
 		if (!err_reported())
-			err_run(err, "cannot walk %s: %s", PIN_ROOT, strerror(-err));
+			err_run(err, "cannot walk %s: %s", PIN_ROOT, err_str(err));
 	} else if (out_is_json()) {
 		/* The attachments whose counters were zeroed. */
 		out_render(f.list, stdout);

@@ -224,7 +224,7 @@ int stats_export(int argc, char **argv)
 		ex.attachments += out_count(ex.rows[s]);
 	}
 	if (err) {
-		err = err_run(err, "cannot read %s: %s", PIN_ROOT, strerror(-err));
+		err = err_run(err, "cannot read %s: %s", PIN_ROOT, err_str(err));
 	} else if (!file) {
 		put_all(stdout, &ex);
 		if (fflush(stdout) || ferror(stdout))
@@ -232,7 +232,7 @@ int stats_export(int argc, char **argv)
 	} else {
 		err = file_replace(file, put_all, &ex);
 		if (err)
-			err = err_run(err, "cannot write \"%s\": %s", file, strerror(-err));
+			err = err_run(err, "cannot write \"%s\": %s", file, err_str(err));
 	}
 	if (!err && file && out_is_json()) {
 		struct onode *doc = out_new_object();

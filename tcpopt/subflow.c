@@ -172,7 +172,7 @@ static int subflow_open(int argc, char **argv)
 
 			mptcp_format_ip(&r.remote, ip, sizeof(ip));
 			return err_run(err, "no local address towards %s: %s (give laddr)",
-				       ip, strerror(-err));
+				       ip, err_str(err));
 		}
 		r.local.family = src.family;
 		r.local.addr = src.addr;

@@ -55,8 +55,8 @@ static const struct cmd objects[] = {
 	{ "help", do_help },
 };
 
-/* Run one command line (argv after the global options). */
-static int run_command(int argc, char **argv)
+/* One command line (argv after the global options). */
+static int run_object(int argc, char **argv)
 {
 	int i;
 
@@ -73,6 +73,15 @@ static int run_command(int argc, char **argv)
 	return cmd_dispatch("object", objects, ARRAY_SIZE(objects), argc, argv);
 }
 
+static int run_command(int argc, char **argv)
+{
+	int err = run_object(argc, argv);
+
+	/* -j: the warnings that no document took, before the next command. */
+	out_flush_warnings(stdout);
+	return err;
+}
+
 static int enter_netns(const char *name)
 {
 	char path[4096];
@@ -85,13 +94,13 @@ static int enter_netns(const char *name)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_run(-errno, "cannot open network namespace \"%s\": %s",
-			       name, strerror(errno));
+			       name, err_str(errno));
 	if (setns(fd, CLONE_NEWNET)) {
 		int err = -errno;
 
 		close(fd);
 		return err_run(err, "cannot enter network namespace \"%s\": %s",
-			       name, strerror(-err));
+			       name, err_str(err));
 	}
 	close(fd);
 	return 0;
