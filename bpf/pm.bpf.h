@@ -22,6 +22,8 @@
 #define PM_OP_ESTABLISHED	17		/* ..._MPTCP_ESTABLISHED_CB */
 #define PM_OP_SUBFLOW_UP	19		/* ..._MPTCP_SUBFLOW_ESTABLISHED_CB */
 #define PM_OP_ANNOUNCED		21		/* ..._MPTCP_ADDR_ANNOUNCED_CB */
+#define PM_OP_LOCAL_ADDED	23		/* ..._MPTCP_LOCAL_ADDR_ADDED_CB */
+#define PM_OP_LOCAL_REMOVED	24		/* ..._MPTCP_LOCAL_ADDR_REMOVED_CB */
 
 /* Layout of the kernel's struct bpf_mptcp_info (net/mptcp/bpf.c) */
 struct bpf_mptcp_info {
@@ -43,6 +45,13 @@ extern int bpf_mptcp_sock_ops_subflow_connect(struct bpf_sock_ops *skops,
 					      const struct bpf_mptcp_info *ep,
 					      __u32 ep__sz) __ksym;
 extern int bpf_mptcp_sock_ops_pm_claim(struct bpf_sock_ops *skops) __ksym;
+extern int bpf_mptcp_sock_ops_get_local_addr(struct bpf_sock_ops *skops, __u32 index,
+					     struct bpf_mptcp_info *info, __u32 info__sz) __ksym;
+extern int bpf_mptcp_sock_ops_get_subflow(struct bpf_sock_ops *skops, __u32 index,
+					  struct bpf_mptcp_info *info, __u32 info__sz) __ksym;
+extern int bpf_mptcp_sock_ops_subflow_close(struct bpf_sock_ops *skops,
+					    const struct bpf_mptcp_info *match,
+					    __u32 match__sz) __ksym;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

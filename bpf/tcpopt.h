@@ -244,9 +244,9 @@ struct tcpopt_driver {
 /*
  * BPF MPTCP path managers (bpf/pm_*.bpf.c; they need the kernel patch set).
  * One per cgroup, pinned as the attachment "pm"; maps "config" (struct
- * tcpopt_pm_config), "stats" (PERCPU_ARRAY by enum tcpopt_pm_stat) and, for
- * fullmesh, "local_addrs" (ARRAY of struct tcpopt_pm_addr, kept current by
- * tcpopt; family 0 is a free slot).
+ * tcpopt_pm_config) and "stats" (PERCPU_ARRAY by enum tcpopt_pm_stat).
+ * fullmesh asks the kernel for the local addresses of each connection's
+ * network namespace when it needs them: there is no list to keep current.
  */
 #define TCPOPT_PM_MAX_SUBFLOWS	8	/* per connection, the initial one included */
 #define TCPOPT_PM_MAX_LOCAL	8	/* local addresses of a full mesh */
@@ -256,13 +256,11 @@ struct tcpopt_driver {
 struct tcpopt_pm_config {
 	__u32 abi;
 	__u32 subflows;			/* ndiffports: subflows per connection */
-	__u32 ndevs;			/* user space only: fullmesh "dev" list */
-	char devs[TCPOPT_PM_MAX_DEVS][TCPOPT_PM_DEV_LEN];
-};
-
-struct tcpopt_pm_addr {
-	__u32 family;			/* AF_INET, AF_INET6, 0 = free slot */
-	__be32 addr[4];			/* an IPv4 address in addr[0] */
+	__u32 ndevs;			/* fullmesh: "dev" list, 0 = every interface */
+	char devs[TCPOPT_PM_MAX_DEVS][TCPOPT_PM_DEV_LEN];	/* user space only */
+	__u32 ifindex[TCPOPT_PM_MAX_DEVS];	/* of devs, 0 = absent now */
+	__u32 pad;
+	__u64 netns_cookie;		/* the namespace ifindex[] are in */
 };
 
 enum tcpopt_pm_stat {
@@ -271,6 +269,7 @@ enum tcpopt_pm_stat {
 	TCPOPT_PM_STAT_FAILED,		/* subflow requests the kernel refused */
 	TCPOPT_PM_STAT_ESTABLISHED,	/* additional subflows established */
 	TCPOPT_PM_STAT_ANNOUNCED,	/* addresses the peers announced */
+	TCPOPT_PM_STAT_CLOSED,		/* subflow close requests queued */
 	TCPOPT_PM_STAT_MAX,
 };
 

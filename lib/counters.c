@@ -53,6 +53,7 @@ static const char *const pm_names[] = {
 	[TCPOPT_PM_STAT_FAILED] = "failed",
 	[TCPOPT_PM_STAT_ESTABLISHED] = "established",
 	[TCPOPT_PM_STAT_ANNOUNCED] = "announced",
+	[TCPOPT_PM_STAT_CLOSED] = "closed",
 };
 
 static const char *const pm_help[] = {
@@ -61,6 +62,7 @@ static const char *const pm_help[] = {
 	[TCPOPT_PM_STAT_FAILED] = "Subflow requests the kernel refused.",
 	[TCPOPT_PM_STAT_ESTABLISHED] = "Additional subflows established.",
 	[TCPOPT_PM_STAT_ANNOUNCED] = "Addresses the peers announced.",
+	[TCPOPT_PM_STAT_CLOSED] = "Subflow close requests queued.",
 };
 
 _Static_assert(ARRAY_SIZE(pm_names) == TCPOPT_PM_STAT_MAX &&

@@ -196,8 +196,15 @@ static bool probe_mptcp_subflow_kfunc(void)
 
 static bool probe_mptcp_bpf_pm(void)
 {
-	/* A BPF path manager takes a connection over from the in-kernel one. */
-	return btf_has_func("bpf_mptcp_sock_ops_pm_claim");
+	/*
+	 * A BPF path manager takes a connection over from the in-kernel one,
+	 * and follows the local addresses of live connections.
+	 */
+	return btf_has_func("bpf_mptcp_sock_ops_pm_claim") &&
+	       btf_has_enum_value("BPF_SOCK_OPS_MPTCP_LOCAL_ADDR_ADDED_CB") &&
+	       btf_has_func("bpf_mptcp_sock_ops_get_local_addr") &&
+	       btf_has_func("bpf_mptcp_sock_ops_get_subflow") &&
+	       btf_has_func("bpf_mptcp_sock_ops_subflow_close");
 }
 
 static const struct feature features[] = {

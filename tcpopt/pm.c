@@ -174,7 +174,7 @@ static int set_fullmesh(int argc, char **argv)
 		{ "cgroup", true, SET_KW_CGROUP },
 	};
 	struct tcpopt_pm_config cfg = { 0 };
-	int devs[TCPOPT_PM_MAX_DEVS], ndevs = 0, err, id;
+	int devs[TCPOPT_PM_MAX_DEVS], ndevs = 0, err, id, i;
 	const char *cgroup = NULL, *value;
 	bool follow = false;
 
@@ -191,11 +191,14 @@ static int set_fullmesh(int argc, char **argv)
 				return err_usage("too many interfaces (at most %d)", TCPOPT_PM_MAX_DEVS);
 			if (strlen(value) >= TCPOPT_PM_DEV_LEN)
 				return err_usage("invalid interface name \"%s\"", value);
-			err = mptcp_ifindex(value, &devs[ndevs]);
-			if (err)
-				return err;
 			memcpy(cfg.devs[ndevs++], value, strlen(value));
 		}
+	}
+	for (i = 0; i < ndevs; i++) {
+		devs[i] = (int)if_nametoindex(cfg.devs[i]);
+		/* with follow, an interface made later is used once it exists */
+		if (!devs[i] && !follow)
+			return mptcp_ifindex(cfg.devs[i], &devs[i]);
 	}
 	cfg.ndevs = (uint32_t)ndevs;
 	if (follow && in_batch)

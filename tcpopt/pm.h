@@ -45,8 +45,10 @@ bool pm_bpf_supported(void);
  * Attach the BPF path manager name ("ndiffports", "fullmesh") to cgroup
  * (NULL: the root) with cfg, or change the settings of the one there (its
  * counters kept); another one there is replaced without a gap.  fullmesh
- * takes the local addresses of the current netns (of cfg's devs only, if
- * any), and with follow stays in the foreground to keep them current.
+ * uses the local addresses of each connection's netns as they come and go
+ * (of cfg's devs only, if any, named in the current netns); with follow it
+ * stays in the foreground to keep the indexes of those devs current and
+ * print the mesh when it changes.
  */
 int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgroup,
 	       bool follow);

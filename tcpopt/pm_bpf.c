@@ -36,7 +36,7 @@ struct pm_kind {
 	const char *name;		/* as in "pm set NAME" */
 	const char *prog;		/* its program's name (link info) */
 	const void *(*elf)(size_t *size);
-	bool mesh;			/* has local_addrs */
+	bool mesh;			/* uses the local addresses */
 };
 
 static const void *ndiffports_elf(size_t *size)
@@ -97,16 +97,49 @@ static const char *cfg_dev(const struct tcpopt_pm_config *cfg, unsigned int d,
 }
 
 struct mesh {
-	struct tcpopt_pm_addr addr[TCPOPT_PM_MAX_LOCAL];
+	struct mptcp_addr addr[TCPOPT_PM_MAX_LOCAL];
 	unsigned int n;			/* in addr[] */
 	unsigned int total;		/* found, of which only addr[] are used */
 };
 
+/* The namespace tcpopt runs in, as bpf_get_netns_cookie() names it */
+static int netns_cookie(__u64 *cookie)
+{
+	socklen_t len = sizeof(*cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /*
- * The local addresses the mesh uses, now: those of cfg's interfaces (an
- * interface that is gone has none), else of every interface that is up;
- * never loopback or link-local ones (a subflow from those needs a scope the
- * kfunc has no room for).
+ * The interface indexes of cfg's "dev" list in this namespace (0 for one
+ * that is not there), for the program: it knows interfaces by index.
+ */
+static int mesh_resolve(struct tcpopt_pm_config *cfg)
+{
+	char name[TCPOPT_PM_DEV_LEN + 1];
+	unsigned int d;
+
+	memset(cfg->ifindex, 0, sizeof(cfg->ifindex));
+	cfg->netns_cookie = 0;
+	if (!cfg->ndevs)
+		return 0;
+	for (d = 0; d < cfg->ndevs && d < TCPOPT_PM_MAX_DEVS; d++)
+		cfg->ifindex[d] = if_nametoindex(cfg_dev(cfg, d, name));
+	return netns_cookie(&cfg->netns_cookie);
+}
+
+/*
+ * The local addresses the program would use for a connection in this
+ * namespace, now: those of cfg's interfaces (an interface that is gone
+ * has none), else of every interface that is up; never loopback or
+ * link-local ones (the kernel does not list them: a subflow from those
+ * needs a scope the kfuncs have no room for).
  */
 static int mesh_scan(const struct tcpopt_pm_config *cfg, struct mesh *m)
 {
@@ -127,69 +160,36 @@ static int mesh_scan(const struct tcpopt_pm_config *cfg, struct mesh *m)
 	list = xzalloc(sizeof(*list));
 	err = mptcp_local_addresses(devs, ndevs, list);
 	for (i = 0; !err && i < list->n; i++) {
-		const struct mptcp_addr *a = &list->addr[i];
-		struct tcpopt_pm_addr *slot;
-
-		if (mptcp_addr_is_linklocal(a))
+		if (mptcp_addr_is_linklocal(&list->addr[i]))
 			continue;
-		if (m->total++ >= TCPOPT_PM_MAX_LOCAL)
-			continue;
-		slot = &m->addr[m->n++];
-		slot->family = a->family;
-		if (a->family == AF_INET)
-			memcpy(slot->addr, &a->addr.v4, 4);
-		else
-			memcpy(slot->addr, &a->addr.v6, 16);
+		if (m->total++ < TCPOPT_PM_MAX_LOCAL)
+			m->addr[m->n++] = list->addr[i];
 	}
 	free(list);
 	return err;
 }
 
-/* Every slot: the addresses, then free ones. */
-static int mesh_write(int fd, const struct mesh *m)
+static bool mesh_equal(const struct mesh *a, const struct mesh *b)
 {
-	__u32 key;
+	unsigned int i;
 
-	for (key = 0; key < TCPOPT_PM_MAX_LOCAL; key++)
-		if (bpf_map_update_elem(fd, &key, &m->addr[key], BPF_ANY))
-			return -errno;
-	return 0;
+	if (a->n != b->n || a->total != b->total)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (!mptcp_addr_equal(&a->addr[i], &b->addr[i]))
+			return false;
+	return true;
 }
 
-static int mesh_write_pinned(const char *dir, const struct mesh *m)
-{
-	int fd = pin_open(dir, "local_addrs"), err;
-
-	if (fd < 0)
-		return fd;
-	err = mesh_write(fd, m);
-	close(fd);
-	return err;
-}
-
-/* attach_spec.loaded: the addresses are in place before the first connection. */
-static int mesh_loaded(struct bpf_object *obj, void *ctx)
-{
-	struct bpf_map *map = bpf_object__find_map_by_name(obj, "local_addrs");
-	int err;
-
-	if (!map)
-		return err_run(-EPROTO, "the full mesh program has no local_addrs map");
-	err = mesh_write(bpf_map__fd(map), ctx);
-	return err ? err_run(err, "cannot write the local addresses: %s", err_str(err)) : 0;
-}
-
-static void out_mesh(struct onode *row, const struct tcpopt_pm_addr *addr, unsigned int n)
+static void out_mesh(struct onode *row, const struct mesh *m)
 {
 	struct onode *arr = out_add_array(row, "local_addresses");
 	char ip[INET6_ADDRSTRLEN];
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		if (!addr[i].family)
-			continue;
-		if (inet_ntop((int)addr[i].family, addr[i].addr, ip, sizeof(ip)))
-			out_push_str(arr, ip);
+	for (i = 0; m && i < m->n; i++) {
+		mptcp_format_ip(&m->addr[i], ip, sizeof(ip));
+		out_push_str(arr, ip);
 	}
 }
 
@@ -214,6 +214,19 @@ static void out_devs(struct onode *row, const struct tcpopt_pm_config *cfg)
 		out_push_str(arr, cfg_dev(cfg, d, name));
 }
 
+/*
+ * The mesh a connection in this namespace would get from cfg: none when
+ * its interfaces are named in another namespace.
+ */
+static bool mesh_here(const struct tcpopt_pm_config *cfg, struct mesh *m)
+{
+	__u64 here;
+
+	if (cfg->ndevs && (netns_cookie(&here) || here != cfg->netns_cookie))
+		return false;
+	return !mesh_scan(cfg, m);
+}
+
 /* One row of the array "bpf": what is attached in dir. */
 static void pm_bpf_row(struct onode *row, uint64_t cgid, const char *dir)
 {
@@ -221,6 +234,7 @@ static void pm_bpf_row(struct onode *row, uint64_t cgid, const char *dir)
 	struct tcpopt_pm_config cfg;
 	struct pin_link_info link;
 	char path[PATH_MAX];
+	struct mesh m;
 	bool gone = cgroup_path_of(cgid, path, sizeof(path)) != 0;
 	struct onode *o;
 
@@ -235,22 +249,7 @@ static void pm_bpf_row(struct onode *row, uint64_t cgid, const char *dir)
 	else
 		out_null(row, "subflows", "-");
 	out_devs(row, &cfg);
-	if (kind && kind->mesh) {
-		struct tcpopt_pm_addr addr[TCPOPT_PM_MAX_LOCAL] = { 0 };
-		__u32 key;
-		int fd;
-
-		fd = pin_open(dir, "local_addrs");
-		if (fd >= 0) {
-			for (key = 0; key < TCPOPT_PM_MAX_LOCAL; key++)
-				if (bpf_map_lookup_elem(fd, &key, &addr[key]))
-					addr[key].family = 0;
-			close(fd);
-		}
-		out_mesh(row, addr, TCPOPT_PM_MAX_LOCAL);
-	} else {
-		out_add_array(row, "local_addresses");
-	}
+	out_mesh(row, kind && kind->mesh && mesh_here(&cfg, &m) ? &m : NULL);
 	out_bool(row, "attached", link.link_id && link.cgroup_id == cgid && !gone);
 	out_uint_json(row, "link_id", link.link_id);
 	out_uint_json(row, "prog_id", link.prog_id);
@@ -321,19 +320,27 @@ struct follow {
 	struct mesh last;
 };
 
-/* addr_watch callback: write the addresses again when they changed. */
+/*
+ * addr_watch callback: the program finds the addresses itself; what can go
+ * stale is the index of a named interface (created, re-created or renamed
+ * after "pm set").  Write those again when they changed, and print the
+ * mesh when it changed.
+ */
 static int follow_changed(void *arg)
 {
 	struct follow *f = arg;
+	struct tcpopt_pm_config cfg = f->cfg;
 	struct pin_link_info link;
 	char dir[PATH_MAX];
 	struct mesh m;
 	int err, lock;
 
-	err = mesh_scan(&f->cfg, &m);
+	err = mesh_resolve(&cfg);
+	if (!err)
+		err = mesh_scan(&cfg, &m);
 	if (err)
 		return err_run(err, "cannot list local addresses: %s", err_str(err));
-	if (m.n == f->last.n && !memcmp(m.addr, f->last.addr, sizeof(m.addr)))
+	if (!memcmp(cfg.ifindex, f->cfg.ifindex, sizeof(cfg.ifindex)) && mesh_equal(&m, &f->last))
 		return 0;
 	lock = state_lock();
 	if (lock < 0)
@@ -344,13 +351,16 @@ static int follow_changed(void *arg)
 		err_warn("the full mesh of this cgroup was removed or replaced: no longer following");
 		return 1;
 	}
-	err = mesh_write_pinned(dir, &m);
+	err = 0;
+	if (memcmp(cfg.ifindex, f->cfg.ifindex, sizeof(cfg.ifindex)))
+		err = pin_map_write(dir, "config", &cfg, sizeof(cfg));
 	state_unlock(lock);
 	if (err)
-		return err_run(err, "cannot write the local addresses: %s", err_str(err));
+		return err_run(err, "cannot update %s: %s", dir, err_str(err));
 	if (m.total > m.n)
 		err_warn("%u local addresses, the full mesh uses the first %d",
 			 m.total, TCPOPT_PM_MAX_LOCAL);
+	f->cfg = cfg;
 	f->last = m;
 	print_set(f->cgid, dir);
 	return 0;
@@ -374,7 +384,9 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 		return err_usage("unknown BPF path manager \"%s\"", name);
 	cfg->abi = TCPOPT_ABI;
 	if (kind->mesh) {
-		err = mesh_scan(cfg, &m);
+		err = mesh_resolve(cfg);
+		if (!err)
+			err = mesh_scan(cfg, &m);
 		if (err)
 			return err_run(err, "cannot list local addresses: %s", err_str(err));
 		if (!m.n)
@@ -396,8 +408,6 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 	} else if (cur == kind) {
 		/* The same one: new settings in place, its counters kept. */
 		err = pin_map_write(dir, "config", cfg, sizeof(*cfg));
-		if (!err && kind->mesh)
-			err = mesh_write_pinned(dir, &m);
 		if (err)
 			err = err_run(err, "cannot update %s: %s", dir, err_str(err));
 	} else {
@@ -414,8 +424,6 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 				.config_size = sizeof(*cfg),
 				/* another one there: swapped in its link */
 				.replace = pin_dir_exists(dir),
-				.loaded = kind->mesh ? mesh_loaded : NULL,
-				.loaded_ctx = &m,
 			};
 			err = attach_pinned(&cg, &spec);
 			bpf_object__close(obj);

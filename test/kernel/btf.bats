@@ -23,7 +23,9 @@ btf() {
 		    BPF_SOCK_OPS_MPTCP_SUBFLOW_ESTABLISHED_CB:19 \
 		    BPF_SOCK_OPS_MPTCP_SUBFLOW_CLOSED_CB:20 \
 		    BPF_SOCK_OPS_MPTCP_ADDR_ANNOUNCED_CB:21 \
-		    BPF_SOCK_OPS_MPTCP_ADDR_REMOVED_CB:22; do
+		    BPF_SOCK_OPS_MPTCP_ADDR_REMOVED_CB:22 \
+		    BPF_SOCK_OPS_MPTCP_LOCAL_ADDR_ADDED_CB:23 \
+		    BPF_SOCK_OPS_MPTCP_LOCAL_ADDR_REMOVED_CB:24; do
 		run grep -c "'${pair%:*}' val=${pair#*:}\$" <<<"$dump"
 		assert_success
 		assert_output 1
@@ -34,7 +36,8 @@ btf() {
 	local dump
 	dump=$(btf)
 	for f in bpf_mptcp_sock_ops_get_info bpf_mptcp_sock_ops_subflow_connect \
-		 bpf_mptcp_sock_ops_pm_claim; do
+		 bpf_mptcp_sock_ops_pm_claim bpf_mptcp_sock_ops_get_local_addr \
+		 bpf_mptcp_sock_ops_get_subflow bpf_mptcp_sock_ops_subflow_close; do
 		run grep -c "FUNC '$f' " <<<"$dump"
 		assert_success
 		assert_output 1

@@ -134,3 +134,51 @@ mptcp_finish() {
 	wait "$SERVER_PID"
 	assert grep -qx 100000 "$BATS_TEST_TMPDIR/server.out"
 }
+
+# count_sf NS FILTER: established TCP subflows in NS that match the ss FILTER
+count_sf() {
+	ip netns exec "$1" ss -Htn state established "$2" | wc -l
+}
+
+# now_ms: a monotonic-enough clock for latencies, in milliseconds
+now_ms() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# wait_sf_since T0 NS FILTER N: wait (up to 10 s after T0, in ms) for exactly
+# N subflows in NS matching FILTER; prints the ms from T0 it took
+wait_sf_since() {
+	local t0=$1 ns=$2 filter=$3 want=$4 n t
+	while :; do
+		n=$(count_sf "$ns" "$filter")
+		t=$(now_ms)
+		if [ "$n" -eq "$want" ]; then
+			echo $(( t - t0 ))
+			return 0
+		fi
+		if [ $(( t - t0 )) -gt 10000 ]; then
+			echo "expected $want subflows in $ns ($filter), found $n:" >&2
+			ip netns exec "$ns" ss -Htn state established "$filter" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# failure_dump: from teardown, when the test failed, what the kernel saw:
+# its log, and the MPTCP counters and sockets of both namespaces
+failure_dump() {
+	local ns
+	[ -z "${BATS_TEST_COMPLETED:-}" ] || return 0
+	{
+		echo "--- kernel log"
+		dmesg | tail -n 40
+		for ns in "$NS_A" "$NS_B"; do
+			ip netns list | grep -qw "$ns" || continue
+			echo "--- $ns: MPTCP counters"
+			ip netns exec "$ns" nstat -asz 2>/dev/null | awk '$1 ~ /^MPTcp/ && $2 != 0'
+			echo "--- $ns: sockets"
+			ip netns exec "$ns" ss -tniMa 2>/dev/null
+		done
+	} >&2
+}

@@ -36,7 +36,7 @@ teardown() {
 	expected=$("$TCPOPT" -j pm show | jq -r '.bpf[] as $r | $r.stats | to_entries[] |
 		"tcpopt_pm_\(.key)_total{cgroup=\"\($r.cgroup)\",cgroup_id=\"\($r.cgroup_id)\",path_manager=\"\($r.path_manager)\"} \(.value)"' |
 		sort)
-	assert_equal "$(wc -l <<<"$expected")" 5
+	assert_equal "$(wc -l <<<"$expected")" 6
 	assert_equal "$(grep '^tcpopt_pm_' <<<"$metrics" | sort)" "$expected"
 	# The connection's two additional subflows, counted.
 	grep -Fx "tcpopt_pm_established_total{cgroup=\"/\",cgroup_id=\"$id\",path_manager=\"ndiffports\"} 2" <<<"$metrics"
