@@ -10,8 +10,8 @@ load lib/common
 load lib/conn
 
 PORT=5006
-# The families every export has: build_info, 12 option, 5 pm and 3 mptcp counters.
-FAMILIES=21
+# The families every export has: build_info, 12 option, 6 pm and 3 mptcp counters.
+FAMILIES=22
 
 setup() {
 	conn_setup
