@@ -230,11 +230,14 @@ cleanup_all() {
 		dir="$(cgroup2_root)/$cg"
 		if [ -f "$dir/cgroup.procs" ]; then
 			xargs -r kill -9 < "$dir/cgroup.procs" 2>/dev/null
-			for _ in $(seq 50); do
-				[ -s "$dir/cgroup.procs" ] || break
+			# a task that left cgroup.procs may still be exiting
+			# (the cgroup stays populated, rmdir says EBUSY): retry
+			for _ in $(seq 100); do
+				if [ ! -s "$dir/cgroup.procs" ] && rmdir "$dir" 2>/dev/null; then
+					break
+				fi
 				sleep 0.05
 			done
-			rmdir "$dir" 2>/dev/null
 		fi
 	done
 	# what still runs in the test's namespaces is the test's, started by
