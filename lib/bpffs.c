@@ -347,8 +347,10 @@ static int stats_map_check(int fd, unsigned int n)
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
+	/* a set shorter than the options' (path managers, mptcp) is whole */
 	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY || info.key_size != 4 ||
-	    info.value_size != sizeof(uint64_t) || info.max_entries < STATS_MIN)
+	    info.value_size != sizeof(uint64_t) ||
+	    info.max_entries < (n < STATS_MIN ? n : STATS_MIN))
 		return -EPROTO;
 	return info.max_entries < n ? (int)info.max_entries : (int)n;
 }
