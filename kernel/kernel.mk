@@ -93,3 +93,28 @@ check-kernel: all
 	for suite in $(KERNEL_HOST_SUITES); do \
 		VM_TIMEOUT=$${VM_TIMEOUT:-$(KERNEL_VM_TIMEOUT)} kernel/vm-run bats "$$suite"; \
 	done
+
+# ---- other kernels: Debian 12's 6.1, stock 6.12 (issue 15) -----------------
+#
+#   make check-kernels        the host suites' kernel-dependent subset
+#                             (kernel/check-kernels) in a VM of each of
+#                             Debian's prebuilt 6.1, stock 6.12 and 6.12 +
+#                             series; records what "tcpopt -j feature" said
+#                             on each in kernel/features/ and renders the
+#                             feature table of README.md and
+#                             tcpopt-feature(8) from them.  KERNELS= picks
+#                             some (debian stock patched), CHECK_KERNELS_ALL=1
+#                             runs every test.
+#   make check-kernels-smoke  CI's few minutes on Debian's 6.1 (no build)
+
+.PHONY: check-kernels check-kernels-smoke
+
+check-kernels: all
+	$(Q)test/install-deps test
+	$(Q)TCPOPT=$(CURDIR)/$(TCPOPT_BIN) HELPERS=$(CURDIR)/build/helpers \
+		kernel/check-kernels $(KERNELS)
+
+check-kernels-smoke: all
+	$(Q)test/install-deps test
+	$(Q)TCPOPT=$(CURDIR)/$(TCPOPT_BIN) HELPERS=$(CURDIR)/build/helpers \
+		kernel/check-kernels --smoke
