@@ -48,15 +48,13 @@ server_report() {
 # connections N [CPU]: N connections to 192.0.2.2, the client pinned to
 # CPU if given.
 connections() {
-	local i
+	local i client=(connect 192.0.2.2)
+	if [ -n "${2:-}" ]; then
+		client=(in_cgroup "$CG_C" "$NS_C" taskset -c "$2" "$HELPERS/tcpprobe" client 192.0.2.2 $PORT)
+	fi
 	for i in $(seq "$1"); do
 		serve 192.0.2.2
-		if [ -n "${2:-}" ]; then
-			run in_cgroup "$CG_C" "$NS_C" taskset -c "$2" "$HELPERS/tcpprobe" client 192.0.2.2 $PORT
-			assert_success
-		else
-			run connect 192.0.2.2
-		fi
+		run "${client[@]}"
 		assert_success
 		server_report >/dev/null
 	done
