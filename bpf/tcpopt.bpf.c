@@ -233,7 +233,6 @@ __noinline int drv_##x(struct bpf_sock_ops *skops, struct drv_ctx *c,		\
 		       const struct tcpopt_slot_config *cfg, __u32 index)	\
 {										\
 	struct drv_slot s = { .cfg = cfg, .index = index & (TCPOPT_DRIVER_SLOTS - 1) }; \
-	__u8 opt[DRV_OPT_BUF] = {};						\
 	__u32 len;								\
 	int what;								\
 	long got;								\
@@ -245,6 +244,9 @@ __noinline int drv_##x(struct bpf_sock_ops *skops, struct drv_ctx *c,		\
 	if (!what)								\
 		return 0;							\
 	if (what == 1) {							\
+		/* Scoped: the read below reuses its stack. */			\
+		__u8 opt[DRV_OPT_BUF] = {};					\
+										\
 		x##_build(cfg, opt, len);					\
 		if (drv_store(skops, &s, opt, len))				\
 			path_stored(c, cfg);					\
@@ -285,9 +287,12 @@ __noinline int drv_stat(__u32 index, __u32 what, __u32 n)
 /* A type this program runs (a constant: the verifier skips the others). */
 #define DRV_RUNS(T)	(drv_types & (1U << TCPOPT_TYPE_##T))
 
-/* A slot's option, by its type: a global function, so that the 16 ways
- * into it (a config of each slot's map) are checked as one. */
-__noinline int drv_option_of(struct bpf_sock_ops *skops, struct drv_ctx *c,
+/* A slot's option, by its type: inline in drv_slot, whose 16 ways in
+ * (a config of each slot's map) are checked once each; an own global
+ * function would cost the deepest call chain a frame, which Linux 6.1
+ * counts against 512 bytes at 32 a frame (chain: tcpopt, drv_slots,
+ * drv_slot, drv_<option>, drv_stat). */
+static __always_inline int drv_option_of(struct bpf_sock_ops *skops, struct drv_ctx *c,
 			     const struct tcpopt_slot_config *cfg, __u32 i)
 {
 	if (!cfg || cfg->common.abi != TCPOPT_ABI)
