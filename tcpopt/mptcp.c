@@ -100,15 +100,6 @@ static int parse(int argc, char **argv, const struct keyword *kw, size_t nkw,
 	return 0;
 }
 
-static int mptcp_config_read(const char *dir, struct tcpopt_mptcp_config *cfg)
-{
-	int err = pin_map_read(dir, "config", cfg, sizeof(*cfg));
-
-	if (!err && cfg->abi != TCPOPT_ABI)
-		err = -EPROTO;
-	return err;
-}
-
 /* Is dir a live attachment of ours (a link to our program)? */
 static bool linked(const char *dir, struct pin_link_info *link)
 {
@@ -127,7 +118,7 @@ static void mptcp_row(struct onode *row, uint64_t cgid, const char *dir)
 
 	out_str(row, "cgroup", gone ? "(deleted)" : path);
 	out_uint_json(row, "cgroup_id", cgid);
-	if (mptcp_config_read(dir, &cfg))
+	if (pin_config_read(dir, "config", &cfg, sizeof(cfg)))
 		out_null(row, "family", "(unreadable config)");
 	else
 		out_str(row, "family", family_name(cfg.families));
@@ -272,7 +263,8 @@ static int mptcp_enable(int argc, char **argv)
 	} else if (!linked(dir, &link)) {
 		err = err_run(-ENOLINK, "the mptcp attachment of cgroup %s is pinned but broken (\"mptcp disable\" it first)",
 			      cg.path);
-	} else if (mptcp_config_read(dir, &cur) || memcmp(&cur, &req.cfg, sizeof(cur))) {
+	} else if (pin_config_read(dir, "config", &cur, sizeof(cur)) ||
+		   memcmp(&cur, &req.cfg, sizeof(cur))) {
 		/* Other settings: changed in place, counters kept. */
 		err = pin_map_write(dir, "config", &req.cfg, sizeof(req.cfg));
 		if (err)
@@ -299,7 +291,7 @@ static int mptcp_disable(int argc, char **argv)
 int mptcp_words(const char *dir, char *buf, size_t len)
 {
 	struct tcpopt_mptcp_config cfg;
-	int err = mptcp_config_read(dir, &cfg);
+	int err = pin_config_read(dir, "config", &cfg, sizeof(cfg));
 
 	if (err)
 		return err;

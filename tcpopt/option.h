@@ -81,8 +81,19 @@ const char *opt_config_pin(const struct opt_desc *d);
  */
 int option_words(const struct opt_desc *d, const void *cfg, char *buf, size_t len);
 
-/* Config buffers: every config starts with struct tcpopt_common. */
+/* A config of any option: every config starts with struct tcpopt_common. */
 #define CONFIG_MAX 256
+union opt_config {
+	struct tcpopt_common common;
+	unsigned char bytes[CONFIG_MAX];
+};
+
+/*
+ * The config of d's attachment in dir: 0, -E2BIG (d->config_size is over
+ * CONFIG_MAX: a bug), -EPROTO (pinned by another tcpopt version: another
+ * size or abi; pin_config_err_str() says so) or the error of the read.
+ */
+int opt_config_read(const struct opt_desc *d, const char *dir, union opt_config *cfg);
 
 struct opt_request {
 	const struct opt_desc *desc;
@@ -94,10 +105,7 @@ struct opt_request {
 	const char *positional;
 	int nwords;
 	struct { int id; const char *value; } words[64];
-	union {
-		struct tcpopt_common common;
-		unsigned char bytes[CONFIG_MAX];
-	} cfg;
+	union opt_config cfg;
 };
 
 enum parse_mode { PARSE_ADD, PARSE_SET, PARSE_NAME_ONLY };

@@ -195,15 +195,6 @@ static void out_mesh(struct onode *row, const struct mesh *m)
 
 /* ---- show ---- */
 
-static int pm_config_read(const char *dir, struct tcpopt_pm_config *cfg)
-{
-	int err = pin_map_read(dir, "config", cfg, sizeof(*cfg));
-
-	if (!err && cfg->abi != TCPOPT_ABI)
-		err = -EPROTO;
-	return err;
-}
-
 static void out_devs(struct onode *row, const struct tcpopt_pm_config *cfg)
 {
 	struct onode *arr = out_add_array(row, "devs");
@@ -242,7 +233,7 @@ static void pm_bpf_row(struct onode *row, uint64_t cgid, const char *dir)
 	out_uint_json(row, "cgroup_id", cgid);
 	kind = kind_in(dir, &link);
 	out_str(row, "path_manager", kind ? kind->name : link.prog_name[0] ? link.prog_name : "?");
-	if (pm_config_read(dir, &cfg))
+	if (pin_config_read(dir, "config", &cfg, sizeof(cfg)))
 		memset(&cfg, 0, sizeof(cfg));
 	if (kind && !kind->mesh && cfg.abi)
 		out_uint(row, "subflows", cfg.subflows);
@@ -287,7 +278,7 @@ int pm_bpf_words(const char *dir, char *buf, size_t len)
 	kind = kind_in(dir, &link);
 	if (!kind)
 		return -ENOENT;
-	err = pm_config_read(dir, &cfg);
+	err = pin_config_read(dir, "config", &cfg, sizeof(cfg));
 	if (err)
 		return err;
 	if (!kind->mesh)

@@ -48,7 +48,7 @@ static const struct keyword stats_keywords[] = {
 static int parse_option_filter(const char *name, int *argc, char ***argv,
 			       struct stats_filter *f)
 {
-	union { struct tcpopt_common common; unsigned char bytes[256]; } cfg;
+	union opt_config cfg;
 	char inst[64];
 	size_t i;
 	int err;

@@ -200,3 +200,37 @@ int main(void)
 		assert_equal "$stderr" "tcpopt: subflow: invalid token \"$w\""
 	done
 }
+
+@test "codebase: a config pinned by another tcpopt version (other abi) is refused the same way by show, add, set and save" {
+	require_root
+	local cg id dir value
+	cg=$(test_tag)
+	make_cgroup "$cg"
+	run tcpopt option add uto 30s cgroup "/$cg"
+	assert_success
+	run tcpopt -j option show uto cgroup "/$cg"
+	assert_success
+	id=$(jq .cgroup_id <<<"$output")
+	dir=/sys/fs/bpf/tcpopt/$id/uto
+	# The slot's config: type, pad, then tcpopt_common, abi first.
+	run bpftool -j map lookup pinned "$dir/config" key 0 0 0 0
+	assert_success
+	value=$(jq -r '.value | .[8:12] = ["0xff","0xff","0xff","0xff"] | join(" ")' <<<"$output")
+	run bpftool map update pinned "$dir/config" key 0 0 0 0 value $value
+	assert_success
+	run tcpopt -j option show uto cgroup "/$cg"
+	assert_success
+	assert_equal "$(jq -c '[.params, .attached]' <<<"$output")" '[null,true]'
+	run tcpopt option show uto cgroup "/$cg"
+	assert_success
+	assert_output --partial "(unreadable config)"
+	run --separate-stderr tcpopt option add uto 30s cgroup "/$cg"
+	assert_failure 1
+	assert_equal "$stderr" "tcpopt: option: uto is already attached to cgroup /$cg, config unreadable (use \"replace\")"
+	run --separate-stderr tcpopt option set uto 40s cgroup "/$cg"
+	assert_failure 1
+	assert_equal "$stderr" "tcpopt: option: cannot read the config of $dir: pinned by another tcpopt version (re-add it with \"replace\")"
+	run --separate-stderr tcpopt save cgroup "/$cg"
+	assert_failure 1
+	assert_equal "$stderr" "tcpopt: save: cannot save uto on cgroup /$cg: cannot read its config: pinned by another tcpopt version"
+}
