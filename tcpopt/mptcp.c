@@ -112,12 +112,9 @@ static void mptcp_row(struct onode *row, uint64_t cgid, const char *dir)
 {
 	struct tcpopt_mptcp_config cfg;
 	struct pin_link_info link;
-	char path[PATH_MAX];
-	bool gone = cgroup_path_of(cgid, path, sizeof(path)) != 0, live;
+	bool gone = out_cgroup_heading(row, cgid), live;
 	struct onode *stats;
 
-	out_str(row, "cgroup", gone ? "(deleted)" : path);
-	out_uint_json(row, "cgroup_id", cgid);
 	if (pin_config_read(dir, "config", &cfg, sizeof(cfg)))
 		out_null(row, "family", "(unreadable config)");
 	else

@@ -88,14 +88,9 @@ static void option_row(struct onode *row, uint64_t cgid, const char *name,
 	const struct opt_desc *d;
 	union opt_config cfg;
 	struct pin_link_info link;
-	char path[PATH_MAX];
 	bool have_cfg = false, cgroup_gone;
 
-	cgroup_gone = cgroup_path_of(cgid, path, sizeof(path)) != 0;
-	if (cgroup_gone)
-		snprintf(path, sizeof(path), "(deleted)");
-	out_str(row, "cgroup", path);
-	out_uint_json(row, "cgroup_id", cgid);
+	cgroup_gone = out_cgroup_heading(row, cgid);
 	d = describe_name(row, name);
 	if (d) {
 		have_cfg = !opt_config_read(d, dir, &cfg);
@@ -288,12 +283,8 @@ struct removed {
 static void note_removed(struct onode *list, uint64_t cgid, const char *name)
 {
 	struct onode *o = out_push_object(list);
-	char path[PATH_MAX];
 
-	if (cgroup_path_of(cgid, path, sizeof(path)))
-		snprintf(path, sizeof(path), "(deleted)");
-	out_str(o, "cgroup", path);
-	out_uint_json(o, "cgroup_id", cgid);
+	out_cgroup_heading(o, cgid);
 	describe_name(o, name);
 }
 

@@ -224,13 +224,10 @@ static void pm_bpf_row(struct onode *row, uint64_t cgid, const char *dir)
 	const struct pm_kind *kind;
 	struct tcpopt_pm_config cfg;
 	struct pin_link_info link;
-	char path[PATH_MAX];
 	struct mesh m;
-	bool gone = cgroup_path_of(cgid, path, sizeof(path)) != 0;
+	bool gone = out_cgroup_heading(row, cgid);
 	struct onode *o;
 
-	out_str(row, "cgroup", gone ? "(deleted)" : path);
-	out_uint_json(row, "cgroup_id", cgid);
 	kind = kind_in(dir, &link);
 	out_str(row, "path_manager", kind ? kind->name : link.prog_name[0] ? link.prog_name : "?");
 	if (pin_config_read(dir, "config", &cfg, sizeof(cfg)))
