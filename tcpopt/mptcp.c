@@ -203,19 +203,8 @@ static int cgroup_loaded(struct bpf_object *obj, void *ctx)
 
 static int mptcp_attach(const struct cgroup_ref *cg, const struct tcpopt_mptcp_config *cfg)
 {
-	struct attach_spec spec;
-	struct bpf_object *obj;
-	const void *elf;
-	size_t size;
-	int err;
-
-	elf = mptcp_bpf__elf_bytes(&size);
-	obj = bpf_object__open_mem(elf, size, NULL);
-	if (!obj)
-		return err_run(-errno, "cannot open the mptcp program: %s", err_str(errno));
-	spec = (struct attach_spec){
+	struct attach_spec spec = {
 		.name = PIN_MPTCP,
-		.obj = obj,
 		.prog_name = PROG_NAME,
 		.tracing = true,
 		.config = cfg,
@@ -223,9 +212,8 @@ static int mptcp_attach(const struct cgroup_ref *cg, const struct tcpopt_mptcp_c
 		.loaded = cgroup_loaded,
 		.loaded_ctx = (void *)cg,
 	};
-	err = attach_pinned(cg, &spec);
-	bpf_object__close(obj);
-	return err;
+
+	return attach_embedded(cg, &spec, mptcp_bpf__elf_bytes, "mptcp");
 }
 
 static int mptcp_enable(int argc, char **argv)

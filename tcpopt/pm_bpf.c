@@ -35,23 +35,13 @@
 struct pm_kind {
 	const char *name;		/* as in "pm set NAME" */
 	const char *prog;		/* its program's name (link info) */
-	const void *(*elf)(size_t *size);
+	const void *(*elf_bytes)(size_t *size);	/* its skeleton's */
 	bool mesh;			/* uses the local addresses */
 };
 
-static const void *ndiffports_elf(size_t *size)
-{
-	return pm_ndiffports_bpf__elf_bytes(size);
-}
-
-static const void *fullmesh_elf(size_t *size)
-{
-	return pm_fullmesh_bpf__elf_bytes(size);
-}
-
 static const struct pm_kind kinds[] = {
-	{ "ndiffports", "pm_ndiffports", ndiffports_elf, false },
-	{ "fullmesh", "pm_fullmesh", fullmesh_elf, true },
+	{ "ndiffports", "pm_ndiffports", pm_ndiffports_bpf__elf_bytes, false },
+	{ "fullmesh", "pm_fullmesh", pm_fullmesh_bpf__elf_bytes, true },
 };
 
 static const struct pm_kind *pm_kind_by_name(const char *name)
@@ -360,12 +350,9 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 	const struct pm_kind *kind = pm_kind_by_name(name), *cur;
 	struct pin_link_info link;
 	struct cgroup_ref cg;
-	struct bpf_object *obj;
 	struct attach_spec spec;
 	struct mesh m = { 0 };
 	char dir[PATH_MAX];
-	const void *elf;
-	size_t elf_size;
 	int err, lock;
 
 	if (!kind)
@@ -399,23 +386,14 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 		if (err)
 			err = err_run(err, "cannot update %s: %s", dir, err_str(err));
 	} else {
-		elf = kind->elf(&elf_size);
-		obj = bpf_object__open_mem(elf, elf_size, NULL);
-		if (!obj) {
-			err = err_run(-errno, "cannot open the %s program: %s", kind->name,
-				      err_str(errno));
-		} else {
-			spec = (struct attach_spec){
-				.name = PIN_PM,
-				.obj = obj,
-				.config = cfg,
-				.config_size = sizeof(*cfg),
-				/* another one there: swapped in its link */
-				.replace = pin_dir_exists(dir),
-			};
-			err = attach_pinned(&cg, &spec);
-			bpf_object__close(obj);
-		}
+		spec = (struct attach_spec){
+			.name = PIN_PM,
+			.config = cfg,
+			.config_size = sizeof(*cfg),
+			/* another one there: swapped in its link */
+			.replace = pin_dir_exists(dir),
+		};
+		err = attach_embedded(&cg, &spec, kind->elf_bytes, kind->name);
 	}
 	state_unlock(lock);
 	if (!err)
