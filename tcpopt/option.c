@@ -2,7 +2,8 @@
 /*
  * tcpopt option: attach, change, list and remove TCP header options.
  * The commands are written once here; option_words.c holds the grammar,
- * option_kinds.c and option_<name>.c describe each option.
+ * option_<name>.c describe each option, option_kinds.c lists them (see
+ * option.h for adding one).
  */
 #include <errno.h>
 #include <limits.h>

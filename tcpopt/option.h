@@ -121,6 +121,7 @@ int parse_cgroup_only(int argc, char **argv, const char **cgroup);
 /* The path policy of a config: "probe", "always" or "off". */
 const char *option_path_policy(const struct tcpopt_common *c);
 
+extern const struct opt_desc uto_desc;
 extern const struct opt_desc exp_desc;
 extern const struct opt_desc object_desc;
 extern const struct opt_desc cc_desc;
