@@ -1,9 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Descriptors of the built-in options.  option.c holds the one copy of the
- * add/set/del/list logic; a descriptor says what differs: the driver's
- * hooks it uses (type), the config layout, the option's own words and how
- * its values print.
+ * add/set/del/list/show logic, option_words.c the grammar they share
+ * (filters, where, peer, path, cgroup, instances) and "tcpopt save"'s
+ * words; a descriptor says what differs: the driver's hooks it uses
+ * (type), the config layout, the option's own words and how its values
+ * print.
+ *
+ * Adding an option X (iw is the smallest model to copy from):
+ *
+ *  1. bpf/tcpopt.h: struct tcpopt_X_config, struct tcpopt_common first
+ *     (filters, flags, abi), at most TCPOPT_SLOT_DATA bytes; a member
+ *     "X" of the union in struct tcpopt_slot_config; TCPOPT_TYPE_X
+ *     appended to enum tcpopt_type (never renumber); its kind or ExID.
+ *  2. bpf/X.bpf.h: the hooks X_len(), X_build() and X_read(), as
+ *     driver.bpf.h describes them.  In bpf/tcpopt.bpf.c, a line each:
+ *     its #include, DRV_OPTION(X) and its case in drv_option_of().
+ *  3. tcpopt/option_X.c: the parsers and printers of its own words and
+ *     "const struct opt_desc X_desc" (below) naming them, with .type =
+ *     TCPOPT_TYPE_X and .config_size = sizeof(struct tcpopt_X_config).
+ *     The Makefile builds every .c file of tcpopt/: no edit there.
+ *  4. One line in the table of option_kinds.c (&X_desc) and its
+ *     declaration at the end of this file.  "option help", the usage,
+ *     completion, list, show, stats and save follow from the descriptor.
+ *  5. man8/tcpopt-option.8: its grammar in the SYNOPSIS (test/ops.bats
+ *     compares it with the usage) and a section under OPTIONS.
+ *  6. test/option-X.bats: the option on the wire and at the peer's socket
+ *     ("make check" runs every .bats file of test/).
+ *
+ * An option that is not a slot of the driver (object: a user's program)
+ * sets .attach and .config_pin instead of .type, and needs no step 1-2.
  */
 #ifndef TCPOPT_OPTION_H
 #define TCPOPT_OPTION_H
@@ -19,7 +45,6 @@ struct cgroup_ref;
 
 struct opt_desc {
 	const char *name;
-	const char *summary;		/* one line for help */
 	const char *usage;		/* its own arguments, for help */
 	unsigned int kind;		/* TCP option kind (253/254: experimental) */
 	unsigned int exid;		/* RFC 6994 ExID, 0 if none */

@@ -204,7 +204,6 @@ static int object_attach(const struct cgroup_ref *cg, const char *pin_name,
 
 const struct opt_desc object_desc = {
 	.name = "object",
-	.summary = "a user-written sockops program (FILE.bpf.o)",
 	.usage = "FILE [ prog NAME ] [ name LABEL ]",
 	.config_size = sizeof(struct object_config),
 	.positional = "FILE",

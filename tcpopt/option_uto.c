@@ -111,7 +111,6 @@ static int uto_format(const void *c, char *buf, size_t len)
 
 const struct opt_desc uto_desc = {
 	.name = "uto",
-	.summary = "TCP User Timeout option (RFC 5482, kind 28)",
 	.usage = "TIMEOUT [ min L ] [ max U ]",
 	.kind = TCPOPT_KIND_UTO,
 	.type = TCPOPT_TYPE_UTO,

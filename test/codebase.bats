@@ -234,3 +234,31 @@ int main(void)
 	assert_failure 1
 	assert_equal "$stderr" "tcpopt: save: cannot save uto on cgroup /$cg: cannot read its config: pinned by another tcpopt version"
 }
+
+@test "codebase: the add-an-option recipe of option.h holds: an option is its option_NAME.c, a table line, a bats file" {
+	local names n
+	run tcpopt option help
+	assert_success
+	names=$(sed -n '/NAME \[ VALUE \] \[ OPTS \] := {/,$ s/^ \{11\}\([a-z]\+\) .*/\1/p' <<<"$output")
+	assert_equal "$(wc -w <<<"$names")" 6
+	# The table: a line per option, in the order of the usage, nothing else.
+	run sed -n 's/^\t&\([a-z_]*\)_desc,$/\1/p' "$TOP/tcpopt/option_kinds.c"
+	assert_success
+	assert_equal "$output" "$names"
+	run sed -n -E 's/^(static )?[a-z_][^(=;]*[ *]([a-z_0-9]+)\(.*/\2/p' "$TOP/tcpopt/option_kinds.c"
+	assert_success
+	assert_output ""
+	for n in $names; do
+		run grep -c "^const struct opt_desc ${n}_desc = {\$" "$TOP/tcpopt/option_$n.c"
+		assert_success
+		assert_output 1
+		assert [ -f "$TOP/test/option-$n.bats" ]
+	done
+	# A new tcpopt/*.c file needs no Makefile edit.
+	run grep -c '^CLI_SRCS := $(wildcard tcpopt/\*\.c)$' "$TOP/Makefile"
+	assert_success
+	assert_output 1
+	# .summary was never read: gone, not set six times.
+	run grep -l '\.summary = ' "$TOP"/tcpopt/option*.c
+	assert_failure 1
+}
