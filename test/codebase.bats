@@ -264,3 +264,23 @@ int main(void)
 	run grep -l '\.summary = ' "$TOP"/tcpopt/option*.c
 	assert_failure 1
 }
+
+@test "codebase: lib/ in layers: xalloc, json, errors, output, utils each include only those below it" {
+	local layers=(xalloc json errors output utils) i f inc bad=()
+	for ((i = 0; i < ${#layers[@]}; i++)); do
+		for f in "$TOP/lib/${layers[i]}.c" "$TOP/lib/${layers[i]}.h"; do
+			assert [ -f "$f" ]
+			for inc in $(sed -n 's/^#include "\(.*\)"$/\1/p' "$f"); do
+				case " ${layers[*]:0:i+1} " in
+				*" ${inc%.h} "*) ;;
+				*) bad+=("${f#"$TOP"/}: $inc") ;;
+				esac
+			done
+		done
+	done
+	assert_equal "${bad[*]}" ""
+	# The check sees the includes: json.c's of xalloc.h.
+	run sed -n 's/^#include "\(.*\)"$/\1/p' "$TOP/lib/json.c"
+	assert_success
+	assert_line xalloc.h
+}
