@@ -4,7 +4,7 @@
  * built-in option attached to that cgroup.  The driver owns the state
  * machine of the header-option API (which callbacks are on, when a segment
  * is due, room, the saved SYN, the first ACK); an option is a handful of
- * hooks in bpf/<name>.bpf.h and one line in drv_dispatch (tcpopt.bpf.c).
+ * hooks in bpf/<name>.bpf.h and one line in drv_option_of (tcpopt.bpf.c).
  *
  * Slots.  An option attached to the cgroup is a slot (0 to
  * TCPOPT_DRIVER_SLOTS - 1): its config (struct tcpopt_slot_config, which

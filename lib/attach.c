@@ -197,3 +197,20 @@ fail:
 		bpf_link__destroy(link);	/* unpinned above: this detaches */
 	return err;
 }
+
+int attach_embedded(const struct cgroup_ref *cg, const struct attach_spec *spec,
+		    const void *(*elf_bytes)(size_t *size), const char *what)
+{
+	struct attach_spec s = *spec;
+	const void *elf;
+	size_t size;
+	int err;
+
+	elf = elf_bytes(&size);
+	s.obj = bpf_object__open_mem(elf, size, NULL);
+	if (!s.obj)
+		return err_run(-errno, "cannot open the %s program: %s", what, err_str(errno));
+	err = attach_pinned(cg, &s);
+	bpf_object__close(s.obj);
+	return err;
+}

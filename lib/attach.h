@@ -35,4 +35,12 @@ struct attach_spec {
 /* Must be called with the state lock held.  Errors are reported here. */
 int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec);
 
+/*
+ * attach_pinned() of an object built into tcpopt: elf_bytes is its
+ * skeleton's NAME_bpf__elf_bytes(); the object is opened for spec->obj
+ * and closed afterwards.  what names it in messages ("the %s program").
+ */
+int attach_embedded(const struct cgroup_ref *cg, const struct attach_spec *spec,
+		    const void *(*elf_bytes)(size_t *size), const char *what);
+
 #endif

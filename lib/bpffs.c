@@ -20,6 +20,7 @@
 #include "bpffs.h"
 #include "cgroup.h"
 #include "utils.h"
+#include "../bpf/tcpopt.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524	/* the kernel's, seen by user space */
@@ -312,6 +313,24 @@ int pin_map_read(const char *dir, const char *map, void *val, size_t size)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+int pin_config_read(const char *dir, const char *name, void *buf, size_t size)
+{
+	__u32 abi;
+	int err = pin_map_read(dir, name, buf, size);
+
+	if (err)
+		return err;
+	if (size < sizeof(abi))
+		return -EPROTO;
+	memcpy(&abi, buf, sizeof(abi));
+	return abi == TCPOPT_ABI ? 0 : -EPROTO;
+}
+
+const char *pin_config_err_str(int err)
+{
+	return err == -EPROTO ? "pinned by another tcpopt version" : err_str(err);
 }
 
 int pin_map_write(const char *dir, const char *map, const void *val, size_t size)

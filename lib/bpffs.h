@@ -74,6 +74,15 @@ int pin_open(const char *dir, const char *name);
 int pin_map_read(const char *dir, const char *map, void *val, size_t size);
 int pin_map_write(const char *dir, const char *map, const void *val, size_t size);
 
+/*
+ * A config map (pm, mptcp): pin_map_read() of dir/name, and -EPROTO when
+ * its abi (the first __u32 of every config) is not TCPOPT_ABI.  -EPROTO,
+ * from here or from a map of another value size, is "pinned by another
+ * tcpopt version": pin_config_err_str() says it, err_str() the others.
+ */
+int pin_config_read(const char *dir, const char *name, void *buf, size_t size);
+const char *pin_config_err_str(int err);
+
 /* Sum a PERCPU_ARRAY of __u64 counters (n entries) / zero it. */
 int pin_stats_read(const char *dir, uint64_t *sums, unsigned int n);
 int pin_stats_reset(const char *dir, unsigned int n);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "output.h"
 #include "utils.h"
 
 static char mount_point[PATH_MAX];
@@ -330,4 +331,14 @@ int cgroup_path_of(uint64_t id, char *buf, size_t len)
 		resolve_mode = BY_TABLE;
 	}
 	return path_by_table(mfd, id, buf, len);
+}
+
+bool out_cgroup_heading(struct onode *row, uint64_t id)
+{
+	char path[PATH_MAX];
+	bool gone = cgroup_path_of(id, path, sizeof(path)) != 0;
+
+	out_str(row, "cgroup", gone ? "(deleted)" : path);
+	out_uint_json(row, "cgroup_id", id);
+	return gone;
 }

@@ -8,7 +8,7 @@
 #include <ctype.h>
 
 #include "output.h"
-#include "utils.h"
+#include "xalloc.h"
 
 enum node_type { N_OBJECT, N_ARRAY, N_STRING, N_UINT, N_INT, N_BOOL, N_NULL };
 
@@ -27,25 +27,6 @@ struct onode {
 	struct onode *first, *last, *next;
 	size_t count;
 };
-
-static bool json_mode, pretty_mode;
-
-/* Warnings waiting for a document (-j). */
-static struct {
-	char **v;
-	size_t n, cap;
-} warnings;
-
-void out_set_mode(bool json, bool pretty)
-{
-	json_mode = json;
-	pretty_mode = pretty;
-}
-
-bool out_is_json(void)
-{
-	return json_mode;
-}
 
 static struct onode *node_new(enum node_type type)
 {
@@ -258,31 +239,9 @@ void format_duration_ms(char *buf, size_t len, uint64_t ms)
 
 /* ---- JSON ---- */
 
-void out_json_string(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
-
 static void json_indent(FILE *f, int depth)
 {
-	if (!pretty_mode)
+	if (!out_is_pretty())
 		return;
 	fputc('\n', f);
 	while (depth-- > 0)
@@ -307,7 +266,7 @@ static void json_write(FILE *f, const struct onode *n, int depth)
 		json_indent(f, depth + 1);
 		if (n->type == N_OBJECT) {
 			out_json_string(f, c->key ? c->key : "");
-			fputs(pretty_mode ? ": " : ":", f);
+			fputs(out_is_pretty() ? ": " : ":", f);
 		}
 		json_write(f, c, depth + 1);
 		if (c->next)
@@ -501,43 +460,16 @@ static void text_object(FILE *f, const struct onode *obj)
 	}
 }
 
-void out_warning(const char *msg)
+static void push_warning(const char *msg, void *arr)
 {
-	warnings.v = xgrow(warnings.v, warnings.n, &warnings.cap, sizeof(*warnings.v));
-	warnings.v[warnings.n++] = xstrdup(msg);
-}
-
-/* Move the waiting warnings into arr, or print them on f (arr NULL). */
-static void warnings_take(struct onode *arr, FILE *f)
-{
-	size_t i;
-
-	for (i = 0; i < warnings.n; i++) {
-		if (arr) {
-			out_push_str(arr, warnings.v[i]);
-		} else {
-			fputs("{\"warning\":", f);
-			out_json_string(f, warnings.v[i]);
-			fputs("}\n", f);
-		}
-		free(warnings.v[i]);
-	}
-	warnings.n = 0;
-}
-
-void out_flush_warnings(FILE *f)
-{
-	if (!warnings.n)
-		return;
-	warnings_take(NULL, f);
-	fflush(f);
+	out_push_str(arr, msg);
 }
 
 void out_render(struct onode *root, FILE *f)
 {
-	if (json_mode && warnings.n && root->type == N_OBJECT)
-		warnings_take(out_add_array(root, "warnings"), f);
-	if (json_mode) {
+	if (out_is_json() && out_warnings_waiting() && root->type == N_OBJECT)
+		out_warnings_take(push_warning, out_add_array(root, "warnings"));
+	if (out_is_json()) {
 		json_write(f, root, 0);
 		fputc('\n', f);
 	} else if (is_table(root)) {

@@ -22,11 +22,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct onode;
+#include "json.h"
 
-/* Mode, set once by main() from the global options. */
-void out_set_mode(bool json, bool pretty);
-bool out_is_json(void);
+struct onode;
 
 struct onode *out_new_object(void);
 struct onode *out_new_array(void);
@@ -71,17 +69,6 @@ int out_get_uint(const struct onode *n, uint64_t *val);
  * warnings given since the last document join an object root as its
  * array "warnings". */
 void out_render(struct onode *root, FILE *f);
-
-/*
- * Warnings for -j (err_warn() gives them): kept for the next document
- * (above); out_flush_warnings() prints those that found none, each as a
- * line {"warning": "..."}: after a list, a stream's line, or no document.
- */
-void out_warning(const char *msg);
-void out_flush_warnings(FILE *f);
-
-/* JSON string escaping, also used by the error path. */
-void out_json_string(FILE *f, const char *s);
 
 /* "1.5s", "2min", "250ms": the shortest exact form of a duration. */
 void format_duration_ms(char *buf, size_t len, uint64_t ms);

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Errors, allocation, strict parsers and word tables shared by all objects. */
+/*
+ * Strict parsers, word tables and dispatch, files and signals shared by all
+ * objects: the top of lib/'s layers (xalloc -> json -> errors -> output ->
+ * utils).  Includes xalloc.h and errors.h, which every user of it needs.
+ */
 #ifndef TCPOPT_UTILS_H
 #define TCPOPT_UTILS_H
 
@@ -9,49 +13,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "xalloc.h"
+#include "errors.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/*
- * Return convention: 0 on success, -errno on a run-time failure, -EUSAGE on
- * bad input.  Only main() turns this into an exit status (0, 1, 2).
- */
-#define EUSAGE 4095
-
-/* Allocation that aborts when memory runs out (nothing here can go on). */
-void *xzalloc(size_t size);
-char *xstrdup(const char *s);
-/* Say so on stderr and abort: for allocators that are not these. */
-void xalloc_failed(void) __attribute__((noreturn));
-/* realloc() of n elements of size bytes, checked for overflow. */
-void *xrealloc_array(void *p, size_t n, size_t size);
-/*
- * A growing array: returns v with room for element n (n < *cap after),
- * doubling *cap when full.  l->v = xgrow(l->v, l->n, &l->cap, sizeof(*l->v));
- */
-void *xgrow(void *v, size_t n, size_t *cap, size_t size);
-
-/* The object named in error messages ("option", "pm", ...). */
-void err_set_object(const char *object);
-const char *err_object(void);
-/* Print "tcpopt: OBJECT: message" (and {"error": ...} with -j); return err. */
-int err_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int err_run(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/*
- * A warning: the command goes on.  "tcpopt: OBJECT: message" on stderr,
- * and with -j also in stdout's JSON: in the command's next document when
- * that is an object ("warnings": [...]), else a line {"warning": "..."}
- * after it or at the end of the command.  See tcpopt(8), WARNINGS.
- */
-void err_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Has an error already been printed for the current command? */
-bool err_reported(void);
-void err_reset(void);
-/*
- * The text of an error code, errno or libbpf's own (LIBBPF_ERRNO__*, which
- * strerror() calls "Unknown error 4001"), either sign: what every message
- * that names a failure uses instead of strerror().
- */
-const char *err_str(int err);
 
 /* Strict number parsers: the whole string, no sign, no overflow. */
 int parse_u64(const char *s, uint64_t *val);

@@ -61,7 +61,7 @@ static int print_path_event(const struct tcpopt_path_event *ev, void *data)
 	struct onode *root = out_new_object(), *obj = root;
 	struct tcpopt_path_key k = { .cgroup_id = ev->cgroup_id, .family = ev->family,
 				     .prefix_len = ev->prefix_len };
-	char path[PATH_MAX], dst[64];
+	char dst[64];
 
 	(void)data;
 	memcpy(k.addr, ev->addr, sizeof(k.addr));
@@ -69,10 +69,7 @@ static int print_path_event(const struct tcpopt_path_event *ev, void *data)
 		out_str(obj, "event", "path");
 	else
 		obj = out_add_object(root, "path");
-	if (cgroup_path_of(ev->cgroup_id, path, sizeof(path)))
-		snprintf(path, sizeof(path), "(deleted)");
-	out_str(obj, "cgroup", path);
-	out_uint_json(obj, "cgroup_id", ev->cgroup_id);
+	out_cgroup_heading(obj, ev->cgroup_id);
 	path_key_dst(&k, dst, sizeof(dst));
 	out_str(obj, "dst", dst);
 	out_str(obj, "state", path_state_str(ev->state));

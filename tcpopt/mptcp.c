@@ -100,15 +100,6 @@ static int parse(int argc, char **argv, const struct keyword *kw, size_t nkw,
 	return 0;
 }
 
-static int mptcp_config_read(const char *dir, struct tcpopt_mptcp_config *cfg)
-{
-	int err = pin_map_read(dir, "config", cfg, sizeof(*cfg));
-
-	if (!err && cfg->abi != TCPOPT_ABI)
-		err = -EPROTO;
-	return err;
-}
-
 /* Is dir a live attachment of ours (a link to our program)? */
 static bool linked(const char *dir, struct pin_link_info *link)
 {
@@ -121,13 +112,10 @@ static void mptcp_row(struct onode *row, uint64_t cgid, const char *dir)
 {
 	struct tcpopt_mptcp_config cfg;
 	struct pin_link_info link;
-	char path[PATH_MAX];
-	bool gone = cgroup_path_of(cgid, path, sizeof(path)) != 0, live;
+	bool gone = out_cgroup_heading(row, cgid), live;
 	struct onode *stats;
 
-	out_str(row, "cgroup", gone ? "(deleted)" : path);
-	out_uint_json(row, "cgroup_id", cgid);
-	if (mptcp_config_read(dir, &cfg))
+	if (pin_config_read(dir, "config", &cfg, sizeof(cfg)))
 		out_null(row, "family", "(unreadable config)");
 	else
 		out_str(row, "family", family_name(cfg.families));
@@ -215,19 +203,8 @@ static int cgroup_loaded(struct bpf_object *obj, void *ctx)
 
 static int mptcp_attach(const struct cgroup_ref *cg, const struct tcpopt_mptcp_config *cfg)
 {
-	struct attach_spec spec;
-	struct bpf_object *obj;
-	const void *elf;
-	size_t size;
-	int err;
-
-	elf = mptcp_bpf__elf_bytes(&size);
-	obj = bpf_object__open_mem(elf, size, NULL);
-	if (!obj)
-		return err_run(-errno, "cannot open the mptcp program: %s", err_str(errno));
-	spec = (struct attach_spec){
+	struct attach_spec spec = {
 		.name = PIN_MPTCP,
-		.obj = obj,
 		.prog_name = PROG_NAME,
 		.tracing = true,
 		.config = cfg,
@@ -235,9 +212,8 @@ static int mptcp_attach(const struct cgroup_ref *cg, const struct tcpopt_mptcp_c
 		.loaded = cgroup_loaded,
 		.loaded_ctx = (void *)cg,
 	};
-	err = attach_pinned(cg, &spec);
-	bpf_object__close(obj);
-	return err;
+
+	return attach_embedded(cg, &spec, mptcp_bpf__elf_bytes, "mptcp");
 }
 
 static int mptcp_enable(int argc, char **argv)
@@ -272,7 +248,8 @@ static int mptcp_enable(int argc, char **argv)
 	} else if (!linked(dir, &link)) {
 		err = err_run(-ENOLINK, "the mptcp attachment of cgroup %s is pinned but broken (\"mptcp disable\" it first)",
 			      cg.path);
-	} else if (mptcp_config_read(dir, &cur) || memcmp(&cur, &req.cfg, sizeof(cur))) {
+	} else if (pin_config_read(dir, "config", &cur, sizeof(cur)) ||
+		   memcmp(&cur, &req.cfg, sizeof(cur))) {
 		/* Other settings: changed in place, counters kept. */
 		err = pin_map_write(dir, "config", &req.cfg, sizeof(req.cfg));
 		if (err)
@@ -299,7 +276,7 @@ static int mptcp_disable(int argc, char **argv)
 int mptcp_words(const char *dir, char *buf, size_t len)
 {
 	struct tcpopt_mptcp_config cfg;
-	int err = mptcp_config_read(dir, &cfg);
+	int err = pin_config_read(dir, "config", &cfg, sizeof(cfg));
 
 	if (err)
 		return err;

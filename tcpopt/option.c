@@ -2,7 +2,8 @@
 /*
  * tcpopt option: attach, change, list and remove TCP header options.
  * The commands are written once here; option_words.c holds the grammar,
- * option_kinds.c and option_<name>.c describe each option.
+ * option_<name>.c describe each option, option_kinds.c lists them (see
+ * option.h for adding one).
  */
 #include <errno.h>
 #include <limits.h>
@@ -86,20 +87,14 @@ static void option_row(struct onode *row, uint64_t cgid, const char *name,
 		       const char *dir, bool with_stats)
 {
 	const struct opt_desc *d;
-	union { struct tcpopt_common common; unsigned char bytes[CONFIG_MAX]; } cfg;
+	union opt_config cfg;
 	struct pin_link_info link;
-	char path[PATH_MAX];
 	bool have_cfg = false, cgroup_gone;
 
-	cgroup_gone = cgroup_path_of(cgid, path, sizeof(path)) != 0;
-	if (cgroup_gone)
-		snprintf(path, sizeof(path), "(deleted)");
-	out_str(row, "cgroup", path);
-	out_uint_json(row, "cgroup_id", cgid);
+	cgroup_gone = out_cgroup_heading(row, cgid);
 	d = describe_name(row, name);
 	if (d) {
-		have_cfg = !option_config_read(dir, opt_config_pin(d), cfg.bytes, d->config_size) &&
-			   cfg.common.abi == TCPOPT_ABI;
+		have_cfg = !opt_config_read(d, dir, &cfg);
 		/* An RFC 6994 family's kind and ExID are in its config. */
 		if (d->kind)
 			out_uint_json(row, "kind", have_cfg && d->exid ? cfg.common.exp_kind : d->kind);
@@ -136,7 +131,7 @@ static void option_row(struct onode *row, uint64_t cgid, const char *name,
 static int check_attached(const struct opt_request *req, const struct cgroup_ref *cg,
 			  bool *same)
 {
-	union { struct tcpopt_common common; unsigned char bytes[CONFIG_MAX]; } cur;
+	union opt_config cur;
 	const struct opt_desc *d = req->desc;
 	char dir[PATH_MAX], have[256], want[256];
 	struct pin_link_info link;
@@ -145,8 +140,7 @@ static int check_attached(const struct opt_request *req, const struct cgroup_ref
 	pin_dir(dir, sizeof(dir), cg->id, req->pin);
 	if (!pin_dir_exists(dir))
 		return 0;
-	if (option_config_read(dir, opt_config_pin(d), cur.bytes, d->config_size) ||
-	    cur.common.abi != TCPOPT_ABI)
+	if (opt_config_read(d, dir, &cur))
 		return err_run(-EEXIST, "%s is already attached to cgroup %s, config unreadable (use \"replace\")",
 			       req->what, cg->path);
 	if (memcmp(cur.bytes, req->cfg.bytes, d->config_size)) {
@@ -259,11 +253,10 @@ static int option_set(int argc, char **argv)
 		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.what, cg.path);
 		goto out;
 	}
-	err = option_config_read(dir, opt_config_pin(req.desc), req.cfg.bytes, req.desc->config_size);
-	if (err || req.cfg.common.abi != TCPOPT_ABI) {
-		err = err_run(err ? err : -EPROTO,
-			      "cannot read the config of %s: %s (re-add it with \"replace\")",
-			      dir, err ? err_str(err) : "pinned by another tcpopt version");
+	err = opt_config_read(req.desc, dir, &req.cfg);
+	if (err) {
+		err = err_run(err, "cannot read the config of %s: %s (re-add it with \"replace\")",
+			      dir, pin_config_err_str(err));
 		goto out;
 	}
 	err = apply_words(&req);
@@ -291,12 +284,8 @@ struct removed {
 static void note_removed(struct onode *list, uint64_t cgid, const char *name)
 {
 	struct onode *o = out_push_object(list);
-	char path[PATH_MAX];
 
-	if (cgroup_path_of(cgid, path, sizeof(path)))
-		snprintf(path, sizeof(path), "(deleted)");
-	out_str(o, "cgroup", path);
-	out_uint_json(o, "cgroup_id", cgid);
+	out_cgroup_heading(o, cgid);
 	describe_name(o, name);
 }
 

@@ -1,9 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Descriptors of the built-in options.  option.c holds the one copy of the
- * add/set/del/list logic; a descriptor says what differs: the driver's
- * hooks it uses (type), the config layout, the option's own words and how
- * its values print.
+ * add/set/del/list/show logic, option_words.c the grammar they share
+ * (filters, where, peer, path, cgroup, instances) and "tcpopt save"'s
+ * words; a descriptor says what differs: the driver's hooks it uses
+ * (type), the config layout, the option's own words and how its values
+ * print.
+ *
+ * Adding an option X (iw is the smallest model to copy from):
+ *
+ *  1. bpf/tcpopt.h: struct tcpopt_X_config, struct tcpopt_common first
+ *     (filters, flags, abi), at most TCPOPT_SLOT_DATA bytes; a member
+ *     "X" of the union in struct tcpopt_slot_config; TCPOPT_TYPE_X
+ *     appended to enum tcpopt_type (never renumber); its kind or ExID.
+ *  2. bpf/X.bpf.h: the hooks X_len(), X_build() and X_read(), as
+ *     driver.bpf.h describes them.  In bpf/tcpopt.bpf.c, a line each:
+ *     its #include, DRV_OPTION(X) and its case in drv_option_of().
+ *  3. tcpopt/option_X.c: the parsers and printers of its own words and
+ *     "const struct opt_desc X_desc" (below) naming them, with .type =
+ *     TCPOPT_TYPE_X and .config_size = sizeof(struct tcpopt_X_config).
+ *     The Makefile builds every .c file of tcpopt/: no edit there.
+ *  4. One line in the table of option_kinds.c (&X_desc) and its
+ *     declaration at the end of this file.  "option help", the usage,
+ *     completion, list, show, stats and save follow from the descriptor.
+ *  5. man8/tcpopt-option.8: its grammar in the SYNOPSIS (test/ops.bats
+ *     compares it with the usage) and a section under OPTIONS.
+ *  6. test/option-X.bats: the option on the wire and at the peer's socket
+ *     ("make check" runs every .bats file of test/).
+ *
+ * An option that is not a slot of the driver (object: a user's program)
+ * sets .attach and .config_pin instead of .type, and needs no step 1-2.
  */
 #ifndef TCPOPT_OPTION_H
 #define TCPOPT_OPTION_H
@@ -19,7 +45,6 @@ struct cgroup_ref;
 
 struct opt_desc {
 	const char *name;
-	const char *summary;		/* one line for help */
 	const char *usage;		/* its own arguments, for help */
 	unsigned int kind;		/* TCP option kind (253/254: experimental) */
 	unsigned int exid;		/* RFC 6994 ExID, 0 if none */
@@ -81,8 +106,19 @@ const char *opt_config_pin(const struct opt_desc *d);
  */
 int option_words(const struct opt_desc *d, const void *cfg, char *buf, size_t len);
 
-/* Config buffers: every config starts with struct tcpopt_common. */
+/* A config of any option: every config starts with struct tcpopt_common. */
 #define CONFIG_MAX 256
+union opt_config {
+	struct tcpopt_common common;
+	unsigned char bytes[CONFIG_MAX];
+};
+
+/*
+ * The config of d's attachment in dir: 0, -E2BIG (d->config_size is over
+ * CONFIG_MAX: a bug), -EPROTO (pinned by another tcpopt version: another
+ * size or abi; pin_config_err_str() says so) or the error of the read.
+ */
+int opt_config_read(const struct opt_desc *d, const char *dir, union opt_config *cfg);
 
 struct opt_request {
 	const struct opt_desc *desc;
@@ -94,10 +130,7 @@ struct opt_request {
 	const char *positional;
 	int nwords;
 	struct { int id; const char *value; } words[64];
-	union {
-		struct tcpopt_common common;
-		unsigned char bytes[CONFIG_MAX];
-	} cfg;
+	union opt_config cfg;
 };
 
 enum parse_mode { PARSE_ADD, PARSE_SET, PARSE_NAME_ONLY };
@@ -113,6 +146,7 @@ int parse_cgroup_only(int argc, char **argv, const char **cgroup);
 /* The path policy of a config: "probe", "always" or "off". */
 const char *option_path_policy(const struct tcpopt_common *c);
 
+extern const struct opt_desc uto_desc;
 extern const struct opt_desc exp_desc;
 extern const struct opt_desc object_desc;
 extern const struct opt_desc cc_desc;

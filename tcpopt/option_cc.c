@@ -188,7 +188,6 @@ static int cc_format(const void *c, char *buf, size_t len)
 
 const struct opt_desc cc_desc = {
 	.name = "cc",
-	.summary = "ask the peer for a congestion control algorithm (RFC 6994, ExID 0x4343)",
 	.usage = "[ { NAME[,NAME...] | none } ] [ allow { NAME[,NAME...] | default } ] [ exid EXID ] [ kind { 253 | 254 } ]",
 	.kind = TCPOPT_KIND_EXP2,
 	.exid = TCPOPT_EXID_CC,

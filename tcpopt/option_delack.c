@@ -158,7 +158,6 @@ static int delack_format(const void *c, char *buf, size_t len)
 
 const struct opt_desc delack_desc = {
 	.name = "delack",
-	.summary = "ask the peer to pace its delayed ACKs (RFC 6994, ExID 0x444c)",
 	.usage = "[ timeout { FRACTION | none } ] [ segs { N | none } ] [ min TIME ] [ max TIME ] [ exid EXID ] [ kind { 253 | 254 } ]",
 	.kind = TCPOPT_KIND_EXP2,
 	.exid = TCPOPT_EXID_DELACK,

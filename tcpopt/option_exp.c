@@ -134,7 +134,6 @@ static int exp_format(const void *c, char *buf, size_t len)
 
 const struct opt_desc exp_desc = {
 	.name = "exp",
-	.summary = "raw RFC 6994 experimental option (kind 254 or 253, 16-bit ExID, data)",
 	.usage = "EXID HEX [ kind { 253 | 254 } ]",
 	.type = TCPOPT_TYPE_EXP,
 	.config_size = sizeof(struct tcpopt_exp_config),

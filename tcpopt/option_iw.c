@@ -71,7 +71,6 @@ static int iw_format(const void *c, char *buf, size_t len)
 
 const struct opt_desc iw_desc = {
 	.name = "iw",
-	.summary = "ask the peer for an initial congestion window (RFC 6994, ExID 0x4957)",
 	.usage = "[ { SEGMENTS | none } ] [ max SEGMENTS ] [ exid EXID ] [ kind { 253 | 254 } ]",
 	.kind = TCPOPT_KIND_EXP2,
 	.exid = TCPOPT_EXID_IW,

@@ -35,8 +35,8 @@ struct object_config {
 	char file[FILE_MAX];		/* absolute */
 };
 
-/* option.c keeps configs in 256-byte buffers. */
-_Static_assert(sizeof(struct object_config) <= 256, "object config too large");
+/* Configs are read into a union opt_config. */
+_Static_assert(sizeof(struct object_config) <= CONFIG_MAX, "object config too large");
 
 enum { OBJ_KW_PROG = OPT_KW_OWN, OBJ_KW_NAME };
 
@@ -204,7 +204,6 @@ static int object_attach(const struct cgroup_ref *cg, const char *pin_name,
 
 const struct opt_desc object_desc = {
 	.name = "object",
-	.summary = "a user-written sockops program (FILE.bpf.o)",
 	.usage = "FILE [ prog NAME ] [ name LABEL ]",
 	.config_size = sizeof(struct object_config),
 	.positional = "FILE",

@@ -12,6 +12,7 @@
 
 #include "option.h"
 #include "../lib/batch.h"
+#include "../lib/driver.h"
 
 enum {
 	KW_CGROUP, KW_DPORT, KW_SPORT, KW_DST, KW_SRC,
@@ -79,6 +80,17 @@ const struct opt_desc *opt_desc_by_pin(const char *pin_name)
 const char *opt_config_pin(const struct opt_desc *d)
 {
 	return d->config_pin ? d->config_pin : "config";
+}
+int opt_config_read(const struct opt_desc *d, const char *dir, union opt_config *cfg)
+{
+	int err;
+
+	if (d->config_size > sizeof(*cfg))
+		return -E2BIG;
+	err = option_config_read(dir, opt_config_pin(d), cfg->bytes, d->config_size);
+	if (!err && cfg->common.abi != TCPOPT_ABI)
+		err = -EPROTO;
+	return err;
 }
 /* The attachment's directory name: NAME, or NAME-INSTANCE. */
 static int pin_name_of(const struct opt_desc *d, const void *cfg, char *buf, size_t len)

@@ -35,23 +35,13 @@
 struct pm_kind {
 	const char *name;		/* as in "pm set NAME" */
 	const char *prog;		/* its program's name (link info) */
-	const void *(*elf)(size_t *size);
+	const void *(*elf_bytes)(size_t *size);	/* its skeleton's */
 	bool mesh;			/* uses the local addresses */
 };
 
-static const void *ndiffports_elf(size_t *size)
-{
-	return pm_ndiffports_bpf__elf_bytes(size);
-}
-
-static const void *fullmesh_elf(size_t *size)
-{
-	return pm_fullmesh_bpf__elf_bytes(size);
-}
-
 static const struct pm_kind kinds[] = {
-	{ "ndiffports", "pm_ndiffports", ndiffports_elf, false },
-	{ "fullmesh", "pm_fullmesh", fullmesh_elf, true },
+	{ "ndiffports", "pm_ndiffports", pm_ndiffports_bpf__elf_bytes, false },
+	{ "fullmesh", "pm_fullmesh", pm_fullmesh_bpf__elf_bytes, true },
 };
 
 static const struct pm_kind *pm_kind_by_name(const char *name)
@@ -195,15 +185,6 @@ static void out_mesh(struct onode *row, const struct mesh *m)
 
 /* ---- show ---- */
 
-static int pm_config_read(const char *dir, struct tcpopt_pm_config *cfg)
-{
-	int err = pin_map_read(dir, "config", cfg, sizeof(*cfg));
-
-	if (!err && cfg->abi != TCPOPT_ABI)
-		err = -EPROTO;
-	return err;
-}
-
 static void out_devs(struct onode *row, const struct tcpopt_pm_config *cfg)
 {
 	struct onode *arr = out_add_array(row, "devs");
@@ -233,16 +214,13 @@ static void pm_bpf_row(struct onode *row, uint64_t cgid, const char *dir)
 	const struct pm_kind *kind;
 	struct tcpopt_pm_config cfg;
 	struct pin_link_info link;
-	char path[PATH_MAX];
 	struct mesh m;
-	bool gone = cgroup_path_of(cgid, path, sizeof(path)) != 0;
+	bool gone = out_cgroup_heading(row, cgid);
 	struct onode *o;
 
-	out_str(row, "cgroup", gone ? "(deleted)" : path);
-	out_uint_json(row, "cgroup_id", cgid);
 	kind = kind_in(dir, &link);
 	out_str(row, "path_manager", kind ? kind->name : link.prog_name[0] ? link.prog_name : "?");
-	if (pm_config_read(dir, &cfg))
+	if (pin_config_read(dir, "config", &cfg, sizeof(cfg)))
 		memset(&cfg, 0, sizeof(cfg));
 	if (kind && !kind->mesh && cfg.abi)
 		out_uint(row, "subflows", cfg.subflows);
@@ -287,7 +265,7 @@ int pm_bpf_words(const char *dir, char *buf, size_t len)
 	kind = kind_in(dir, &link);
 	if (!kind)
 		return -ENOENT;
-	err = pm_config_read(dir, &cfg);
+	err = pin_config_read(dir, "config", &cfg, sizeof(cfg));
 	if (err)
 		return err;
 	if (!kind->mesh)
@@ -372,12 +350,9 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 	const struct pm_kind *kind = pm_kind_by_name(name), *cur;
 	struct pin_link_info link;
 	struct cgroup_ref cg;
-	struct bpf_object *obj;
 	struct attach_spec spec;
 	struct mesh m = { 0 };
 	char dir[PATH_MAX];
-	const void *elf;
-	size_t elf_size;
 	int err, lock;
 
 	if (!kind)
@@ -411,23 +386,14 @@ int pm_bpf_set(const char *name, struct tcpopt_pm_config *cfg, const char *cgrou
 		if (err)
 			err = err_run(err, "cannot update %s: %s", dir, err_str(err));
 	} else {
-		elf = kind->elf(&elf_size);
-		obj = bpf_object__open_mem(elf, elf_size, NULL);
-		if (!obj) {
-			err = err_run(-errno, "cannot open the %s program: %s", kind->name,
-				      err_str(errno));
-		} else {
-			spec = (struct attach_spec){
-				.name = PIN_PM,
-				.obj = obj,
-				.config = cfg,
-				.config_size = sizeof(*cfg),
-				/* another one there: swapped in its link */
-				.replace = pin_dir_exists(dir),
-			};
-			err = attach_pinned(&cg, &spec);
-			bpf_object__close(obj);
-		}
+		spec = (struct attach_spec){
+			.name = PIN_PM,
+			.config = cfg,
+			.config_size = sizeof(*cfg),
+			/* another one there: swapped in its link */
+			.replace = pin_dir_exists(dir),
+		};
+		err = attach_embedded(&cg, &spec, kind->elf_bytes, kind->name);
 	}
 	state_unlock(lock);
 	if (!err)

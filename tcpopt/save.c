@@ -148,7 +148,7 @@ static int save_path(struct save_ctx *ctx, uint64_t cgid, const char *name,
 /* pin_walk callback: one attachment, one "option add" line. */
 static int save_option(uint64_t cgid, const char *name, const char *dir, void *arg)
 {
-	union { struct tcpopt_common common; unsigned char bytes[256]; } cfg;
+	union opt_config cfg;
 	char path[PATH_MAX], qpath[PATH_MAX * 2 + 3], words[1024], line[LINE_MAX_LEN];
 	struct save_ctx *ctx = arg;
 	const struct opt_desc *d;
@@ -160,14 +160,13 @@ static int save_option(uint64_t cgid, const char *name, const char *dir, void *a
 	if (!d)
 		return err_run(-EPROTO, "cannot save %s on cgroup %s: not an option this tcpopt knows",
 			       name, path);
-	if (d->config_size > sizeof(cfg))
+	err = opt_config_read(d, dir, &cfg);
+	if (err == -E2BIG)
 		return err_run(-EPROTO, "cannot save %s on cgroup %s: config too large",
 			       name, path);
-	err = option_config_read(dir, opt_config_pin(d), cfg.bytes, d->config_size);
-	if (err || cfg.common.abi != TCPOPT_ABI)
-		return err_run(err ? err : -EPROTO,
-			       "cannot save %s on cgroup %s: cannot read its config: %s",
-			       name, path, err ? err_str(err) : "pinned by another tcpopt version");
+	if (err)
+		return err_run(err, "cannot save %s on cgroup %s: cannot read its config: %s",
+			       name, path, pin_config_err_str(err));
 	err = option_words(d, cfg.bytes, words, sizeof(words));
 	if (err == -EOPNOTSUPP)
 		return err_run(err, "cannot save %s on cgroup %s: the option has no way to write its values back (no format callback)",
@@ -240,7 +239,7 @@ static int save_attachment(struct save_ctx *ctx, const struct attachment_saver *
 	err = as->words(dir, words, sizeof(words));
 	if (err)
 		return err_run(err, "cannot save the %s of cgroup %s: %s", as->what, path,
-			       err == -EPROTO ? "pinned by another tcpopt version" : err_str(err));
+			       pin_config_err_str(err));
 	if (quote_word(path, qpath, sizeof(qpath)) ||
 	    xsnprintf(line, sizeof(line), "%s %s cgroup %s", as->command, words, qpath))
 		return err_run(-EINVAL, "cannot save the %s of cgroup \"%s\": cannot be written in a batch file",

@@ -48,7 +48,7 @@ static const struct keyword stats_keywords[] = {
 static int parse_option_filter(const char *name, int *argc, char ***argv,
 			       struct stats_filter *f)
 {
-	union { struct tcpopt_common common; unsigned char bytes[256]; } cfg;
+	union opt_config cfg;
 	char inst[64];
 	size_t i;
 	int err;
@@ -121,12 +121,8 @@ static struct onode *stats_row(struct onode *list, uint64_t cgid, const char *na
 {
 	const struct opt_desc *d = opt_desc_by_pin(name);
 	struct onode *row = out_push_object(list);
-	char path[PATH_MAX];
 
-	if (cgroup_path_of(cgid, path, sizeof(path)))
-		snprintf(path, sizeof(path), "(deleted)");
-	out_str(row, "cgroup", path);
-	out_uint_json(row, "cgroup_id", cgid);
+	out_cgroup_heading(row, cgid);
 	out_str(row, "option", d ? d->name : name);
 	if (d && d->instance)
 		out_str(row, "instance", name + strlen(d->name) + 1);

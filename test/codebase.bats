@@ -102,8 +102,9 @@ int main(void)
 @test "codebase: a table of 40 columns keeps them all, cells whole" {
 	local bin=$BATS_TEST_TMPDIR/output_wide
 	printf '%s\n' "$OUTPUT_WIDE" >"$bin.c"
+	# The output layer needs only the layers below it.
 	run cc -std=gnu11 -D_GNU_SOURCE -I"$TOP/lib" -I"$TOP/lib/uapi" -o "$bin" "$bin.c" \
-		"$TOP/lib/output.c" "$TOP/lib/utils.c" -lbpf
+		"$TOP/lib/output.c" "$TOP/lib/json.c" "$TOP/lib/xalloc.c"
 	assert_success
 	run "$bin"
 	assert_success
@@ -139,12 +140,13 @@ int main(void)
 @test "codebase: messages go through err_str() and err_usage/err_run/err_warn, not strerror() or a bare fprintf(stderr)" {
 	# strerror() says "Unknown error 4001" for libbpf's codes; a bare
 	# fprintf(stderr) never reaches -j output.  The front end (tcpopt.c)
-	# speaks before -j is known; lib/utils.c is where the messages are made.
-	run grep -n 'strerror(' -r "$TOP/lib" "$TOP/tcpopt" --include='*.c' --exclude=utils.c
+	# speaks before -j is known; lib/errors.c is where the messages are
+	# made, lib/xalloc.c says "out of memory" with no memory to make one.
+	run grep -n 'strerror(' -r "$TOP/lib" "$TOP/tcpopt" --include='*.c' --exclude=errors.c
 	assert_failure 1
 	assert_output ""
 	run grep -n -E '(^|[^a-z_])f(printf|puts)\(.*stderr|perror\(' -r "$TOP/lib" "$TOP/tcpopt" --include='*.c' \
-		--exclude=utils.c --exclude=tcpopt.c
+		--exclude=errors.c --exclude=xalloc.c --exclude=tcpopt.c
 	assert_failure 1
 	assert_output ""
 }
@@ -199,4 +201,86 @@ int main(void)
 		assert_failure 2
 		assert_equal "$stderr" "tcpopt: subflow: invalid token \"$w\""
 	done
+}
+
+@test "codebase: a config pinned by another tcpopt version (other abi) is refused the same way by show, add, set and save" {
+	require_root
+	local cg id dir value
+	cg=$(test_tag)
+	make_cgroup "$cg"
+	run tcpopt option add uto 30s cgroup "/$cg"
+	assert_success
+	run tcpopt -j option show uto cgroup "/$cg"
+	assert_success
+	id=$(jq .cgroup_id <<<"$output")
+	dir=/sys/fs/bpf/tcpopt/$id/uto
+	# The slot's config: type, pad, then tcpopt_common, abi first.
+	run bpftool -j map lookup pinned "$dir/config" key 0 0 0 0
+	assert_success
+	value=$(jq -r '.value | .[8:12] = ["0xff","0xff","0xff","0xff"] | join(" ")' <<<"$output")
+	run bpftool map update pinned "$dir/config" key 0 0 0 0 value $value
+	assert_success
+	run tcpopt -j option show uto cgroup "/$cg"
+	assert_success
+	assert_equal "$(jq -c '[.params, .attached]' <<<"$output")" '[null,true]'
+	run tcpopt option show uto cgroup "/$cg"
+	assert_success
+	assert_output --partial "(unreadable config)"
+	run --separate-stderr tcpopt option add uto 30s cgroup "/$cg"
+	assert_failure 1
+	assert_equal "$stderr" "tcpopt: option: uto is already attached to cgroup /$cg, config unreadable (use \"replace\")"
+	run --separate-stderr tcpopt option set uto 40s cgroup "/$cg"
+	assert_failure 1
+	assert_equal "$stderr" "tcpopt: option: cannot read the config of $dir: pinned by another tcpopt version (re-add it with \"replace\")"
+	run --separate-stderr tcpopt save cgroup "/$cg"
+	assert_failure 1
+	assert_equal "$stderr" "tcpopt: save: cannot save uto on cgroup /$cg: cannot read its config: pinned by another tcpopt version"
+}
+
+@test "codebase: the add-an-option recipe of option.h holds: an option is its option_NAME.c, a table line, a bats file" {
+	local names n
+	run tcpopt option help
+	assert_success
+	names=$(sed -n '/NAME \[ VALUE \] \[ OPTS \] := {/,$ s/^ \{11\}\([a-z]\+\) .*/\1/p' <<<"$output")
+	assert_equal "$(wc -w <<<"$names")" 6
+	# The table: a line per option, in the order of the usage, nothing else.
+	run sed -n 's/^\t&\([a-z_]*\)_desc,$/\1/p' "$TOP/tcpopt/option_kinds.c"
+	assert_success
+	assert_equal "$output" "$names"
+	run sed -n -E 's/^(static )?[a-z_][^(=;]*[ *]([a-z_0-9]+)\(.*/\2/p' "$TOP/tcpopt/option_kinds.c"
+	assert_success
+	assert_output ""
+	for n in $names; do
+		run grep -c "^const struct opt_desc ${n}_desc = {\$" "$TOP/tcpopt/option_$n.c"
+		assert_success
+		assert_output 1
+		assert [ -f "$TOP/test/option-$n.bats" ]
+	done
+	# A new tcpopt/*.c file needs no Makefile edit.
+	run grep -c '^CLI_SRCS := $(wildcard tcpopt/\*\.c)$' "$TOP/Makefile"
+	assert_success
+	assert_output 1
+	# .summary was never read: gone, not set six times.
+	run grep -l '\.summary = ' "$TOP"/tcpopt/option*.c
+	assert_failure 1
+}
+
+@test "codebase: lib/ in layers: xalloc, json, errors, output, utils each include only those below it" {
+	local layers=(xalloc json errors output utils) i f inc bad=()
+	for ((i = 0; i < ${#layers[@]}; i++)); do
+		for f in "$TOP/lib/${layers[i]}.c" "$TOP/lib/${layers[i]}.h"; do
+			assert [ -f "$f" ]
+			for inc in $(sed -n 's/^#include "\(.*\)"$/\1/p' "$f"); do
+				case " ${layers[*]:0:i+1} " in
+				*" ${inc%.h} "*) ;;
+				*) bad+=("${f#"$TOP"/}: $inc") ;;
+				esac
+			done
+		done
+	done
+	assert_equal "${bad[*]}" ""
+	# The check sees the includes: json.c's of xalloc.h.
+	run sed -n 's/^#include "\(.*\)"$/\1/p' "$TOP/lib/json.c"
+	assert_success
+	assert_line xalloc.h
 }
