@@ -192,11 +192,12 @@ userspace_client() {
 
 # mptcpd 0.12 (Debian) with its sspi plugin, as the issue asked: in the
 # client namespace, on the same two paths where "pm run fullmesh" gives
-# each connection its subflow over the second path.  Measured: sspi sees
-# the connections (it logs the "established" callback it does not
-# implement) but asks the kernel for nothing: no ADD_ADDR leaves, no
-# subflow is made (in the server namespace it cannot even place the
-# connection: "No network interface with given IP address").
+# each connection its subflow over the second path.  sspi sees the
+# connections (it logs the "established" callback it does not implement)
+# but asks the kernel for nothing: its only request that would add a path,
+# ADD_ADDR of the other interfaces' addresses at "created", goes out with
+# address id 0, which libmptcpd refuses (EINVAL) before sending; sspi
+# ignores the error.  No ADD_ADDR, no subflow.
 @test "mptcpd 0.12 sspi in the client namespace: runs, sees the connections, opens no subflow; pm run fullmesh on the same paths does" {
 	[ -x /usr/libexec/mptcpd ] || skip "no mptcpd (Debian package mptcpd)"
 	plugins=/usr/lib/$(gcc -dumpmachine)/mptcpd
@@ -231,4 +232,75 @@ userspace_client() {
 	stop_bg "$MON"
 	run jq -e '.connections == 5 and .subflows_created == 5' "$OUT/agent"
 	assert_success
+}
+
+# links_running NS: veth0 and veth1 of NS are operationally up.
+links_running() {
+	ip -n "$1" -j link show |
+		jq -e '[.[] | select(.ifname | test("^veth")) | .operstate] | unique == ["UP"]' >/dev/null	# lint: bare-jq (a predicate for wait_for)
+}
+
+# Where sspi does act (mptcpd 0.12): in the server namespace (userspace
+# PM), on the subflows that others open.  It files each connection under
+# the interface of its local address and closes any further subflow of the
+# connection whose local address is on an interface already used.  The
+# client's in-kernel PM joins from 198.51.100.1 to the server's only known
+# address, 192.0.2.2 (sspi announces nothing, see above), so the join
+# lands on the initial subflow's interface and sspi closes it: one subflow
+# per server interface, the second path undone.  Without mptcpd the same
+# joins stay (while something listens to the server's MPTCP events: the
+# userspace PM refuses joins when no one does).
+@test "mptcpd 0.12 sspi in the server namespace: closes the client's join on the connection's interface, keeps one subflow, announces nothing" {
+	[ -x /usr/libexec/mptcpd ] || skip "no mptcpd (Debian package mptcpd)"
+	plugins=/usr/lib/$(gcc -dumpmachine)/mptcpd
+	"$TCPOPT" -n "$NS_S" pm set userspace
+	"$TCPOPT" -n "$NS_C" pm set limits subflows 8 add_addr_accepted 8
+	ip -n "$NS_C" mptcp endpoint add 198.51.100.1 dev veth1 subflow
+	# the join, bound to veth1, reaches 192.0.2.2 over the second path
+	ip -n "$NS_C" rule add from 198.51.100.1 lookup 101
+	ip -n "$NS_C" route add 192.0.2.0/24 via 198.51.100.2 dev veth1 table 101
+	start_server "$NS_S" 0.0.0.0 $PORT
+	# no daemon yet, only a listener to the server's MPTCP events: the
+	# userspace PM accepts joins only while someone listens
+	# (mptcp_userspace_pm_active()), and then keeps them
+	start_bg_tcpopt "$OUT/mon" -n "$NS_S" -j monitor
+	MON=$BG_PID
+	start_client "$NS_C" 192.0.2.2 $PORT 3
+	wait_for 5 all_have "$NS_C" "$CLIENT_OUT" 2
+	kill "$CLIENT_PID"
+	# mptcpd's network monitor keeps the addresses only of interfaces that
+	# are running (operstate up) when it starts: it does not read them
+	# again when the interface comes up later, and sspi then places no
+	# connection ("No network interface with given IP address").  The
+	# operstate lags the carrier (linkwatch): traffic flows before it.
+	wait_for 10 links_running "$NS_S"
+	before=$(genl_listeners "$NS_S")
+	CLEANUP_FILES+=("$OUT/mptcpd.log")
+	ip netns exec "$NS_S" /usr/libexec/mptcpd --path-manager=sspi --load-plugins=sspi \
+		--plugin-dir="$plugins" --log=stderr \
+		--notify-flags=existing,skip_link_local,skip_loopback >"$OUT/mptcpd.log" 2>&1 &
+	MPTCPD=$!
+	CLEANUP_PIDS+=($!)
+	mptcpd_up() { [ "$(genl_listeners "$NS_S")" -gt "$before" ]; }
+	wait_for 5 mptcpd_up
+	start_client "$NS_C" 192.0.2.2 $PORT 5
+	closed_all() { [ "$(grep -c 'Subflow already exists on network interface' "$OUT/mptcpd.log")" -eq 5 ]; }
+	wait_for 5 closed_all
+	wait_for 5 all_have "$NS_C" "$CLIENT_OUT" 1
+	sleep 0.5	# a retried join would show now
+	run all_have "$NS_C" "$CLIENT_OUT" 1
+	assert_success
+	# each join was made (8 with the first 3) and closed by sspi
+	run ip netns exec "$NS_S" nstat -az MPTcpExtMPJoinAckRx
+	assert_success
+	assert_line --regexp '^MPTcpExtMPJoinAckRx +8 '
+	run ip netns exec "$NS_C" nstat -az MPTcpExtAddAddr
+	assert_success
+	assert_line --regexp '^MPTcpExtAddAddr +0 '
+	run grep -c 'No network interface with given IP address' "$OUT/mptcpd.log"
+	assert_failure
+	assert_output 0
+	kill -TERM "$MPTCPD"
+	wait "$MPTCPD"
+	stop_bg "$MON"
 }

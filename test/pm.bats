@@ -19,6 +19,12 @@ setup() {
 
 teardown() {
 	cleanup_all
+	# the stand-in pins of the cleanup_all test, if cleanup_all failed it
+	if [ -n "${FAKE_ROOT_PINS:-}" ]; then
+		rmdir "$FAKE_ROOT_PINS/pm" "$FAKE_ROOT_PINS/mptcp" 2>/dev/null
+		[ -z "${FAKE_ROOT_DIR:-}" ] || rmdir "$FAKE_ROOT_DIR" 2>/dev/null
+	fi
+	return 0
 }
 
 @test "pm show: path manager, limits and endpoints of a fresh netns, text and JSON" {
@@ -545,4 +551,33 @@ $v6id 2001:db8:2::1
 	run timeout 10 "$TCPOPT" -n "$NS_C" -b "$OUT/batch"
 	assert_failure 2
 	assert_output --partial '"follow" stays in the foreground: not in a batch file'
+}
+
+# test/lib/common.bash: "pm set fullmesh" without a cgroup attaches the BPF
+# PM to "/" (kernel patch set), and "mptcp enable" without one the upgrade
+# program; cleanup_all takes away what the test attached to "/", and keeps
+# what was there before the test.  The attachments are stood in for by
+# their pin directories (this host has no BPF PM), which is what "pm del"
+# and "mptcp disable" remove.
+@test "cleanup_all: detaches the BPF PM and MPTCP upgrade of / that the test made, keeps the earlier ones" {
+	dir=$(pin_dir_of_cgroup /)
+	[ -z "$ROOT_ATTACHED_BEFORE" ] ||
+		fail "the root cgroup had$ROOT_ATTACHED_BEFORE attached before this test"
+	[ -d "$dir" ] || FAKE_ROOT_DIR=$dir
+	FAKE_ROOT_PINS=$dir
+	# a BPF PM that was there before the test stays
+	mkdir -p "$dir/pm" "$dir/mptcp"
+	ROOT_ATTACHED_BEFORE=" pm"
+	cleanup_all
+	ROOT_ATTACHED_BEFORE=
+	kept= left=
+	if [ -d "$dir/pm" ]; then kept=pm; rmdir "$dir/pm"; fi
+	if [ -e "$dir/mptcp" ]; then left=mptcp; fi
+	assert_equal "$kept" pm
+	assert_equal "$left" ""
+	# the test's own go
+	mkdir -p "$dir/pm" "$dir/mptcp"
+	cleanup_all
+	assert [ ! -e "$dir/pm" ]
+	assert [ ! -e "$dir/mptcp" ]
 }

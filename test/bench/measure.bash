@@ -306,7 +306,7 @@ mptcp_report() {
 		"mptcp on the host, tcpopt pm run ndiffports 2 rcvbuf \(.rcvbuf): bursts of \(.burst_connections) connections, \(.summary.runs) runs: complete \(.summary.complete_runs)/\(.summary.runs); per run: subflows missing \(.summary.subflows_missing | map(tostring) | join(" ")), recovered from sock_diag \(.summary.recovered | map(tostring) | join(" ")), overruns \(.summary.overruns | map(tostring) | join(" ")), added subflows/s \(.summary.added_subflows_per_s | map(tostring) | join(" "))"
 		else "mptcp recovery (rcvbuf 4096): n/a: \(.reason)" end' "$r"
 	if [ "$(jq -r '.mptcp.compare.mesh.status' "$r")" = measured ]; then
-		jq -r '.mptcp.compare.mesh | "mptcp on the host, one more subflow per connection over a second path: mptcpd sspi (server side) vs tcpopt agent vs in-kernel PM; bursts of \(.burst_connections) connections, medians of \(.summary[0].runs) runs"' "$r"
+		jq -r '.mptcp.compare.mesh | "mptcp on the host, one more subflow per connection over a second path: mptcpd sspi (server side: announcing, and closing the client'"'"'s joins) vs tcpopt agent vs in-kernel PM; bursts of \(.burst_connections) connections, medians of \(.summary[0].runs) runs"' "$r"
 		jq -r -L "$HERE" 'include "mptcp"; .mptcp.compare.mesh.summary | mesh_table' "$r" |
 			column -t -s "$(printf '\t')" | sed 's/^/  /'
 	else

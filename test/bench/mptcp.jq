@@ -65,7 +65,7 @@ def mptcp_table:
 
 # The rows of test/bench/mptcp-compare's mesh bursts -> medians per path
 # manager (mptcpd sspi, tcpopt's agent, the in-kernel PM).
-def mesh_order: {mptcpd: 0, tcpopt: 1, kernel: 2}[.] // 3;
+def mesh_order: {mptcpd: 0, mptcpd_join: 1, tcpopt: 2, kernel: 3}[.] // 4;
 def mesh_result($burst):
 	{status: "measured", burst_connections: $burst, raw: .,
 	 summary: (group_by(.pm | mesh_order) | map(
@@ -77,17 +77,22 @@ def mesh_result($burst):
 		 complete_runs: map(select(.burst.complete)) | length,
 		 cpu_daemon_s: map(.cpu_daemon_s) | median,
 		 cpu_machine_s: map(.cpu_machine_s) | median,
-		 cpu_pm_s: map(.cpu_pm_s) | median}
+		 cpu_pm_s: map(.cpu_pm_s) | median,
+		 joins_accepted: map(.joins_accepted) | median,
+		 daemon_closed: map(.daemon_closed) | median,
+		 per_run: {subflows_missing: map(.subflows_missing), daemon_closed: map(.daemon_closed),
+			   daemon_event_drops: map(.daemon_event_drops)}}
 		+ (map(.error // empty) | unique | if length > 0 then {errors: .} else {} end)))};
 
-def mesh_names: {mptcpd: "mptcpd 0.12 sspi", tcpopt: "tcpopt pm run fullmesh",
-		 kernel: "in-kernel PM, pm set fullmesh"};
+def mesh_names: {mptcpd: "mptcpd 0.12 sspi", mptcpd_join: "mptcpd 0.12 sspi, client joins",
+		 tcpopt: "tcpopt pm run fullmesh", kernel: "in-kernel PM, pm set fullmesh"};
 def mesh_table:
 	(["path manager", "added subflows/s", "last subflow s", "subflows missing (max)",
-	  "complete", "daemon CPU s", "CPU s, all but the client"] | join("\t")),
+	  "complete", "joins (closed by mptcpd)", "daemon CPU s", "CPU s, all but the client"] | join("\t")),
 	(.[] | [mesh_names[.pm] // .pm, (.added_subflows_per_s | fixed(1)),
 		(.seconds_to_last_subflow | fixed(3)),
 		"\(.subflows_missing | fixed(0)) (\(.subflows_missing_max | fixed(0)))",
 		"\(.complete_runs)/\(.runs)",
+		"\(.joins_accepted // "-" | if type == "number" then fixed(0) else . end)\(if .daemon_closed != null then " (\(.daemon_closed | fixed(0)))" else "" end)",
 		(if .cpu_daemon_s == null then "-" else .cpu_daemon_s | fixed(2) end),
 		(.cpu_pm_s | fixed(2))] | join("\t"));

@@ -214,8 +214,31 @@ priv() {
 	nsenter -t "$PRIV_PID" -m "$@"
 }
 
+# The root cgroup's path-manager and MPTCP-upgrade attachments (pins
+# PIN_ROOT/ID/{pm,mptcp}) that existed when this file was loaded, i.e.
+# before the test: cleanup_all removes only those the test made.
+# "pm set fullmesh" without a cgroup attaches the BPF PM to "/".
+pin_dir_of_cgroup() {
+	echo "/sys/fs/bpf/tcpopt/$(stat -c %i "$(cgroup2_root)/${1#/}" 2>/dev/null)"
+}
+ROOT_ATTACHED_BEFORE=
+for _pin in pm mptcp; do
+	[ -e "$(pin_dir_of_cgroup /)/$_pin" ] && ROOT_ATTACHED_BEFORE+=" $_pin"
+done
+unset _pin
+
+# detach_pm_and_mptcp CGROUP: "pm del" and "mptcp disable" for the cgroup
+# if it has a BPF PM or an MPTCP-upgrade program attached.
+detach_pm_and_mptcp() {
+	local dir
+	dir=$(pin_dir_of_cgroup "$1")
+	[ -e "$dir/pm" ] && "$TCPOPT" pm del cgroup "$1" >/dev/null 2>&1
+	[ -e "$dir/mptcp" ] && "$TCPOPT" mptcp disable cgroup "$1" >/dev/null 2>&1
+	return 0
+}
+
 cleanup_all() {
-	local pid cg ns i
+	local pid cg ns i pin
 	for pid in "${CLEANUP_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
@@ -226,6 +249,7 @@ cleanup_all() {
 	for ((i = ${#CLEANUP_CGROUPS[@]} - 1; i >= 0; i--)); do
 		cg=${CLEANUP_CGROUPS[i]}
 		"$TCPOPT" option flush cgroup "$cg" >/dev/null 2>&1
+		detach_pm_and_mptcp "/$cg"
 		local dir
 		dir="$(cgroup2_root)/$cg"
 		if [ -f "$dir/cgroup.procs" ]; then
@@ -239,6 +263,17 @@ cleanup_all() {
 				sleep 0.05
 			done
 		fi
+	done
+	# what the test attached to the root cgroup (not what was there before)
+	for pin in pm mptcp; do
+		case " $ROOT_ATTACHED_BEFORE " in
+		*" $pin "*) continue ;;
+		esac
+		[ -e "$(pin_dir_of_cgroup /)/$pin" ] || continue
+		case $pin in
+		pm) "$TCPOPT" pm del >/dev/null 2>&1 ;;
+		mptcp) "$TCPOPT" mptcp disable >/dev/null 2>&1 ;;
+		esac
 	done
 	# what still runs in the test's namespaces is the test's, started by
 	# something it did not register (it would keep bats waiting on its
