@@ -2,7 +2,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -213,4 +215,23 @@ int attach_embedded(const struct cgroup_ref *cg, const struct attach_spec *spec,
 	err = attach_pinned(cg, &s);
 	bpf_object__close(s.obj);
 	return err;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int libbpf_silent(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+void libbpf_quiet(void)
+{
+	libbpf_set_print(getenv("TCPOPT_DEBUG") ? libbpf_print : libbpf_silent);
 }

@@ -43,4 +43,7 @@ int attach_pinned(const struct cgroup_ref *cg, const struct attach_spec *spec);
 int attach_embedded(const struct cgroup_ref *cg, const struct attach_spec *spec,
 		    const void *(*elf_bytes)(size_t *size), const char *what);
 
+/* Route libbpf's messages to stderr only with TCPOPT_DEBUG set. */
+void libbpf_quiet(void);
+
 #endif

@@ -3,11 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -18,7 +16,6 @@
 #include <bpf/libbpf.h>
 
 #include "bpffs.h"
-#include "cgroup.h"
 #include "utils.h"
 #include "../bpf/tcpopt.h"
 
@@ -52,44 +49,6 @@ int bpffs_prepare(void)
 	if (mkdir(PIN_ROOT, 0700) && errno != EEXIST)
 		return err_run(-errno, "cannot create %s: %s", PIN_ROOT, err_str(errno));
 	return 0;
-}
-
-int state_lock(void)
-{
-	int fd, err;
-
-	err = bpffs_prepare();
-	if (err)
-		return err;
-	fd = open(PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return err_run(-errno, "cannot open %s: %s", PIN_ROOT, err_str(errno));
-	if (flock(fd, LOCK_EX)) {
-		err = -errno;
-		close(fd);
-		return err_run(err, "cannot lock %s: %s", PIN_ROOT, err_str(err));
-	}
-	return fd;
-}
-
-int state_lock_cgroup(const char *path, struct cgroup_ref *cg, int *lock)
-{
-	int err = cgroup_open(path, cg);
-
-	if (err)
-		return err;
-	*lock = state_lock();
-	if (*lock < 0) {
-		cgroup_close(cg);
-		return *lock;
-	}
-	return 0;
-}
-
-void state_unlock(int fd)
-{
-	if (fd >= 0)
-		close(fd);	/* drops the flock */
 }
 
 void pin_dir(char *buf, size_t len, uint64_t cgid, const char *name)
@@ -133,28 +92,6 @@ int pin_dir_remove(const char *dir)
 			rmdir(parent);	/* fails harmlessly while not empty */
 	}
 	shared_pins_release();
-	return err;
-}
-
-int pin_remove_attachment(const char *path, const char *name, const char *absent)
-{
-	struct cgroup_ref cg;
-	char dir[PATH_MAX];
-	int err, lock;
-
-	err = state_lock_cgroup(path, &cg, &lock);
-	if (err)
-		return err;
-	pin_dir(dir, sizeof(dir), cg.id, name);
-	if (!pin_dir_exists(dir)) {
-		err = err_run(-ENOENT, absent, cg.path);
-	} else {
-		err = pin_dir_remove(dir);
-		if (err)
-			err = err_run(err, "cannot remove %s: %s", dir, err_str(err));
-	}
-	state_unlock(lock);
-	cgroup_close(&cg);
 	return err;
 }
 
@@ -490,23 +427,4 @@ int pin_link_info(const char *dir, struct pin_link_info *out)
 		close(pfd);
 	}
 	return 0;
-}
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	return vfprintf(stderr, fmt, ap);
-}
-
-static int libbpf_silent(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-void libbpf_quiet(void)
-{
-	libbpf_set_print(getenv("TCPOPT_DEBUG") ? libbpf_print : libbpf_silent);
 }

@@ -4,7 +4,7 @@
  * pinned link ("link") and the maps of one attachment ("config", "stats",
  * ...).  bpffs allows no '.' in names: an attachment is built in a staging
  * directory "_new_<name>_<pid>" and renamed into place.  All changes happen
- * under an exclusive lock.
+ * under an exclusive lock (lib/state.h).
  */
 #ifndef TCPOPT_BPFFS_H
 #define TCPOPT_BPFFS_H
@@ -30,27 +30,12 @@
 /* Mount bpffs if needed and create PIN_ROOT. */
 int bpffs_prepare(void);
 
-/* Exclusive lock on tcpopt's state; returns an fd for state_unlock(). */
-int state_lock(void);
-void state_unlock(int fd);
-
-/* cgroup_open(path, cg), then state_lock() into *lock; both undone on error. */
-struct cgroup_ref;
-int state_lock_cgroup(const char *path, struct cgroup_ref *cg, int *lock);
-
 /* "/sys/fs/bpf/tcpopt/<cgid>/<name>" */
 void pin_dir(char *buf, size_t len, uint64_t cgid, const char *name);
 bool pin_dir_exists(const char *dir);
 
 /* Unpin everything in dir and remove it (detaches a pinned link). */
 int pin_dir_remove(const char *dir);
-
-/*
- * Detach and unpin the attachment name of cgroup path, under the lock;
- * absent is the error when there is none ("no %s on cgroup %s" style:
- * one %s, the cgroup's path).  Errors are reported.
- */
-int pin_remove_attachment(const char *path, const char *name, const char *absent);
 
 /* Unpin the shared maps once no attachment is left. */
 void shared_pins_release(void);
@@ -97,8 +82,5 @@ struct pin_link_info {
 int pin_link_info(const char *dir, struct pin_link_info *info);
 /* The same without prog_name: no lookup of the program. */
 int pin_link_ids(const char *dir, struct pin_link_info *info);
-
-/* Route libbpf's messages to stderr only with TCPOPT_DEBUG set. */
-void libbpf_quiet(void);
 
 #endif

@@ -15,7 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "tcpopt.h"
-#include "../lib/bpffs.h"
+#include "../lib/attach.h"
 #include "../lib/btfprobe.h"
 #include "../lib/output.h"
 #include "../lib/utils.h"

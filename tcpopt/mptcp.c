@@ -23,6 +23,7 @@
 #include "../lib/cgroup.h"
 #include "../lib/counters.h"
 #include "../lib/output.h"
+#include "../lib/state.h"
 #include "../lib/utils.h"
 #include "mptcp.skel.h"
 

@@ -21,6 +21,7 @@
 #include "../lib/counters.h"
 #include "../lib/driver.h"
 #include "../lib/output.h"
+#include "../lib/state.h"
 
 static void usage(FILE *f)
 {

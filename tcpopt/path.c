@@ -20,6 +20,7 @@
 #include "../lib/cgroup.h"
 #include "../lib/output.h"
 #include "../lib/path.h"
+#include "../lib/state.h"
 #include "../lib/utils.h"
 
 static void usage(FILE *f)

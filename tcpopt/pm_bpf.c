@@ -28,6 +28,7 @@
 #include "../lib/counters.h"
 #include "../lib/mptcp.h"
 #include "../lib/output.h"
+#include "../lib/state.h"
 #include "../lib/utils.h"
 #include "pm_fullmesh.skel.h"
 #include "pm_ndiffports.skel.h"

@@ -26,6 +26,7 @@
 #include "../lib/genl.h"
 #include "../lib/mptcp.h"
 #include "../lib/output.h"
+#include "../lib/state.h"
 #include "../lib/utils.h"
 
 #ifndef TCPOPT_VERSION

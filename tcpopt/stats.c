@@ -17,6 +17,7 @@
 #include "../lib/cgroup.h"
 #include "../lib/counters.h"
 #include "../lib/output.h"
+#include "../lib/state.h"
 
 struct stats_filter {
 	uint64_t cgid;			/* 0: every cgroup */

@@ -284,3 +284,20 @@ int main(void)
 	assert_success
 	assert_line xalloc.h
 }
+
+@test "codebase: the pin tree's lock is lib/state.h and libbpf_quiet() lib/attach.h, not bpffs.h; bpffs needs neither" {
+	local decl='^(int|void) (state_lock|state_unlock|state_lock_cgroup|pin_remove_attachment|libbpf_quiet)\('
+	run grep -E "$decl" "$TOP/lib/bpffs.h"
+	assert_failure 1
+	run grep -ohE "$decl" "$TOP/lib/state.h"
+	assert_success
+	assert_equal "${lines[*]}" "int state_lock( void state_unlock( int state_lock_cgroup( int pin_remove_attachment("
+	run grep -ohE "$decl" "$TOP/lib/attach.h"
+	assert_success
+	assert_output "void libbpf_quiet("
+	# state sits above bpffs (it mounts bpffs before it locks), not beside it.
+	run grep -E '^#include "(state|attach)\.h"$' "$TOP/lib/bpffs.c" "$TOP/lib/bpffs.h"
+	assert_failure 1
+	run grep -c '^#include "bpffs.h"$' "$TOP/lib/state.c"
+	assert_output 1
+}
