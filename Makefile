@@ -101,7 +101,7 @@ $(TCPOPT_BIN): $(OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
-build/helpers/%: test/helpers/%.c
+build/helpers/%: test/helpers/%.c $(wildcard test/helpers/*.h)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(SANFLAGS) -o $@ $<

@@ -11,7 +11,7 @@ bench: all $(BENCH_TOOLS)
 	$(Q)QUICK=$(QUICK) TCPOPT=$(CURDIR)/$(TCPOPT_BIN) BENCH_BIN=$(CURDIR)/build/bench \
 		BENCH_OUT=$(CURDIR)/build/bench test/bench/run
 
-build/bench/%: test/bench/%.c
+build/bench/%: test/bench/%.c $(wildcard test/bench/*.h)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -o $@ $<

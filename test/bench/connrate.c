@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <stdbool.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +33,8 @@
 #include <sys/time.h>
 #include <linux/mptcp.h>
 
+#include "sock.h"
+
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
@@ -46,40 +47,12 @@
 #define HOLD_MAX 16384
 #define SUBFLOWS_MAX 16		/* counted per connection */
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int resolve(const char *addr, const char *port, struct sockaddr_storage *ss,
-		   socklen_t *len)
-{
-	struct addrinfo hints = {
-		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-		.ai_socktype = SOCK_STREAM,
-	};
-	struct addrinfo *ai;
-	int err;
-
-	err = getaddrinfo(addr, port, &hints, &ai);
-	if (err) {
-		fprintf(stderr, "connrate: %s port %s: %s\n", addr, port, gai_strerror(err));
-		return -1;
-	}
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return 0;
 }
 
 static void set_timeout(int fd, int opt, int ms)
@@ -126,19 +99,10 @@ static int run_hold_server(int lfd)
 static int run_server(const struct sockaddr_storage *ss, socklen_t len, int proto,
 		      bool hold)
 {
-	int one = 1, lfd;
+	int lfd = bench_listen("connrate", ss, len, proto, 4096);
 
-	lfd = socket(ss->ss_family, SOCK_STREAM, proto);
-	if (lfd < 0) {
-		perror("connrate: socket");
+	if (lfd < 0)
 		return 1;
-	}
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (const struct sockaddr *)ss, len) || listen(lfd, 4096)) {
-		perror("connrate: bind/listen");
-		close(lfd);
-		return 1;
-	}
 	if (hold) {
 		struct rlimit rl = { HOLD_MAX + 64, HOLD_MAX + 64 };
 
@@ -326,7 +290,6 @@ static int parse_number(const char *s, double lo, double hi, double *out)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	double num[3] = { 0 };
 	struct sockaddr_storage ss;
 	int proto = IPPROTO_TCP, nnum, i;
@@ -357,12 +320,9 @@ int main(int argc, char **argv)
 		else
 			return usage();
 	}
-	if (resolve(argv[2], argv[3], &ss, &len))
+	if (bench_resolve("connrate", argv[2], argv[3], &ss, &len))
 		return 2;
-	/* No SA_RESTART: a signal must interrupt a blocking accept(). */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	bench_signals();
 	if (nnum == 0)
 		return run_server(&ss, len, proto, hold);
 	if (nnum == 1)

@@ -14,7 +14,6 @@
  * much for a quick mode of many short runs.)
  */
 #include <errno.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +25,9 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include "sock.h"
+
 #define WARMUP 1000
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
 
 static double now_us(void)
 {
@@ -43,42 +37,12 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-static int resolve(const char *addr, const char *port, struct sockaddr_storage *ss,
-		   socklen_t *len)
-{
-	struct addrinfo hints = {
-		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-		.ai_socktype = SOCK_STREAM,
-	};
-	struct addrinfo *ai;
-	int err;
-
-	err = getaddrinfo(addr, port, &hints, &ai);
-	if (err) {
-		fprintf(stderr, "rr: %s port %s: %s\n", addr, port, gai_strerror(err));
-		return -1;
-	}
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return 0;
-}
-
 static int run_server(const struct sockaddr_storage *ss, socklen_t len)
 {
-	int one = 1, lfd;
+	int one = 1, lfd = bench_listen("rr", ss, len, 0, 16);
 
-	lfd = socket(ss->ss_family, SOCK_STREAM, 0);
-	if (lfd < 0) {
-		perror("rr: socket");
+	if (lfd < 0)
 		return 1;
-	}
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (const struct sockaddr *)ss, len) || listen(lfd, 16)) {
-		perror("rr: bind/listen");
-		close(lfd);
-		return 1;
-	}
 	while (!stop) {
 		char buf[256];
 		ssize_t n;
@@ -173,7 +137,6 @@ broken:
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct sockaddr_storage ss;
 	double seconds = 0;
 	socklen_t len;
@@ -193,12 +156,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (resolve(argv[2], argv[3], &ss, &len))
+	if (bench_resolve("rr", argv[2], argv[3], &ss, &len))
 		return 2;
-	/* No SA_RESTART: a signal must interrupt a blocking accept(). */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	bench_signals();
 	if (argc == 4)
 		return run_server(&ss, len);
 	return run_client(&ss, len, seconds);

@@ -15,38 +15,21 @@
 
 #include <linux/mptcp.h>
 
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
+#include "mptcp_socket.h"
+
 #ifndef SOL_MPTCP
 #define SOL_MPTCP 284
 #endif
 
 static int connect_to(const char *addr, int port)
 {
-	struct sockaddr_storage ss = { 0 };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_storage ss;
 	socklen_t len;
 	int fd;
 
-	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		len = sizeof(*sin);
-	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		len = sizeof(*sin6);
-	} else {
-		fprintf(stderr, "mptcp_client: bad address %s\n", addr);
+	fd = mptcp_socket_for("mptcp_client", addr, port, &ss, &len);
+	if (fd < 0)
 		return -1;
-	}
-	fd = socket(ss.ss_family, SOCK_STREAM, IPPROTO_MPTCP);
-	if (fd < 0) {
-		perror("mptcp_client: socket");
-		return -1;
-	}
 	if (connect(fd, (struct sockaddr *)&ss, len)) {
 		perror("mptcp_client: connect");
 		close(fd);
