@@ -234,10 +234,11 @@ int pin_open(const char *dir, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-int pin_map_read(const char *dir, const char *map, void *val, size_t size)
+/* The map dir/map if its values are size bytes: an fd, or -errno. */
+static int pin_map_open_sized(const char *dir, const char *map, size_t size)
 {
 	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), key = 0;
+	__u32 len = sizeof(info);
 	int fd = pin_open(dir, map), err = 0;
 
 	if (fd < 0)
@@ -246,7 +247,21 @@ int pin_map_read(const char *dir, const char *map, void *val, size_t size)
 		err = -errno;
 	else if (info.value_size != size)
 		err = -EPROTO;	/* pinned by an incompatible tcpopt */
-	else if (bpf_map_lookup_elem(fd, &key, val))
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int pin_map_read(const char *dir, const char *map, void *val, size_t size)
+{
+	__u32 key = 0;
+	int fd = pin_map_open_sized(dir, map, size), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &key, val))
 		err = -errno;
 	close(fd);
 	return err;
@@ -272,17 +287,12 @@ const char *pin_config_err_str(int err)
 
 int pin_map_write(const char *dir, const char *map, const void *val, size_t size)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), key = 0;
-	int fd = pin_open(dir, map), err = 0;
+	__u32 key = 0;
+	int fd = pin_map_open_sized(dir, map, size), err = 0;
 
 	if (fd < 0)
 		return fd;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		err = -errno;
-	else if (info.value_size != size)
-		err = -EPROTO;
-	else if (bpf_map_update_elem(fd, &key, val, BPF_ANY))
+	if (bpf_map_update_elem(fd, &key, val, BPF_ANY))
 		err = -errno;
 	close(fd);
 	return err;
@@ -309,6 +319,23 @@ static int stats_map_check(int fd, unsigned int n)
 	    info.max_entries < (n < STATS_MIN ? n : STATS_MIN))
 		return -EPROTO;
 	return info.max_entries < n ? (int)info.max_entries : (int)n;
+}
+
+/* The stats map of dir, checked: an fd, *n cut to the counters it holds. */
+static int stats_open(const char *dir, unsigned int *n)
+{
+	int fd, err;
+
+	fd = pin_open(dir, "stats");
+	if (fd < 0)
+		return fd;
+	err = stats_map_check(fd, *n);
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
+	*n = (unsigned int)err;
+	return fd;
 }
 
 /*
@@ -345,15 +372,9 @@ int pin_stats_read(const char *dir, uint64_t *sums, unsigned int n)
 	memset(sums, 0, n * sizeof(*sums));
 	if (ncpu < 0)
 		return ncpu;
-	fd = pin_open(dir, "stats");
+	fd = stats_open(dir, &n);
 	if (fd < 0)
 		return fd;
-	err = stats_map_check(fd, n);
-	if (err < 0) {
-		close(fd);
-		return err;
-	}
-	n = (unsigned int)err;
 	vals = xzalloc(sizeof(*vals) * (size_t)ncpu * n);
 	err = stats_lookup_all(fd, n, vals, ncpu);
 	for (key = 0; key < n && !err; key++)
@@ -372,16 +393,9 @@ int pin_stats_reset(const char *dir, unsigned int n)
 
 	if (ncpu < 0)
 		return ncpu;
-	fd = pin_open(dir, "stats");
+	fd = stats_open(dir, &n);
 	if (fd < 0)
 		return fd;
-	err = stats_map_check(fd, n);
-	if (err < 0) {
-		close(fd);
-		return err;
-	}
-	n = (unsigned int)err;
-	err = 0;
 	zeros = xzalloc(sizeof(*zeros) * (size_t)ncpu);
 	for (key = 0; key < n && !err; key++)
 		if (bpf_map_update_elem(fd, &key, zeros, BPF_ANY))

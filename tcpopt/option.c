@@ -56,30 +56,31 @@ static const struct opt_desc *describe_name(struct onode *row, const char *pin_n
 	return d;
 }
 
+/* key: the prefix tp of a filter, when one is set. */
+static void describe_prefix(struct onode *f, const char *key, const struct tcpopt_prefix *tp)
+{
+	char buf[64];
+	struct prefix p;
+
+	if (!tp->family)
+		return;
+	p.family = tp->family;
+	p.len = tp->len;
+	memcpy(p.addr, tp->addr, sizeof(p.addr));
+	format_prefix(&p, buf, sizeof(buf));
+	out_str(f, key, buf);
+}
+
 static struct onode *describe_filter(struct onode *parent, const struct tcpopt_common *c)
 {
 	struct onode *f = out_add_object(parent, "filter");
-	char buf[64];
-	struct prefix p;
 
 	if (c->remote_port)
 		out_uint(f, "dport", c->remote_port);
 	if (c->local_port)
 		out_uint(f, "sport", c->local_port);
-	if (c->remote.family) {
-		p.family = c->remote.family;
-		p.len = c->remote.len;
-		memcpy(p.addr, c->remote.addr, sizeof(p.addr));
-		format_prefix(&p, buf, sizeof(buf));
-		out_str(f, "dst", buf);
-	}
-	if (c->local.family) {
-		p.family = c->local.family;
-		p.len = c->local.len;
-		memcpy(p.addr, c->local.addr, sizeof(p.addr));
-		format_prefix(&p, buf, sizeof(buf));
-		out_str(f, "src", buf);
-	}
+	describe_prefix(f, "dst", &c->remote);
+	describe_prefix(f, "src", &c->local);
 	return f;
 }
 
@@ -123,6 +124,32 @@ static void option_row(struct onode *row, uint64_t cgid, const char *name,
 	}
 	if (with_stats)
 		counters_add(out_add_object(row, "stats"), dir);
+}
+
+/* dir: req's attachment on cg; -ENOENT, said, when there is none. */
+static int option_attached_dir(const struct opt_request *req, const struct cgroup_ref *cg,
+			       char *dir, size_t len)
+{
+	pin_dir(dir, len, cg->id, req->pin);
+	if (pin_dir_exists(dir))
+		return 0;
+	return err_run(-ENOENT, "%s is not attached to cgroup %s", req->what, cg->path);
+}
+
+/* state_lock_cgroup(), then option_attached_dir(); both undone on error. */
+static int option_lock_attached(const struct opt_request *req, struct cgroup_ref *cg,
+				int *lock, char *dir, size_t len)
+{
+	int err = state_lock_cgroup(req->cgroup, cg, lock);
+
+	if (err)
+		return err;
+	err = option_attached_dir(req, cg, dir, len);
+	if (err) {
+		state_unlock(*lock);
+		cgroup_close(cg);
+	}
+	return err;
 }
 
 /*
@@ -246,14 +273,9 @@ static int option_set(int argc, char **argv)
 	err = request_pin(&req);
 	if (err)
 		return err;
-	err = state_lock_cgroup(req.cgroup, &cg, &lock);
+	err = option_lock_attached(&req, &cg, &lock, dir, sizeof(dir));
 	if (err)
 		return err;
-	pin_dir(dir, sizeof(dir), cg.id, req.pin);
-	if (!pin_dir_exists(dir)) {
-		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.what, cg.path);
-		goto out;
-	}
 	err = opt_config_read(req.desc, dir, &req.cfg);
 	if (err) {
 		err = err_run(err, "cannot read the config of %s: %s (re-add it with \"replace\")",
@@ -311,22 +333,17 @@ static int option_del(int argc, char **argv)
 		err = request_pin(&req);
 	if (err)
 		return err;
-	err = state_lock_cgroup(req.cgroup, &cg, &lock);
+	err = option_lock_attached(&req, &cg, &lock, dir, sizeof(dir));
 	if (err)
 		return err;
-	pin_dir(dir, sizeof(dir), cg.id, req.pin);
-	if (!pin_dir_exists(dir)) {
-		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.what, cg.path);
+	list = out_new_array();
+	note_removed(list, cg.id, req.pin);
+	err = driver_detach(dir);
+	if (err) {
+		out_free(list);
+		err = err_run(err, "cannot remove %s: %s", dir, err_str(err));
 	} else {
-		list = out_new_array();
-		note_removed(list, cg.id, req.pin);
-		err = driver_detach(dir);
-		if (err) {
-			out_free(list);
-			err = err_run(err, "cannot remove %s: %s", dir, err_str(err));
-		} else {
-			print_removed(list);
-		}
+		print_removed(list);
 	}
 	state_unlock(lock);
 	cgroup_close(&cg);
@@ -446,10 +463,8 @@ static int option_show(int argc, char **argv)
 	err = cgroup_open(req.cgroup, &cg);
 	if (err)
 		return err;
-	pin_dir(dir, sizeof(dir), cg.id, req.pin);
-	if (!pin_dir_exists(dir)) {
-		err = err_run(-ENOENT, "%s is not attached to cgroup %s", req.what, cg.path);
-	} else {
+	err = option_attached_dir(&req, &cg, dir, sizeof(dir));
+	if (!err) {
 		doc = out_new_object();
 		option_row(doc, cg.id, req.pin, dir, true);
 		out_render(doc, stdout);

@@ -12,17 +12,27 @@
 #include "../../lib/output.h"
 #include "../../tcpopt/option.h"
 
+/* line split into argv (NULL-terminated), its words in buf; argc or -errno. */
+static int split_line(const char *line, char (*buf)[512], char *argv[64])
+{
+	int argc;
+
+	snprintf(*buf, sizeof(*buf), "%s", line);
+	argc = batch_split(*buf, argv, 63);
+	if (argc >= 0)
+		argv[argc] = NULL;
+	return argc;
+}
+
 /* line -> config as "option add" makes it; 0 or the parser's error. */
 static int add_config(const char *line, struct opt_request *req)
 {
 	char buf[512], *argv[64];
 	int argc, err;
 
-	snprintf(buf, sizeof(buf), "%s", line);
-	argc = batch_split(buf, argv, 63);
+	argc = split_line(line, &buf, argv);
 	if (argc < 0)
 		return argc;
-	argv[argc] = NULL;
 	err = parse_request(argc, argv, PARSE_ADD, req);
 	if (err)
 		return err;
@@ -41,11 +51,9 @@ static int set_config(const char *line, struct opt_request *req)
 	char buf[512], *argv[64];
 	int argc, err;
 
-	snprintf(buf, sizeof(buf), "%s", line);
-	argc = batch_split(buf, argv, 63);
+	argc = split_line(line, &buf, argv);
 	if (argc < 0)
 		return argc;
-	argv[argc] = NULL;
 	err = parse_request(argc, argv, PARSE_SET, &set);
 	if (err)
 		return err;
