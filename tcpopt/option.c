@@ -136,12 +136,14 @@ static int option_attached_dir(const struct opt_request *req, const struct cgrou
 	return err_run(-ENOENT, "%s is not attached to cgroup %s", req->what, cg->path);
 }
 
-/* state_lock_cgroup(), then option_attached_dir(); both undone on error. */
-static int option_lock_attached(const struct opt_request *req, struct cgroup_ref *cg,
+/* request_pin(), then state_lock_cgroup() and option_attached_dir(), undone on error. */
+static int option_lock_attached(struct opt_request *req, struct cgroup_ref *cg,
 				int *lock, char *dir, size_t len)
 {
-	int err = state_lock_cgroup(req->cgroup, cg, lock);
+	int err = request_pin(req);
 
+	if (!err)
+		err = state_lock_cgroup(req->cgroup, cg, lock);
 	if (err)
 		return err;
 	err = option_attached_dir(req, cg, dir, len);
@@ -270,9 +272,6 @@ static int option_set(int argc, char **argv)
 				 req.desc->name);
 	if (!req.positional && !req.nwords)
 		return err_usage("%s: nothing to set", req.desc->name);
-	err = request_pin(&req);
-	if (err)
-		return err;
 	err = option_lock_attached(&req, &cg, &lock, dir, sizeof(dir));
 	if (err)
 		return err;
@@ -330,10 +329,7 @@ static int option_del(int argc, char **argv)
 
 	err = parse_request(argc, argv, PARSE_NAME_ONLY, &req);
 	if (!err)
-		err = request_pin(&req);
-	if (err)
-		return err;
-	err = option_lock_attached(&req, &cg, &lock, dir, sizeof(dir));
+		err = option_lock_attached(&req, &cg, &lock, dir, sizeof(dir));
 	if (err)
 		return err;
 	list = out_new_array();
