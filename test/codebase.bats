@@ -299,5 +299,6 @@ int main(void)
 	run grep -E '^#include "(state|attach)\.h"$' "$TOP/lib/bpffs.c" "$TOP/lib/bpffs.h"
 	assert_failure 1
 	run grep -c '^#include "bpffs.h"$' "$TOP/lib/state.c"
+	assert_success
 	assert_output 1
 }

@@ -93,8 +93,15 @@ teardown() {
 	start_server "$NS_S" 0.0.0.0 $PORT
 	start_client "$NS_C" 192.0.2.2 $PORT 1
 	token=$(cat "$CLIENT_OUT")
+	# The backup column says yes where the kernel takes the flag (6.1
+	# does not: "subflow open backup" is refused there, tested apart).
+	local backup=() shown=no
+	if has_feature mptcp_subflow_backup; then
+		backup=(backup)
+		shown=yes
+	fi
 	run "$TCPOPT" -n "$NS_C" subflow open token "$token" raddr 198.51.100.2 port $PORT \
-		laddr 198.51.100.1 lport 40001 backup id 5
+		laddr 198.51.100.1 lport 40001 "${backup[@]}" id 5
 	assert_success
 	wait_for 5 subflows_are "$NS_C" 2
 	run "$TCPOPT" -n "$NS_C" subflow list
@@ -104,7 +111,7 @@ teardown() {
 	assert_line --index 1 --regexp "^$token +192\.0\.2\.1 +[0-9]+ +192\.0\.2\.2 +$PORT +established +no +[0-9]+ +[0-9]+$"
 	assert_line --index 2 --regexp '^    LADDR +LPORT +RADDR +RPORT +LOC ID +REM ID +BACKUP +PEER BACKUP +JOIN +STATE +RTT +CWND +BYTES ACKED +BYTES RECEIVED$'
 	assert_line --regexp "^    192\.0\.2\.1 +[0-9]+ +192\.0\.2\.2 +$PORT +0 +0 +no +no +no +established +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$"
-	assert_line --regexp "^    198\.51\.100\.1 +40001 +198\.51\.100\.2 +$PORT +5 +[0-9]+ +yes +no +yes +established +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$"
+	assert_line --regexp "^    198\.51\.100\.1 +40001 +198\.51\.100\.2 +$PORT +5 +[0-9]+ +$shown +no +yes +established +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$"
 	# one connection: the same table
 	run "$TCPOPT" -n "$NS_C" subflow list token "$token"
 	assert_success
