@@ -4,20 +4,7 @@
 # (test/lib/mptcp.bash), real MPTCP connections from
 # test/helpers/mptcp_{server,client}.c.
 
-bats_require_minimum_version 1.5.0
-
-load lib/common
-load lib/mptcp
-
-PORT=5001
-
-setup() {
-	mptcp_setup
-}
-
-teardown() {
-	cleanup_all
-}
+load lib/mptcp-suite
 
 # ip_events FILE: the events of an "ip mptcp monitor" output in tcpopt's
 # names, with their tokens in decimal, sorted ("created 1234", ...).

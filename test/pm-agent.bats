@@ -7,20 +7,11 @@
 # MPTCP connections between two namespaces over two paths
 # (test/lib/mptcp.bash).
 
-bats_require_minimum_version 1.5.0
-
-load lib/common
-load lib/mptcp
-
-PORT=5001
+load lib/mptcp-suite
 
 setup() {
 	mptcp_setup
 	"$TCPOPT" -n "$NS_S" pm set limits subflows 8 add_addr_accepted 8
-}
-
-teardown() {
-	cleanup_all
 }
 
 # The client side: userspace PM, and the server listening.

@@ -6,16 +6,7 @@
 # (test/lib/mptcp.bash), real MPTCP connections from
 # test/helpers/mptcp_{server,client}.c.
 
-bats_require_minimum_version 1.5.0
-
-load lib/common
-load lib/mptcp
-
-PORT=5001
-
-setup() {
-	mptcp_setup
-}
+load lib/mptcp-suite
 
 teardown() {
 	cleanup_all

@@ -5,20 +5,7 @@
 # (test/lib/mptcp.bash), real MPTCP connections from
 # test/helpers/mptcp_{server,client}.c.
 
-bats_require_minimum_version 1.5.0
-
-load lib/common
-load lib/mptcp
-
-PORT=5001
-
-setup() {
-	mptcp_setup
-}
-
-teardown() {
-	cleanup_all
-}
+load lib/mptcp-suite
 
 @test "subflow open/close (userspace PM): both ends, MP_JOIN on the wire, ss, events on the peer" {
 	"$TCPOPT" -n "$NS_C" pm set userspace
