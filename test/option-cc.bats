@@ -18,10 +18,6 @@ setup() {
 	ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_congestion_control=reno
 }
 
-teardown() {
-	cleanup_all
-}
-
 @test "cc: the SYN asks for bbr and the server's socket uses it (IPv4)" {
 	tcpopt option add cc bbr cgroup "$CG_C"
 	tcpopt option add cc allow bbr,reno cgroup "$CG_S"

@@ -17,14 +17,6 @@ load lib/request
 
 bats_require_minimum_version 1.5.0
 
-setup() {
-	request_setup
-}
-
-teardown() {
-	cleanup_all
-}
-
 # trickle ADDR [RTT_MS]: the client sends 30 one-byte segments 50 ms apart;
 # sets DELAY_MS, the median delay of the server's ACK over the last 10
 # (from the segment to the first ACK that covers it, in a capture on the

@@ -11,14 +11,6 @@ load lib/request
 
 bats_require_minimum_version 1.5.0
 
-setup() {
-	request_setup
-}
-
-teardown() {
-	cleanup_all
-}
-
 @test "iw: the SYN asks for 40 segments and the server starts with them (IPv4)" {
 	tcpopt option add iw 40 cgroup "$CG_C"
 	tcpopt option add iw cgroup "$CG_S"

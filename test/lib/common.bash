@@ -109,9 +109,9 @@ bg() {
 	CLEANUP_PIDS+=($!)
 }
 
-# Two namespaces joined by veth: $NS_C (client) and $NS_S (server),
-# 192.0.2.1 / 192.0.2.2 and 2001:db8::1 / 2001:db8::2.
-make_netns_pair() {
+# add_netns_pair: the namespaces $NS_C (client) and $NS_S (server), named
+# after the test and registered for cleanup_all; nothing in them yet.
+add_netns_pair() {
 	local tag
 	tag=$(test_tag)
 	NS_C=${tag}c
@@ -120,6 +120,12 @@ make_netns_pair() {
 	CLEANUP_NETNS+=("$NS_C")
 	ip netns add "$NS_S"
 	CLEANUP_NETNS+=("$NS_S")
+}
+
+# Two namespaces joined by veth: $NS_C (client) and $NS_S (server),
+# 192.0.2.1 / 192.0.2.2 and 2001:db8::1 / 2001:db8::2.
+make_netns_pair() {
+	add_netns_pair
 	ip -n "$NS_C" link add veth0 type veth peer name veth0 netns "$NS_S"
 	for ns in "$NS_C" "$NS_S"; do
 		ip -n "$ns" link set lo up

@@ -7,14 +7,8 @@
 # teardown().
 
 make_mptcp_pair() {
-	local tag ns i
-	tag=$(test_tag)
-	NS_C=${tag}c
-	NS_S=${tag}s
-	ip netns add "$NS_C"
-	CLEANUP_NETNS+=("$NS_C")
-	ip netns add "$NS_S"
-	CLEANUP_NETNS+=("$NS_S")
+	local ns i
+	add_netns_pair
 	for i in 0 1; do
 		ip -n "$NS_C" link add "veth$i" type veth peer name "veth$i" netns "$NS_S"
 	done

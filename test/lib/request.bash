@@ -12,6 +12,16 @@ request_setup() {
 	conn_setup
 }
 
+# The request suites' setup and teardown (option-cc, -iw, -delack load this
+# library only); a suite defines one again after loading it to change it.
+setup() {
+	request_setup
+}
+
+teardown() {
+	cleanup_all
+}
+
 # counter OPTION CGROUP COUNTER: one counter of an attachment.
 counter() {
 	"$TCPOPT" -j option show "$1" cgroup "$2" | jq -r ".stats.$3"
