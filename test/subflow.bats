@@ -94,8 +94,15 @@ load lib/mptcp-suite
 	run "$TCPOPT" -n "$NS_C" subflow list
 	assert_success
 	assert_equal "${#lines[@]}" 5
-	assert_line --index 0 --regexp '^TOKEN +LADDR +LPORT +RADDR +RPORT +STATE +FALLBACK +BYTES SENT +BYTES RECEIVED$'
-	assert_line --index 1 --regexp "^$token +192\.0\.2\.1 +[0-9]+ +192\.0\.2\.2 +$PORT +established +no +[0-9]+ +[0-9]+$"
+	# The connection's byte counters: mptcp_info has them since Linux 6.5
+	# (tcpopt-subflow(8)); without them the columns are left out.
+	local bytes_h= bytes_v=
+	if kernel_at_least 6 5; then
+		bytes_h=' +BYTES SENT +BYTES RECEIVED'
+		bytes_v=' +[0-9]+ +[0-9]+'
+	fi
+	assert_line --index 0 --regexp "^TOKEN +LADDR +LPORT +RADDR +RPORT +STATE +FALLBACK$bytes_h\$"
+	assert_line --index 1 --regexp "^$token +192\.0\.2\.1 +[0-9]+ +192\.0\.2\.2 +$PORT +established +no$bytes_v\$"
 	assert_line --index 2 --regexp '^    LADDR +LPORT +RADDR +RPORT +LOC ID +REM ID +BACKUP +PEER BACKUP +JOIN +STATE +RTT +CWND +BYTES ACKED +BYTES RECEIVED$'
 	assert_line --regexp "^    192\.0\.2\.1 +[0-9]+ +192\.0\.2\.2 +$PORT +0 +0 +no +no +no +established +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$"
 	assert_line --regexp "^    198\.51\.100\.1 +40001 +198\.51\.100\.2 +$PORT +5 +[0-9]+ +$shown +no +yes +established +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$"

@@ -59,6 +59,19 @@ require_no_feature() {
 	require_feature "!$1"
 }
 
+# kernel_at_least MAJOR MINOR: is the running kernel that release or later
+# (uname -r)?  For what a kernel reports, not what it can do (that is a
+# feature): e.g. the fields of a structure it fills in.
+kernel_at_least() {
+	local rel major minor
+	rel=$(uname -r)
+	major=${rel%%.*}
+	minor=${rel#*.}
+	minor=${minor%%[!0-9]*}
+	# a predicate: its status is the function's
+	[ "$major" -gt "$1" ] || { [ "$major" -eq "$1" ] && [ "$minor" -ge "$2" ]; }	# lint: bare-test
+}
+
 cgroup2_root() {
 	awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo
 }
