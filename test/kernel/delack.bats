@@ -50,8 +50,11 @@ transfer() {
 	if ! wait_for "$cap.log" "listening on"; then
 		err="tcpdump did not start"
 	else
-		in_b python3 "$KTEST_DIR/bulk.py" server 192.0.2.2 5001 \
-			--rcvlowat 1000000 >"$cap.srv" 3>&- &
+		# not through in_b either: $! is the receiver itself, which a
+		# failure below must be able to stop (alive, it would hold the
+		# output of "run transfer" open: a hang, not a failure)
+		ip netns exec "$NS_B" python3 "$KTEST_DIR/bulk.py" server 192.0.2.2 5001 \
+			--rcvlowat 1000000 >"$cap.srv" 2>"$cap.srv.err" 3>&- &
 		srv=$!
 		if ! wait_for "$cap.srv" listening; then
 			err="the receiver did not start"
@@ -63,6 +66,7 @@ transfer() {
 			err="the receiver got $(tail -n1 "$cap.srv"), not $BYTES bytes"
 		fi
 		kill "$srv" 2>/dev/null
+		wait "$srv" 2>/dev/null || true	# lint: or-true (the receiver, stopped here)
 	fi
 	# tcpdump is slow under emulation: stop it only once it wrote everything
 	[ -n "$err" ] || settle "$cap.pcap"
