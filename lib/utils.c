@@ -250,7 +250,7 @@ static int word_error(const char *what, const char *word, int rc,
 }
 
 int cmd_dispatch(const char *what, const struct cmd *cmds, size_t n,
-		 int argc, char **argv)
+		 void (*usage)(FILE *f), int argc, char **argv)
 {
 	int i;
 
@@ -259,6 +259,10 @@ int cmd_dispatch(const char *what, const struct cmd *cmds, size_t n,
 	i = word_lookup(argv[0], cmds, n, sizeof(cmds[0]));
 	if (i < 0)
 		return word_error(what, argv[0], i, cmds, n, sizeof(cmds[0]));
+	if (!cmds[i].func) {
+		usage(stdout);
+		return 0;
+	}
 	return cmds[i].func(argc - 1, argv + 1);
 }
 

@@ -48,6 +48,7 @@ int word_lookup(const char *word, const void *table, size_t n, size_t stride);
 /* "add, del, list" for error messages. */
 void word_choices(const void *table, size_t n, size_t stride, char *buf, size_t len);
 
+/* An entry without func is the object's "help": usage on stdout. */
 struct cmd {
 	const char *name;
 	int (*func)(int argc, char **argv);
@@ -55,7 +56,7 @@ struct cmd {
 
 /* Run the command argv[0] from cmds (cmds[0] when argc is 0). */
 int cmd_dispatch(const char *what, const struct cmd *cmds, size_t n,
-		 int argc, char **argv);
+		 void (*usage)(FILE *f), int argc, char **argv);
 
 /* Keyword tables for "key value" arguments. */
 struct keyword {

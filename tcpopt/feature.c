@@ -289,18 +289,17 @@ static int feature_show(int argc, char **argv)
 	return 0;
 }
 
-static int feature_help(int argc, char **argv)
+static void usage(FILE *f)
 {
-	printf("Usage: tcpopt feature [ show ]\n");
-	return 0;
+	fprintf(f, "Usage: tcpopt feature [ show ]\n");
 }
 
 static const struct cmd feature_cmds[] = {
 	{ "show", feature_show },
-	{ "help", feature_help },
+	{ "help", NULL },
 };
 
 int do_feature(int argc, char **argv)
 {
-	return cmd_dispatch("command", feature_cmds, ARRAY_SIZE(feature_cmds), argc, argv);
+	return cmd_dispatch("command", feature_cmds, ARRAY_SIZE(feature_cmds), usage, argc, argv);
 }

@@ -288,17 +288,11 @@ int mptcp_words(const char *dir, char *buf, size_t len)
 	return xsnprintf(buf, len, "enable family %s", family_name(cfg.families));
 }
 
-static int mptcp_help(int argc, char **argv)
-{
-	usage(stdout);
-	return 0;
-}
-
 static const struct cmd mptcp_cmds[] = {
 	{ "show", mptcp_show },
 	{ "enable", mptcp_enable },
 	{ "disable", mptcp_disable },
-	{ "help", mptcp_help },
+	{ "help", NULL },
 };
 
 int do_mptcp(int argc, char **argv)
@@ -307,5 +301,5 @@ int do_mptcp(int argc, char **argv)
 	if (argc > 0 && word_lookup(argv[0], cgroup_kw, ARRAY_SIZE(cgroup_kw),
 				    sizeof(cgroup_kw[0])) >= 0)
 		return mptcp_show(argc, argv);
-	return cmd_dispatch("command", mptcp_cmds, ARRAY_SIZE(mptcp_cmds), argc, argv);
+	return cmd_dispatch("command", mptcp_cmds, ARRAY_SIZE(mptcp_cmds), usage, argc, argv);
 }

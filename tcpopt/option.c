@@ -469,14 +469,6 @@ static int option_show(int argc, char **argv)
 	return err;
 }
 
-static int option_help(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	usage(stdout);
-	return 0;
-}
-
 static const struct cmd option_cmds[] = {
 	{ "list", option_list },
 	{ "add", option_add },
@@ -484,10 +476,10 @@ static const struct cmd option_cmds[] = {
 	{ "del", option_del },
 	{ "show", option_show },
 	{ "flush", option_flush },
-	{ "help", option_help },
+	{ "help", NULL },
 };
 
 int do_option(int argc, char **argv)
 {
-	return cmd_dispatch("command", option_cmds, ARRAY_SIZE(option_cmds), argc, argv);
+	return cmd_dispatch("command", option_cmds, ARRAY_SIZE(option_cmds), usage, argc, argv);
 }

@@ -453,20 +453,12 @@ int path_config_words(uint64_t cgid, char *buf, size_t len)
 	return 0;
 }
 
-static int path_help(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	usage(stdout);
-	return 0;
-}
-
 static const struct cmd path_cmds[] = {
 	{ "list", path_list },
 	{ "show", path_show },
 	{ "set", path_set },
 	{ "flush", path_flush },
-	{ "help", path_help },
+	{ "help", NULL },
 };
 
 int do_path(int argc, char **argv)
@@ -475,5 +467,5 @@ int do_path(int argc, char **argv)
 	if (argc > 0 && word_lookup(argv[0], select_keywords, ARRAY_SIZE(select_keywords),
 				    sizeof(select_keywords[0])) >= 0)
 		return path_list(argc, argv);
-	return cmd_dispatch("command", path_cmds, ARRAY_SIZE(path_cmds), argc, argv);
+	return cmd_dispatch("command", path_cmds, ARRAY_SIZE(path_cmds), usage, argc, argv);
 }

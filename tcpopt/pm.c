@@ -292,7 +292,7 @@ static int pm_set(int argc, char **argv)
 {
 	if (argc < 1)
 		return err_usage("missing what to set (kernel, userspace, fullmesh, ndiffports, limits)");
-	return cmd_dispatch("pm setting", set_cmds, ARRAY_SIZE(set_cmds), argc, argv);
+	return cmd_dispatch("pm setting", set_cmds, ARRAY_SIZE(set_cmds), NULL, argc, argv);
 }
 
 static int parse_id(const char *value, uint8_t *id)
@@ -445,12 +445,6 @@ static int pm_del(int argc, char **argv)
 	return pm_bpf_del(cgroup);
 }
 
-static int pm_help(int argc, char **argv)
-{
-	usage(stdout);
-	return 0;
-}
-
 static const struct cmd pm_cmds[] = {
 	{ "show", pm_show },
 	{ "set", pm_set },
@@ -458,10 +452,10 @@ static const struct cmd pm_cmds[] = {
 	{ "remove", pm_remove },
 	{ "run", pm_run },
 	{ "del", pm_del },
-	{ "help", pm_help },
+	{ "help", NULL },
 };
 
 int do_pm(int argc, char **argv)
 {
-	return cmd_dispatch("command", pm_cmds, ARRAY_SIZE(pm_cmds), argc, argv);
+	return cmd_dispatch("command", pm_cmds, ARRAY_SIZE(pm_cmds), usage, argc, argv);
 }

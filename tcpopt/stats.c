@@ -221,19 +221,11 @@ static int stats_reset(int argc, char **argv)
 	return err;
 }
 
-static int stats_help(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	usage(stdout);
-	return 0;
-}
-
 static const struct cmd stats_cmds[] = {
 	{ "show", stats_show },
 	{ "reset", stats_reset },
 	{ "export", stats_export },
-	{ "help", stats_help },
+	{ "help", NULL },
 };
 
 int do_stats(int argc, char **argv)
@@ -242,5 +234,5 @@ int do_stats(int argc, char **argv)
 	if (argc > 0 && word_lookup(argv[0], stats_keywords, ARRAY_SIZE(stats_keywords),
 				    sizeof(stats_keywords[0])) >= 0)
 		return stats_show(argc, argv);
-	return cmd_dispatch("command", stats_cmds, ARRAY_SIZE(stats_cmds), argc, argv);
+	return cmd_dispatch("command", stats_cmds, ARRAY_SIZE(stats_cmds), usage, argc, argv);
 }

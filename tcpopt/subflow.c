@@ -299,20 +299,14 @@ static int subflow_list(int argc, char **argv)
 	return err;
 }
 
-static int subflow_help(int argc, char **argv)
-{
-	usage(stdout);
-	return 0;
-}
-
 static const struct cmd subflow_cmds[] = {
 	{ "list", subflow_list },
 	{ "open", subflow_open },
 	{ "close", subflow_close },
-	{ "help", subflow_help },
+	{ "help", NULL },
 };
 
 int do_subflow(int argc, char **argv)
 {
-	return cmd_dispatch("command", subflow_cmds, ARRAY_SIZE(subflow_cmds), argc, argv);
+	return cmd_dispatch("command", subflow_cmds, ARRAY_SIZE(subflow_cmds), usage, argc, argv);
 }

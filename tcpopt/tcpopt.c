@@ -35,14 +35,6 @@ static void usage(FILE *f)
 		"                    -b[atch] FILE | -V[ersion] | -h[elp] }\n");
 }
 
-static int do_help(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	usage(stdout);
-	return 0;
-}
-
 static const struct cmd objects[] = {
 	{ "option", do_option },
 	{ "stats", do_stats },
@@ -53,7 +45,7 @@ static const struct cmd objects[] = {
 	{ "monitor", do_monitor },
 	{ "mptcp", do_mptcp },
 	{ "save", do_save },
-	{ "help", do_help },
+	{ "help", NULL },
 };
 
 /* One command line (argv after the global options). */
@@ -71,7 +63,7 @@ static int run_object(int argc, char **argv)
 	i = word_lookup(argv[0], objects, ARRAY_SIZE(objects), sizeof(objects[0]));
 	if (i >= 0)
 		err_set_object(objects[i].name);
-	return cmd_dispatch("object", objects, ARRAY_SIZE(objects), argc, argv);
+	return cmd_dispatch("object", objects, ARRAY_SIZE(objects), usage, argc, argv);
 }
 
 static int run_command(int argc, char **argv)
