@@ -267,17 +267,21 @@ int pin_map_read(const char *dir, const char *map, void *val, size_t size)
 	return err;
 }
 
-int pin_config_read(const char *dir, const char *name, void *buf, size_t size)
+int config_abi_check(const void *buf, size_t size)
 {
 	__u32 abi;
-	int err = pin_map_read(dir, name, buf, size);
 
-	if (err)
-		return err;
 	if (size < sizeof(abi))
 		return -EPROTO;
 	memcpy(&abi, buf, sizeof(abi));
 	return abi == TCPOPT_ABI ? 0 : -EPROTO;
+}
+
+int pin_config_read(const char *dir, const char *name, void *buf, size_t size)
+{
+	int err = pin_map_read(dir, name, buf, size);
+
+	return err ? err : config_abi_check(buf, size);
 }
 
 const char *pin_config_err_str(int err)

@@ -66,6 +66,8 @@ int pin_map_write(const char *dir, const char *map, const void *val, size_t size
  * tcpopt version": pin_config_err_str() says it, err_str() the others.
  */
 int pin_config_read(const char *dir, const char *name, void *buf, size_t size);
+/* A config read from a pin (size bytes at buf): 0 if its abi is ours, else -EPROTO. */
+int config_abi_check(const void *buf, size_t size);
 const char *pin_config_err_str(int err);
 
 /* Sum a PERCPU_ARRAY of __u64 counters (n entries) / zero it. */

@@ -333,12 +333,20 @@ int cgroup_path_of(uint64_t id, char *buf, size_t len)
 	return path_by_table(mfd, id, buf, len);
 }
 
+bool cgroup_name_of(uint64_t id, char *buf, size_t len)
+{
+	if (!cgroup_path_of(id, buf, len))
+		return false;
+	snprintf(buf, len, "(deleted)");
+	return true;
+}
+
 bool out_cgroup_heading(struct onode *row, uint64_t id)
 {
 	char path[PATH_MAX];
-	bool gone = cgroup_path_of(id, path, sizeof(path)) != 0;
+	bool gone = cgroup_name_of(id, path, sizeof(path));
 
-	out_str(row, "cgroup", gone ? "(deleted)" : path);
+	out_str(row, "cgroup", path);
 	out_uint_json(row, "cgroup_id", id);
 	return gone;
 }

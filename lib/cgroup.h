@@ -35,6 +35,8 @@ int cgroup_path_of(uint64_t id, char *buf, size_t len);
 /* Drop what cgroup_path_of() learnt: each command sees the tree as it is. */
 void cgroup_names_forget(void);
 
+/* cgroup_path_of() into buf, or "(deleted)" once it is gone: true then. */
+bool cgroup_name_of(uint64_t id, char *buf, size_t len);
 /*
  * The heading of a row about cgroup id: "cgroup", its path or "(deleted)"
  * once it is gone, and "cgroup_id" (JSON only).  True when it is gone.

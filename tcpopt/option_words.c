@@ -12,6 +12,7 @@
 
 #include "option.h"
 #include "../lib/batch.h"
+#include "../lib/bpffs.h"
 #include "../lib/driver.h"
 
 enum {
@@ -88,9 +89,7 @@ int opt_config_read(const struct opt_desc *d, const char *dir, union opt_config 
 	if (d->config_size > sizeof(*cfg))
 		return -E2BIG;
 	err = option_config_read(dir, opt_config_pin(d), cfg->bytes, d->config_size);
-	if (!err && cfg->common.abi != TCPOPT_ABI)
-		err = -EPROTO;
-	return err;
+	return err ? err : config_abi_check(cfg->bytes, d->config_size);
 }
 /* The attachment's directory name: NAME, or NAME-INSTANCE. */
 static int pin_name_of(const struct opt_desc *d, const void *cfg, char *buf, size_t len)

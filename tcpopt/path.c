@@ -102,8 +102,7 @@ static int cgroup_named(struct cgroup_names *c, uint64_t cgid)
 			return i;
 	i = c->n < CGROUP_CACHE ? c->n++ : CGROUP_CACHE - 1;
 	c->id[i] = cgid;
-	if (cgroup_path_of(cgid, c->path[i], sizeof(c->path[i])))
-		snprintf(c->path[i], sizeof(c->path[i]), "(deleted)");
+	cgroup_name_of(cgid, c->path[i], sizeof(c->path[i]));
 	memset(&c->pc[i], 0, sizeof(c->pc[i]));
 	c->driver[i] = !path_config_read(cgid, &c->pc[i]);
 	return i;
