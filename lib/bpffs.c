@@ -254,10 +254,10 @@ static int pin_map_open_sized(const char *dir, const char *map, size_t size)
 	return fd;
 }
 
-int pin_map_read(const char *dir, const char *map, void *val, size_t size)
+int map_read_close(int fd, void *val)
 {
 	__u32 key = 0;
-	int fd = pin_map_open_sized(dir, map, size), err = 0;
+	int err = 0;
 
 	if (fd < 0)
 		return fd;
@@ -265,6 +265,24 @@ int pin_map_read(const char *dir, const char *map, void *val, size_t size)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+int map_write_close(int fd, const void *val)
+{
+	__u32 key = 0;
+	int err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_update_elem(fd, &key, val, BPF_ANY))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int pin_map_read(const char *dir, const char *map, void *val, size_t size)
+{
+	return map_read_close(pin_map_open_sized(dir, map, size), val);
 }
 
 int config_abi_check(const void *buf, size_t size)
@@ -291,15 +309,7 @@ const char *pin_config_err_str(int err)
 
 int pin_map_write(const char *dir, const char *map, const void *val, size_t size)
 {
-	__u32 key = 0;
-	int fd = pin_map_open_sized(dir, map, size), err = 0;
-
-	if (fd < 0)
-		return fd;
-	if (bpf_map_update_elem(fd, &key, val, BPF_ANY))
-		err = -errno;
-	close(fd);
-	return err;
+	return map_write_close(pin_map_open_sized(dir, map, size), val);
 }
 
 /*

@@ -56,6 +56,13 @@ int pin_walk_name(const char *name, pin_walk_cb cb, void *ctx);
 /* The pin dir/name (a map, a link): an fd, or -errno. */
 int pin_open(const char *dir, const char *name);
 
+/*
+ * Element 0 of the array map fd, read or written; fd is closed, and an fd
+ * below 0 is the error of its opening, returned as it is.
+ */
+int map_read_close(int fd, void *val);
+int map_write_close(int fd, const void *val);
+
 int pin_map_read(const char *dir, const char *map, void *val, size_t size);
 int pin_map_write(const char *dir, const char *map, const void *val, size_t size);
 

@@ -73,28 +73,12 @@ static int path_config_map(uint64_t cgid)
 
 int path_config_read(uint64_t cgid, struct tcpopt_path_config *pc)
 {
-	int fd = path_config_map(cgid), err = 0;
-	__u32 zero = 0;
-
-	if (fd < 0)
-		return fd;
-	if (bpf_map_lookup_elem(fd, &zero, pc))
-		err = -errno;
-	close(fd);
-	return err;
+	return map_read_close(path_config_map(cgid), pc);
 }
 
 int path_config_write(uint64_t cgid, const struct tcpopt_path_config *pc)
 {
-	int fd = path_config_map(cgid), err = 0;
-	__u32 zero = 0;
-
-	if (fd < 0)
-		return fd;
-	if (bpf_map_update_elem(fd, &zero, pc, BPF_ANY))
-		err = -errno;
-	close(fd);
-	return err;
+	return map_write_close(path_config_map(cgid), pc);
 }
 
 uint32_t path_expire_s(const struct tcpopt_path_config *pc)
