@@ -16,6 +16,8 @@ CLEANUP_CGROUPS=()	# deepest last; removed in reverse order
 CLEANUP_NETNS=()
 CLEANUP_DONE=0
 
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/reap.bash"
+
 log() {
 	printf 'bench: %s\n' "$*" >&2
 }
@@ -88,32 +90,18 @@ make_namespaces() {
 
 # Remove one cgroup: detach tcpopt's programs, kill what still runs in it.
 remove_cgroup() {
-	local dir=$CG_ROOT/$1 i
-
-	[ -d "$dir" ] || return 0
+	[ -d "$CG_ROOT/$1" ] || return 0
 	"$TCPOPT" option flush cgroup "$1" >/dev/null 2>&1
-	if [ -s "$dir/cgroup.procs" ]; then
-		xargs -r kill -9 <"$dir/cgroup.procs" 2>/dev/null
-		for i in $(seq 50); do
-			[ -s "$dir/cgroup.procs" ] || break
-			sleep 0.05
-		done
-	fi
-	rmdir "$dir" 2>/dev/null
+	cgroup_kill_rmdir "$CG_ROOT/$1"
 }
 
 bench_cleanup() {
-	local pid i ns
+	local i ns
 
 	[ "$CLEANUP_DONE" = 1 ] && return
 	CLEANUP_DONE=1
 	[ -n "$FG_PID" ] && CLEANUP_PIDS+=("$FG_PID")
-	for pid in "${CLEANUP_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${CLEANUP_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
+	reap_pids "${CLEANUP_PIDS[@]}"
 	for ((i = ${#CLEANUP_CGROUPS[@]} - 1; i >= 0; i--)); do
 		remove_cgroup "${CLEANUP_CGROUPS[i]}"
 	done

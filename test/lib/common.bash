@@ -8,6 +8,7 @@ bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load "$(dirname "${BASH_SOURCE[0]}")/assert"
+load "$(dirname "${BASH_SOURCE[0]}")/reap"
 
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 TCPOPT=${TCPOPT:-$TOP/tcpopt/tcpopt}
@@ -257,31 +258,14 @@ detach_pm_and_mptcp() {
 }
 
 cleanup_all() {
-	local pid cg ns i pin
-	for pid in "${CLEANUP_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${CLEANUP_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
+	local cg ns i pin
+	reap_pids "${CLEANUP_PIDS[@]}"
 	# innermost first: children were registered after their parents
 	for ((i = ${#CLEANUP_CGROUPS[@]} - 1; i >= 0; i--)); do
 		cg=${CLEANUP_CGROUPS[i]}
 		"$TCPOPT" option flush cgroup "$cg" >/dev/null 2>&1
 		detach_pm_and_mptcp "/$cg"
-		local dir
-		dir="$(cgroup2_root)/$cg"
-		if [ -f "$dir/cgroup.procs" ]; then
-			xargs -r kill -9 < "$dir/cgroup.procs" 2>/dev/null
-			# a task that left cgroup.procs may still be exiting
-			# (the cgroup stays populated, rmdir says EBUSY): retry
-			for _ in $(seq 100); do
-				if [ ! -s "$dir/cgroup.procs" ] && rmdir "$dir" 2>/dev/null; then
-					break
-				fi
-				sleep 0.05
-			done
-		fi
+		cgroup_kill_rmdir "$(cgroup2_root)/$cg"
 	done
 	# what the test attached to the root cgroup (not what was there before)
 	for pin in pm mptcp; do
