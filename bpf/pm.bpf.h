@@ -101,4 +101,25 @@ static __always_inline void pm_subflow_connect(struct bpf_sock_ops *skops,
 		pm_count(TCPOPT_PM_STAT_REQUESTED);
 }
 
+/*
+ * The callbacks every path manager answers alike: enable on connect,
+ * claim on CREATED, count SUBFLOW_UP.  True when skops->op was one of
+ * them; the program's own switch takes the others.
+ */
+static __always_inline bool pm_common_op(struct bpf_sock_ops *skops)
+{
+	switch (skops->op) {
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		pm_enable(skops);
+		return true;
+	case PM_OP_CREATED:
+		pm_claim(skops);
+		return true;
+	case PM_OP_SUBFLOW_UP:
+		pm_count(TCPOPT_PM_STAT_ESTABLISHED);
+		return true;
+	}
+	return false;
+}
+
 #endif

@@ -308,13 +308,9 @@ int pm_fullmesh(struct bpf_sock_ops *skops)
 	const struct tcpopt_pm_config *cfg = pm_config();
 	struct bpf_mptcp_info info = {};
 
+	if (pm_common_op(skops))
+		return 1;
 	switch (skops->op) {
-	case BPF_SOCK_OPS_TCP_CONNECT_CB:
-		pm_enable(skops);
-		break;
-	case PM_OP_CREATED:
-		pm_claim(skops);
-		break;
 	case PM_OP_ESTABLISHED:
 		/* the peer's initial address, from the other local addresses */
 		if (skops->args[1] ||
@@ -342,9 +338,6 @@ int pm_fullmesh(struct bpf_sock_ops *skops)
 		    info.server_side)
 			break;
 		close_from(skops, &info);
-		break;
-	case PM_OP_SUBFLOW_UP:
-		pm_count(TCPOPT_PM_STAT_ESTABLISHED);
 		break;
 	}
 	return 1;

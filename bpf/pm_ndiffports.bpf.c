@@ -25,13 +25,9 @@ int pm_ndiffports(struct bpf_sock_ops *skops)
 	struct bpf_mptcp_info ep = {};
 	__u32 i, n;
 
+	if (pm_common_op(skops))
+		return 1;
 	switch (skops->op) {
-	case BPF_SOCK_OPS_TCP_CONNECT_CB:
-		pm_enable(skops);
-		break;
-	case PM_OP_CREATED:
-		pm_claim(skops);
-		break;
 	case PM_OP_ESTABLISHED:
 		if (skops->args[1])	/* server side: not ours to drive */
 			break;
@@ -42,9 +38,6 @@ int pm_ndiffports(struct bpf_sock_ops *skops)
 				break;
 			pm_subflow_connect(skops, &ep);
 		}
-		break;
-	case PM_OP_SUBFLOW_UP:
-		pm_count(TCPOPT_PM_STAT_ESTABLISHED);
 		break;
 	}
 	return 1;
