@@ -18,6 +18,20 @@ setup() {
 	ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_congestion_control=reno
 }
 
+# bulk_from_server: 2 MB from the server to a draining client (CLIENT),
+# then a wait (5 s at most) for the second line of the server's report;
+# the server keeps the socket 3 s after sending, for ss.
+bulk_from_server() {
+	serve 192.0.2.2 --send 2000000 --hold 3
+	connect 192.0.2.2 --drain >/dev/null &
+	CLEANUP_PIDS+=($!)
+	CLIENT=$!
+	for _ in $(seq 100); do
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/srv.out")" -ge 2 ] && break
+		sleep 0.05
+	done
+}
+
 @test "cc: the SYN asks for bbr and the server's socket uses it (IPv4)" {
 	tcpopt option add cc bbr cgroup "$CG_C"
 	tcpopt option add cc allow bbr,reno cgroup "$CG_S"
@@ -46,15 +60,7 @@ setup() {
 @test "cc: the bulk sender really runs the algorithm it was asked for (ss reads BBR's model)" {
 	tcpopt option add cc bbr cgroup "$CG_C"
 	tcpopt option add cc allow bbr cgroup "$CG_S"
-	# the server keeps the socket a while after sending, for ss
-	serve 192.0.2.2 --send 2000000 --hold 3
-	connect 192.0.2.2 --drain >/dev/null &
-	CLEANUP_PIDS+=($!)
-	CLIENT=$!
-	for _ in $(seq 100); do
-		[ "$(wc -l <"$BATS_TEST_TMPDIR/srv.out")" -ge 2 ] && break
-		sleep 0.05
-	done
+	bulk_from_server
 	after=$(sed -n 2p "$BATS_TEST_TMPDIR/srv.out")
 	assert_equal "$(jq -r .congestion <<<"$after")" bbr
 	# Only BBR has a bandwidth and min-RTT model (tcp_bbr_info): after
@@ -68,14 +74,7 @@ setup() {
 
 @test "cc: the bulk sender without a request keeps its default (no BBR model)" {
 	tcpopt option add cc allow bbr cgroup "$CG_S"
-	serve 192.0.2.2 --send 2000000 --hold 3
-	connect 192.0.2.2 --drain >/dev/null &
-	CLEANUP_PIDS+=($!)
-	CLIENT=$!
-	for _ in $(seq 100); do
-		[ "$(wc -l <"$BATS_TEST_TMPDIR/srv.out")" -ge 2 ] && break
-		sleep 0.05
-	done
+	bulk_from_server
 	assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/srv.out" | jq -r .congestion)" reno
 	run ip netns exec "$NS_S" ss -tin state established "( sport = :$PORT )"
 	assert_success

@@ -36,6 +36,17 @@ option_kinds() {
 	tcp_option_list "$1" | while read -r o; do echo $((16#${o:0:2})); done | paste -sd' '
 }
 
+# connect_syns DST: one connection to DST, captured on the client: $output
+# is connect's report, $syns the options of each SYN it sent, a line each.
+connect_syns() {
+	start_capture "$NS_C" "$BATS_TEST_TMPDIR/cli.pcap" "tcp port $PORT"
+	serve "$1"
+	run connect "$1"
+	assert_success
+	stop_capture
+	syns=$(tcp_options "$BATS_TEST_TMPDIR/cli.pcap" "tcp.flags.syn==1 && tcp.flags.ack==0")
+}
+
 # counters CGROUP OPTION [INSTANCE]: "stripped unanswered blackholed fallback".
 counters() {
 	local cg=$1
@@ -138,14 +149,9 @@ counters() {
 	sleep 0.5
 	# 1: the SYN with the options is dropped, the one sent again
 	# without them after the first timeout (1 s) makes the connection.
-	start_capture "$NS_C" "$BATS_TEST_TMPDIR/cli.pcap" "tcp port $PORT"
-	serve $SRV4
-	run connect $SRV4
-	assert_success
-	stop_capture
+	connect_syns $SRV4
 	ms=$(jq -r .connect_ms <<<"$output")
 	[ "$ms" -ge 900 ] && [ "$ms" -lt 2500 ] || fail "connected in $ms ms"
-	syns=$(tcp_options "$BATS_TEST_TMPDIR/cli.pcap" "tcp.flags.syn==1 && tcp.flags.ack==0")
 	assert_equal "$(wc -l <<<"$syns")" 2
 	assert [ -n "$(find_option "$(sed -n 1p <<<"$syns")" 254)" ]
 	assert_equal "$(find_option "$(sed -n 2p <<<"$syns")" 254)" ""
@@ -169,12 +175,7 @@ counters() {
 	# and the fallback once more.
 	sleep 3
 	assert_equal "$(jq -r .state <<<"$(path_row "$CG_C" $SRV4)")" expired
-	start_capture "$NS_C" "$BATS_TEST_TMPDIR/cli.pcap" "tcp port $PORT"
-	serve $SRV4
-	run connect $SRV4
-	assert_success
-	stop_capture
-	syns=$(tcp_options "$BATS_TEST_TMPDIR/cli.pcap" "tcp.flags.syn==1 && tcp.flags.ack==0")
+	connect_syns $SRV4
 	assert [ -n "$(find_option "$(sed -n 1p <<<"$syns")" 254)" ]
 	assert_equal "$(find_option "$(sed -n 2p <<<"$syns")" 254)" ""
 	row=$(path_row "$CG_C" $SRV4)
@@ -191,12 +192,7 @@ counters() {
 	tcpopt option add uto 30s path always cgroup "$CG_C"
 	tcpopt option add uto 30s cgroup "$CG_S"
 	drop_syn_in_router 254
-	start_capture "$NS_C" "$BATS_TEST_TMPDIR/cli.pcap" "tcp port $PORT"
-	serve $SRV4
-	run connect $SRV4
-	assert_success
-	stop_capture
-	syns=$(tcp_options "$BATS_TEST_TMPDIR/cli.pcap" "tcp.flags.syn==1 && tcp.flags.ack==0")
+	connect_syns $SRV4
 	assert_equal "$(wc -l <<<"$syns")" 2
 	assert_equal "$(find_option "$(sed -n 2p <<<"$syns")" 254)" ""
 	assert_equal "$(find_option "$(sed -n 2p <<<"$syns")" 28)" 1c04001e
