@@ -60,6 +60,15 @@ two_attachments() {
 		src 192.0.2.0/24 every ignore cgroup "$CGB"
 }
 
+# assert_lines FILE LINE...: FILE has each LINE, whole.
+assert_lines() {
+	local f=$1 line
+	shift
+	for line in "$@"; do
+		assert grep -Fxq -- "$line" "$f"
+	done
+}
+
 # Only this test's lines (and the header) of a full save.
 own_lines() {
 	grep -e '^#' -e "$TAG" "$1"
@@ -108,8 +117,7 @@ own_lines() {
 	tcpopt -n "$ns" pm set limits subflows 3 add_addr_accepted 2
 	run tcpopt -n "$ns" save "$F"
 	assert_success
-	assert grep -Fxq "pm set kernel" "$F"
-	assert grep -Fxq "pm set limits subflows 3 add_addr_accepted 2" "$F"
+	assert_lines "$F" "pm set kernel" "pm set limits subflows 3 add_addr_accepted 2"
 	# pm lines come before the options
 	assert_equal "$(grep -v '^#' "$F" | head -n1)" "pm set kernel"
 	tcpopt -n "$ns" pm set limits subflows 0 add_addr_accepted 0
@@ -376,14 +384,12 @@ own_lines() {
 @test "tcpopt-metrics: every 15 s, the export into node_exporter's directory" {
 	t=$TOP/systemd/tcpopt-metrics.timer
 	s=$TOP/systemd/tcpopt-metrics.service
-	assert grep -Fxq 'OnUnitActiveSec=15s' "$t"
-	assert grep -Fxq 'OnBootSec=15s' "$t"
 	# systemd's default accuracy (1 min) would stretch the 15 s
-	assert grep -Fxq 'AccuracySec=1s' "$t"
-	assert grep -Fxq 'WantedBy=timers.target' "$t"
-	assert grep -Fxq 'Type=oneshot' "$s"
-	assert grep -Fxq 'ConditionPathIsDirectory=/var/lib/prometheus/node-exporter' "$s"
-	assert grep -Fxq 'ReadWritePaths=/var/lib/prometheus/node-exporter' "$s"
+	assert_lines "$t" 'OnUnitActiveSec=15s' 'OnBootSec=15s' 'AccuracySec=1s' \
+		'WantedBy=timers.target'
+	assert_lines "$s" 'Type=oneshot' \
+		'ConditionPathIsDirectory=/var/lib/prometheus/node-exporter' \
+		'ReadWritePaths=/var/lib/prometheus/node-exporter'
 	# Activated by its timer only.
 	run grep -c '^\[Install\]' "$s"
 	assert_failure 1
@@ -402,10 +408,9 @@ own_lines() {
 
 @test "tcpopt.service: oneshot restore of /etc/tcpopt/tcpopt.conf after bpffs and cgroup2" {
 	u=$TOP/systemd/tcpopt.service
-	assert grep -Fxq 'Type=oneshot' "$u"
-	assert grep -Fxq 'RemainAfterExit=yes' "$u"
-	assert grep -Fxq 'ConditionPathExists=/etc/tcpopt/tcpopt.conf' "$u"
-	assert grep -Fxq 'ExecStart=@SBINDIR@/tcpopt -batch /etc/tcpopt/tcpopt.conf' "$u"
+	assert_lines "$u" 'Type=oneshot' 'RemainAfterExit=yes' \
+		'ConditionPathExists=/etc/tcpopt/tcpopt.conf' \
+		'ExecStart=@SBINDIR@/tcpopt -batch /etc/tcpopt/tcpopt.conf'
 	assert grep -q '^RequiresMountsFor=.*/sys/fs/bpf' "$u"
 	assert grep -q '^RequiresMountsFor=.*/sys/fs/cgroup' "$u"
 	assert grep -q '^Before=.*network-pre.target' "$u"
