@@ -3,15 +3,20 @@
 # with a capture of its handshake; a peer crafted with scapy.  Load after
 # lib/common; the suite sets PORT, CG_C, CG_S and PCAP.
 
-# conn_setup: root, $NS_C/$NS_S, the cgroups $CG_C/$CG_S, $PCAP.
-conn_setup() {
-	require_root
-	make_netns_pair
+# conn_cgroups: $TAG, the client's cgroup $CG_C and the server's $CG_S.
+conn_cgroups() {
 	TAG=$(test_tag)
 	CG_C=$TAG-cli
 	CG_S=$TAG-srv
 	make_cgroup "$CG_C"
 	make_cgroup "$CG_S"
+}
+
+# conn_setup: root, $NS_C/$NS_S, the cgroups $CG_C/$CG_S, $PCAP.
+conn_setup() {
+	require_root
+	make_netns_pair
+	conn_cgroups
 	PCAP=$BATS_TEST_TMPDIR/cap.pcap
 }
 

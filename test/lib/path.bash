@@ -51,11 +51,7 @@ make_netns_routed() {
 path_setup() {
 	require_root
 	make_netns_routed
-	TAG=$(test_tag)
-	CG_C=$TAG-cli
-	CG_S=$TAG-srv
-	make_cgroup "$CG_C"
-	make_cgroup "$CG_S"
+	conn_cgroups
 	PCAP=$BATS_TEST_TMPDIR/srv.pcap
 }
 
