@@ -98,23 +98,26 @@ ip_events() {
 	assert_success
 }
 
-@test "monitor: text one line per event; count and timeout end it; mptcp is the events' kind" {
-	start_server "$NS_S" 0.0.0.0 $PORT
-	start_bg_tcpopt "$OUT/mon" -n "$NS_C" monitor count 2
+# two_events FILE WORD...: "monitor WORD... count 2" in $NS_C, into FILE,
+# while one client connects; $lines are what it printed: two events.
+two_events() {
+	local out=$1
+	shift
+	start_bg_tcpopt "$out" -n "$NS_C" monitor "$@" count 2
 	start_client "$NS_C" 192.0.2.2 $PORT 1
 	assert_wait "$BG_PID"
-	run cat "$OUT/mon"
+	run cat "$out"
 	assert_success
 	assert_equal "${#lines[@]}" 2
+}
+
+@test "monitor: text one line per event; count and timeout end it; mptcp is the events' kind" {
+	start_server "$NS_S" 0.0.0.0 $PORT
+	two_events "$OUT/mon"
 	assert_line --index 0 --regexp '^created +token [0-9]+ server_side no loc_id 0 rem_id 0 saddr 192\.0\.2\.1 sport [0-9]+ daddr 192\.0\.2\.2 dport 5001$'
 	assert_line --index 1 --regexp '^established +token [0-9]+ '
 	# "mptcp" names the only kind of events there is: the same lines
-	start_bg_tcpopt "$OUT/mon2" -n "$NS_C" monitor mptcp count 2
-	start_client "$NS_C" 192.0.2.2 $PORT 1
-	assert_wait "$BG_PID"
-	run cat "$OUT/mon2"
-	assert_success
-	assert_equal "${#lines[@]}" 2
+	two_events "$OUT/mon2" mptcp
 	assert_line --index 0 --regexp '^created +token [0-9]+ server_side no '
 	assert_line --index 1 --regexp '^established +token [0-9]+ '
 	run timeout 5 "$TCPOPT" -n "$NS_C" monitor timeout 300ms
