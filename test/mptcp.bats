@@ -42,6 +42,14 @@ s = socket.socket(getattr(socket, sys.argv[1]),
 print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))' "$2" "$3" "$4"
 }
 
+# enable_both: the upgrade in the client's and the server's cgroups (the
+# kernel has it, or the test skips).
+enable_both() {
+	require_feature mptcp_upgrade
+	"$TCPOPT" mptcp enable cgroup "/$CG_C" >/dev/null
+	"$TCPOPT" mptcp enable cgroup "/$CG_S" >/dev/null
+}
+
 # mptcp_stats CGROUP: its counters as JSON.
 mptcp_stats() {
 	"$TCPOPT" -j mptcp show cgroup "/$1" | jq -c '.[0].stats'
@@ -140,9 +148,7 @@ syn_mptcp_options() {
 }
 
 @test "mptcp enable: python's create_connection to python's http.server is MPTCP on both ends (ss -M, MP_CAPABLE on the SYN); outside the cgroup plain TCP" {
-	require_feature mptcp_upgrade
-	"$TCPOPT" mptcp enable cgroup "/$CG_C" >/dev/null
-	"$TCPOPT" mptcp enable cgroup "/$CG_S" >/dev/null
+	enable_both
 	start_http_server 0.0.0.0
 	start_capture "$NS_S" "$OUT/cap.pcap" "tcp port $PORT"
 	hold_connection "$CG_C" 192.0.2.2
@@ -191,9 +197,7 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 }
 
 @test "mptcp enable: curl (IPPROTO_TCP by name) and nc fetch from http.server over MPTCP, IPv4 and IPv6" {
-	require_feature mptcp_upgrade
-	"$TCPOPT" mptcp enable cgroup "/$CG_C" >/dev/null
-	"$TCPOPT" mptcp enable cgroup "/$CG_S" >/dev/null
+	enable_both
 	echo "served over mptcp" >"$OUT/index.txt"
 	start_http_server ::
 	before=$(ip netns exec "$NS_S" nstat -az MPTcpExtMPCapableSYNRX | awk '/MPCapableSYNRX/ { print $2 }')
@@ -215,9 +219,7 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 }
 
 @test "mptcp disable: new sockets are TCP again, a connection made before stays MPTCP; disabling twice fails" {
-	require_feature mptcp_upgrade
-	"$TCPOPT" mptcp enable cgroup "/$CG_C" >/dev/null
-	"$TCPOPT" mptcp enable cgroup "/$CG_S" >/dev/null
+	enable_both
 	start_http_server 0.0.0.0
 	hold_connection "$CG_C" 192.0.2.2
 	assert_equal "$HOLD_PROTO" 262
