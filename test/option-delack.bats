@@ -205,8 +205,7 @@ s.close()
 	assert_equal "$status" 1
 	assert_equal "$output" ""
 	assert_regex "$stderr" '^tcpopt: option: delack segs needs the kernel feature delack_segs'
-	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert_no_pins "$CG_C"
 	run tcpopt -j option add delack cgroup "$CG_C"
 	assert_success
 	assert_equal "$(jq -r .params.segs_supported <<<"$output")" false

@@ -215,8 +215,7 @@ bad_input() {
 	assert_failure 2
 	assert_equal "$output" ""
 	assert_equal "$stderr" "tcpopt: option: exp: $msg"
-	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert_no_pins "$CG_C"
 }
 
 @test "exp: bad input is refused and pins nothing" {

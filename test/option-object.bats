@@ -35,14 +35,6 @@ SEC("sockops") int first(struct bpf_sock_ops *s) { return 1; }
 SEC("sockops") int second(struct bpf_sock_ops *s) { return 1; }
 char LICENSE[] SEC("license") = "GPL";'
 
-pinned_nothing() {
-	cgid=$(stat -c %i "$(cgroup2_root)/$1")
-	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
-	run bpftool -j cgroup show "$(cgroup2_root)/$1"
-	assert_success
-	assert_equal "$(jq length <<<"${output:-[]}")" 0
-}
-
 @test "object: hello_opt writes its option on the SYN; del removes it" {
 	run tcpopt -j option add object "$HELLO" cgroup "$CG_C"
 	assert_success

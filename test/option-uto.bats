@@ -75,8 +75,7 @@ teardown() {
 	run tcpopt -j option list cgroup "$CG_C"
 	assert_success
 	assert_equal "$(jq length <<<"$output")" 0
-	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert_no_pins "$CG_C"
 	handshake 192.0.2.2
 	assert [ -n "$SYN" ]
 	assert_equal "$(find_option "$SYN" 28)" ""
@@ -251,11 +250,7 @@ malformed_case() {
 	run tcpopt option add uto 30s min 1min max 10s cgroup "$CG_C"
 	assert_failure 2
 	assert_output "tcpopt: option: min 1min is above max 10s"
-	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
-	run bpftool -j cgroup show "$(cgroup2_root)/$CG_C"
-	assert_success
-	assert_equal "$(jq length <<<"${output:-[]}")" 0
+	pinned_nothing "$CG_C"
 }
 
 @test "uto: del, set and show of an option that is not attached fail" {

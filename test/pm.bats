@@ -378,8 +378,7 @@ $v6id 2001:db8:2::1
 	assert_jq '(.endpoints | length) == 4 and .bpf == []'
 	# nothing pinned for a path manager that is not there: not for this
 	# cgroup, and no "pm" attachment anywhere
-	cgid=$(stat -c %i "$(cgroup2_root)/${CGROUP_REL#/}")
-	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert_no_pins "$CGROUP_REL"
 	run find /sys/fs/bpf -path '*/tcpopt/*/pm'
 	assert_success
 	assert_output ""

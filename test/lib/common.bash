@@ -247,6 +247,11 @@ for _pin in pm mptcp; do
 done
 unset _pin
 
+# assert_no_pins CGROUP: tcpopt pinned nothing for the cgroup.
+assert_no_pins() {
+	assert [ ! -e "$(pin_dir_of_cgroup "$1")" ]
+}
+
 # detach_pm_and_mptcp CGROUP: "pm del" and "mptcp disable" for the cgroup
 # if it has a BPF PM or an MPTCP-upgrade program attached.
 detach_pm_and_mptcp() {

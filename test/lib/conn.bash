@@ -20,6 +20,14 @@ conn_setup() {
 	PCAP=$BATS_TEST_TMPDIR/cap.pcap
 }
 
+# pinned_nothing CGROUP: no pin of tcpopt's and no program on the cgroup.
+pinned_nothing() {
+	assert_no_pins "$1"
+	run bpftool -j cgroup show "$(cgroup2_root)/$1"
+	assert_success
+	assert_equal "$(jq length <<<"${output:-[]}")" 0
+}
+
 # serve ADDR [tcpprobe options...]: a server in the server's cgroup and
 # namespace; its reports go to $BATS_TEST_TMPDIR/srv.out.  It listens on
 # ADDR, or on $LISTEN_ADDR when set (":" for a dual-stack listener).

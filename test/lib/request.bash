@@ -39,12 +39,10 @@ crafted_syn() {
 # bad_input ARGS...: "tcpopt option add ARGS" fails as a usage error, one
 # line on stderr, and pins nothing on the client cgroup.
 bad_input() {
-	local cgid
 	run --separate-stderr "$TCPOPT" option add "$@" cgroup "$CG_C"
 	assert_equal "$status" 2
 	assert_equal "$output" ""
 	assert_equal "$(wc -l <<<"$stderr")" 1
 	assert_equal "${stderr:0:16}" "tcpopt: option: "
-	cgid=$(stat -c %i "$(cgroup2_root)/$CG_C")
-	assert [ ! -e "/sys/fs/bpf/tcpopt/$cgid" ]
+	assert_no_pins "$CG_C"
 }
