@@ -333,6 +333,34 @@ int xsnprintf(char *buf, size_t len, const char *fmt, ...)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+void word_buf_init(struct word_buf *w, char *buf, size_t len)
+{
+	w->buf = buf;
+	w->len = len;
+	w->used = 0;
+	buf[0] = '\0';
+}
+
+void word_add(struct word_buf *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (w->used && w->used < w->len)
+		w->used += (size_t)snprintf(w->buf + w->used, w->len - w->used, " ");
+	if (w->used >= w->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(w->buf + w->used, w->len - w->used, fmt, ap);
+	va_end(ap);
+	w->used = n < 0 ? w->len : w->used + (size_t)n;
+}
+
+int word_buf_end(const struct word_buf *w)
+{
+	return w->used >= w->len ? -ENAMETOOLONG : 0;
+}
+
 int stop_signals_open(sigset_t *old)
 {
 	sigset_t mask;

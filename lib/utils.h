@@ -97,6 +97,21 @@ int xsnprintf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
+ * Words written into buf one at a time, a blank between them ("expire 5min
+ * prefix4 24"): word_buf_init(), word_add() for each, then word_buf_end():
+ * 0, or -ENAMETOOLONG when they did not all fit.
+ */
+struct word_buf {
+	char *buf;
+	size_t len;
+	size_t used;
+};
+
+void word_buf_init(struct word_buf *w, char *buf, size_t len);
+void word_add(struct word_buf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int word_buf_end(const struct word_buf *w);
+
+/*
  * SIGINT and SIGTERM through a descriptor, for the foreground loops (no race
  * between a check and poll()): blocks them and returns a signalfd, or
  * -errno.  stop_signals_close() closes it and restores the mask in *old.

@@ -135,25 +135,21 @@ static int delack_format(const void *c, char *buf, size_t len)
 {
 	const struct tcpopt_delack_config *cfg = c;
 	char lo[16], hi[16];
-	size_t used = 0;
+	struct word_buf w;
 
 	format_duration_ms(lo, sizeof(lo), cfg->min_us / 1000);
 	format_duration_ms(hi, sizeof(hi), cfg->max_us / 1000);
-	buf[0] = '\0';
+	word_buf_init(&w, buf, len);
 	/* Bounds only when not the defaults. */
 	if (cfg->timeout_pct)
-		used += (size_t)snprintf(buf + used, len - used, " timeout %u%%", cfg->timeout_pct);
-	if (cfg->segs && used < len)
-		used += (size_t)snprintf(buf + used, len - used, " segs %u", cfg->segs);
-	if (cfg->min_us != DELACK_DEFAULT_MIN_US && used < len)
-		used += (size_t)snprintf(buf + used, len - used, " min %s", lo);
-	if (cfg->max_us != TCPOPT_DELACK_KERNEL_MAX_US && used < len)
-		used += (size_t)snprintf(buf + used, len - used, " max %s", hi);
-	if (used >= len)
-		return -ENAMETOOLONG;
-	if (used)
-		memmove(buf, buf + 1, used);	/* the leading space */
-	return 0;
+		word_add(&w, "timeout %u%%", cfg->timeout_pct);
+	if (cfg->segs)
+		word_add(&w, "segs %u", cfg->segs);
+	if (cfg->min_us != DELACK_DEFAULT_MIN_US)
+		word_add(&w, "min %s", lo);
+	if (cfg->max_us != TCPOPT_DELACK_KERNEL_MAX_US)
+		word_add(&w, "max %s", hi);
+	return word_buf_end(&w);
 }
 
 const struct opt_desc delack_desc = {

@@ -428,28 +428,24 @@ int path_config_words(uint64_t cgid, char *buf, size_t len)
 {
 	struct tcpopt_path_config pc;
 	unsigned int p4, p6;
-	size_t used = 0;
+	struct word_buf w;
 	char expire[32];
 	int err = path_config_read(cgid, &pc);
 
-	buf[0] = '\0';
+	word_buf_init(&w, buf, len);
 	if (err)
 		return err == -ENOENT ? 0 : err;
 	p4 = path_prefix_len(&pc, AF_INET);
 	p6 = path_prefix_len(&pc, AF_INET6);
 	if (path_expire_s(&pc) != TCPOPT_PATH_EXPIRE_DEFAULT_S) {
 		format_duration_ms(expire, sizeof(expire), (uint64_t)path_expire_s(&pc) * 1000);
-		used += (size_t)snprintf(buf + used, len - used, " expire %s", expire);
+		word_add(&w, "expire %s", expire);
 	}
-	if (p4 != 32 && used < len)
-		used += (size_t)snprintf(buf + used, len - used, " prefix4 %u", p4);
-	if (p6 != 128 && used < len)
-		used += (size_t)snprintf(buf + used, len - used, " prefix6 %u", p6);
-	if (used >= len)
-		return -ENAMETOOLONG;
-	if (used)
-		memmove(buf, buf + 1, used);	/* the leading blank */
-	return 0;
+	if (p4 != 32)
+		word_add(&w, "prefix4 %u", p4);
+	if (p6 != 128)
+		word_add(&w, "prefix6 %u", p6);
+	return word_buf_end(&w);
 }
 
 static const struct cmd path_cmds[] = {

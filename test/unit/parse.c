@@ -314,6 +314,32 @@ static void test_word_lookup(void)
 	CHECK_INT(strlen(buf), 7);
 }
 
+static void test_word_buf(void)
+{
+	struct word_buf w;
+	char buf[16];
+
+	word_buf_init(&w, buf, sizeof(buf));
+	CHECK_INT(word_buf_end(&w), 0);
+	CHECK_STR(buf, "");
+	word_add(&w, "min %s", "10ms");
+	word_add(&w, "segs %u", 4u);
+	CHECK_INT(word_buf_end(&w), 0);
+	CHECK_STR(buf, "min 10ms segs 4");
+	/* one more does not fit: refused, and buf stays a string */
+	word_add(&w, "max %s", "2s");
+	CHECK_INT(word_buf_end(&w), -ENAMETOOLONG);
+	CHECK(strlen(buf) < sizeof(buf));
+	/* a single word that fills buf with its NUL */
+	word_buf_init(&w, buf, 6);
+	word_add(&w, "max %d", 2);
+	CHECK_INT(word_buf_end(&w), 0);
+	CHECK_STR(buf, "max 2");
+	word_buf_init(&w, buf, 5);
+	word_add(&w, "max %d", 2);
+	CHECK_INT(word_buf_end(&w), -ENAMETOOLONG);
+}
+
 static const struct unit_test tests[] = {
 	{ "parse_u64: whole decimal strings, overflow refused", test_u64 },
 	{ "parse_u32_range: inclusive bounds", test_u32_range },
@@ -324,6 +350,7 @@ static const struct unit_test tests[] = {
 	{ "mptcp_parse_token: decimal and 0x hex, 32 bits", test_token },
 	{ "mptcp_parse_ip/format_ip and link-local", test_mptcp_ip },
 	{ "word_lookup: exact match, unique prefix, ambiguous, unknown", test_word_lookup },
+	{ "word_buf: words a blank apart, -ENAMETOOLONG when they do not fit", test_word_buf },
 };
 
 UNIT_MAIN(tests)
