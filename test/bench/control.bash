@@ -44,6 +44,30 @@ cp_single() {
 	cp_entry "option del ${CP_OPTION[0]}" "$(jq -c '.[1]' <<<"$out")" >>"$ROWS"
 }
 
+# The verifier's work for a driver of each built-in option alone, and of
+# all five together: what a first "option add" on a cgroup waits for
+# (proginfo: verified_insns).  One JSON object per line of $WORK/verifier.jsonl.
+CP_VERIFIER_OPTIONS=("uto 30s" "cc cubic" "iw 10" "delack max 40ms" "exp 0x1234 0x01" all)
+cp_verifier() {
+	local cg=$1 opt one id info
+
+	: >"$WORK/verifier.jsonl"
+	[ -n "${HAVE[proginfo]}" ] || return 0
+	for opt in "${CP_VERIFIER_OPTIONS[@]}"; do
+		for one in "${CP_VERIFIER_OPTIONS[@]}"; do
+			[ "$one" = all ] && continue
+			[ "$opt" = all ] || [ "$opt" = "$one" ] || continue
+			"$TCPOPT" option add $one cgroup "$cg" >/dev/null 2>&1
+		done
+		id=$("$TCPOPT" -j option list cgroup "$cg" | jq '[.[].prog_id // empty] | max // empty')
+		info=
+		[ -n "$id" ] && info=$("$BENCH_BIN/proginfo" "$id" 2>/dev/null | jq -c '.[0]')
+		jq -nc --arg option "$opt" --argjson info "${info:-null}" \
+			'{option: $option} + ($info // {verified_insns: null})' >>"$WORK/verifier.jsonl"
+		"$TCPOPT" option flush cgroup "$cg" >/dev/null 2>&1
+	done
+}
+
 # cp_loop NAME CGROUP ARGS...: "tcpopt ARGS cgroup CGROUP/cK" for K in
 # 1..CP_ATTACH, one process each, timed as a whole.
 cp_loop() {
@@ -135,12 +159,14 @@ control_plane() {
 		return
 	}
 	cp_single "$cp"
+	cp_verifier "$cp/one"
 	cp_processes "$cp/p" || log "control plane: could not create the cgroups of $CP_ATTACH adds"
 	for n in $CP_SCALES; do
 		cp_scale "$cp/n$n" "$n" || log "control plane: could not create $n cgroups"
 	done
 	CONTROL=$(jq -sc --slurpfile scaling "$WORK/scaling.jsonl" \
-		'{status: "measured", operations: ., scaling: $scaling}' "$ROWS")
+		--slurpfile verifier "$WORK/verifier.jsonl" \
+		'{status: "measured", operations: ., verifier: $verifier, scaling: $scaling}' "$ROWS")
 }
 
 control_report() {
@@ -158,6 +184,14 @@ control_report() {
 		 (if .max_us then .max_us / 1000 * 100 | round / 100 | tostring else "-" end),
 		 (.runs | tostring), (.failures | tostring)] | join("\t"))' "$r" |
 		column -t -s "$(printf '\t')" | sed 's/^/  /'
+	if jq -e '.control_plane.verifier | length > 0' "$r" >/dev/null; then
+		echo
+		echo "the driver of a cgroup, as the verifier saw it (what a first option add waits for):"
+		jq -r '(["options", "verified insns", "xlated insns", "JIT bytes"] | join("\t")),
+		       (.control_plane.verifier[] | [.option, (.verified_insns // "n/a" | tostring),
+			(.xlated_insns // "n/a" | tostring), (.jited_bytes // "n/a" | tostring)] | join("\t"))' "$r" |
+			column -t -s "$(printf '\t')" | sed 's/^/  /'
+	fi
 	jq -e '.control_plane.scaling | length > 0' "$r" >/dev/null || return 0
 	echo
 	jq -r '"control plane, scaling: N attachments in N cgroups, ms, median of \(.control_plane.scaling[0].option_list_json.runs) runs",
