@@ -35,10 +35,11 @@
  * of once per state of the callback that reaches it.  That is what `option
  * add` waits for when it loads a driver: inline, these hooks made the
  * uto-only driver 23 344 verified instructions (4 036 without them);
- * global, 8 791.  A global function's pointer argument must not be NULL
- * on every kernel we support (6.1 refuses a NULL scalar there), so a
- * destination's entry that may be missing is dealt with inline
- * (path_syn_end) or checked before the call (path_active_end).
+ * global, 8 791.  A global function's pointer argument is checked as
+ * memory of its type's size, and whether a NULL is let through differs
+ * between the kernels we support: none is passed.  A destination's entry
+ * that may be missing is dealt with inline (path_syn_end) or checked
+ * before the call (path_active_end).
  */
 #ifndef TCPOPT_PATH_BPF_H
 #define TCPOPT_PATH_BPF_H
@@ -495,8 +496,8 @@ const volatile struct tcpopt_path path_new = {};
 
 /*
  * HDR_OPT_LEN of the connecting side's SYN, after the slots: what it
- * carries, for the answer and the fallback.  Inline: e may be NULL, which
- * a global function's pointer cannot be on every kernel.
+ * carries, for the answer and the fallback.  Inline: e may be NULL (see
+ * "What the verifier costs" above).
  */
 static __always_inline void path_syn_end(struct drv_ctx *c, struct tcpopt_path *e,
 					 struct tcpopt_path_key *k)
