@@ -9,16 +9,15 @@
 #                      test_progs setget_sockopt and mptcp) inside it under
 #                      qemu (kernel/vm-run, kernel/guest-check), then
 #                      test/mptcp.bats in a VM run of its own
-#   make check-kernel-rtt: rtt.bats (netem RTTs), not in check-kernel yet
+#   make check-kernel-rtt: rtt.bats (netem RTTs) alone
 #   make check-kernel-selftests: the selftests alone
 
 KERNEL_CLANG ?= clang
 # <asm/types.h> for the programs built on the system's <linux/bpf.h>
 KERNEL_BPF_ASM_INC ?= /usr/include/$(shell gcc -dumpmachine)
 KERNEL_BPF_SRCS := $(wildcard test/kernel/progs/*.bpf.c)
-# The kernel suites; rtt.bats (netem) is its own target, check-kernel-rtt:
-# it passes (kernel/README) but takes ~6 min under TCG
-KERNEL_BATS ?= $(filter-out test/kernel/rtt.bats,$(wildcard test/kernel/*.bats))
+# The kernel suites, rtt.bats (netem RTTs, ~3 min of the VM run) included
+KERNEL_BATS ?= $(wildcard test/kernel/*.bats)
 # The tests of the host suites that need the patch set (they skip on a
 # stock kernel), run in the VM too
 KERNEL_HOST_BATS ?= test/option-delack.bats
@@ -44,8 +43,7 @@ KERNEL_SUITES_TIMEOUT ?= 1800
 
 .PHONY: kernel check-kernel check-kernel-rtt check-kernel-selftests
 
-# rtt.bats is not in check-kernel yet (kernel/README says why); the
-# selftests are, and run alone here
+# rtt.bats and the selftests, each alone
 check-kernel-rtt:
 	$(MAKE) check-kernel KERNEL_BATS=test/kernel/rtt.bats KERNEL_HOST_BATS= KERNEL_HOST_SUITES= \
 		KERNEL_SELFTESTS=
@@ -89,7 +87,7 @@ check-kernel: all
 		KTEST_HOST_FILTER="$(KERNEL_HOST_FILTER)" \
 		KTEST_SELFTESTS="$$selftests" KTEST_SELFTEST_NAMES="$(KERNEL_SELFTESTS)" \
 		KERNEL_REPEAT="$(KERNEL_REPEAT)" \
-		VM_ENV="$$VM_ENV KTEST_BATS KTEST_HOST_BATS KTEST_HOST_FILTER KTEST_SELFTESTS KTEST_SELFTEST_NAMES KERNEL_REPEAT" \
+		VM_ENV="$$VM_ENV KTEST_BATS KTEST_HOST_BATS KTEST_HOST_FILTER KTEST_SELFTESTS KTEST_SELFTEST_NAMES KERNEL_REPEAT KTEST_LATENCY_MS KTEST_POLL_MS" \
 		VM_TIMEOUT=$${VM_TIMEOUT:-$$(( $(KERNEL_SUITES_TIMEOUT) * $(KERNEL_REPEAT) ))} \
 		VM_HOST_CMDS=tshark kernel/vm-run kernel/guest-check; \
 	for suite in $(KERNEL_HOST_SUITES); do \
