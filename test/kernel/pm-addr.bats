@@ -97,7 +97,7 @@ pm_stat() {
 # back to 4 when it is removed, on both ends; the other connection stays
 # at 1.  Prints the latencies.
 mesh_follows() {
-	local any=0.0.0.0 plen=24 t0 t_add t_del add_c add_s del_c del_s
+	local any=0.0.0.0 plen=24 t0 t_add t_del add_c add_s del_c del_s ev file name t lat=()
 	[ "$1" = 6 ] && { any=::; plen=64; }
 
 	ip -n "$NS_B" mptcp endpoint add "$3" dev veth-b2 signal
@@ -146,24 +146,18 @@ mesh_follows() {
 	# within LATENCY_MS (a phone moving between networks wants 1 s), by
 	# the events of the two new subflows (both ends) and of their close:
 	# ip's start included, an upper bound
-	run event_ms "$BATS_TEST_TMPDIR/ev-a" sub_established "$PORT" "$4" 2 "$t_add"
-	assert_success
-	add_c=$output
-	run event_ms "$BATS_TEST_TMPDIR/ev-b" sub_established "$PORT" "$4" 2 "$t_add"
-	assert_success
-	add_s=$output
-	run event_ms "$BATS_TEST_TMPDIR/ev-a" sub_closed "$PORT" "$4" 2 "$t_del"
-	assert_success
-	del_c=$output
-	run event_ms "$BATS_TEST_TMPDIR/ev-b" sub_closed "$PORT" "$4" 2 "$t_del"
-	assert_success
-	del_s=$output
-	echo "IPv$1: events: added, client's 2nd subflow after $add_c ms, server's $add_s ms;" \
-		"removed, client's 2nd close after $del_c ms, server's $del_s ms" >&3
-	assert [ "$add_c" -le "$LATENCY_MS" ]
-	assert [ "$add_s" -le "$LATENCY_MS" ]
-	assert [ "$del_c" -le "$LATENCY_MS" ]
-	assert [ "$del_s" -le "$LATENCY_MS" ]
+	for ev in "ev-a sub_established $t_add" "ev-b sub_established $t_add" \
+		  "ev-a sub_closed $t_del" "ev-b sub_closed $t_del"; do
+		read -r file name t <<<"$ev"
+		run event_ms "$BATS_TEST_TMPDIR/$file" "$name" "$PORT" "$4" 2 "$t"
+		assert_success
+		lat+=("$output")
+	done
+	echo "IPv$1: events: added, client's 2nd subflow after ${lat[0]} ms, server's ${lat[1]} ms;" \
+		"removed, client's 2nd close after ${lat[2]} ms, server's ${lat[3]} ms" >&3
+	for t in "${lat[@]}"; do
+		assert [ "$t" -le "$LATENCY_MS" ]
+	done
 	# the connection of the other cgroup never changed
 	assert_equal "$(subflows "$NS_A" "$OTHER_PORT")" 1
 	assert_equal "$(count_sf "$NS_B" "( sport = :$OTHER_PORT )")" 1
