@@ -112,7 +112,7 @@ mesh_follows() {
 	# 2 local x 2 remote addresses; the other one has its initial subflow
 	wait_subflows "$NS_A" "$PORT" 4
 	wait_subflows "$NS_A" "$OTHER_PORT" 1
-	# both monitors were listening: they saw the 3 subflows joined
+	# both monitors were listening: they saw the first subflows join
 	wait_for "$BATS_TEST_TMPDIR/ev-a" sub_established
 	wait_for "$BATS_TEST_TMPDIR/ev-b" sub_established
 
