@@ -169,18 +169,26 @@ fuzz-build:
 
 # -close_fd_mask=2: the parsers report bad input on stderr, as they
 # should; libFuzzer keeps its own reports (and the sanitizers') on a copy.
+# FUZZ_JOBS targets run at once (default: one a CPU), each FUZZ_TIME
+# seconds of its own CPU; their summaries follow in order.
+FUZZ_JOBS ?= $(shell nproc)
 fuzz: fuzz-build
-	$(Q)fail=; for t in $(FUZZ_TARGETS); do \
-		mkdir -p build/fuzz/corpus/$$t; \
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus/$$t; rm -f build/fuzz/$$t.failed; \
 		echo "  FUZZ     $$t ($(FUZZ_TIME) s)"; \
+	done; \
+	printf '%s\n' $(FUZZ_TARGETS) | xargs -P $(FUZZ_JOBS) -I@ sh -c ' \
 		ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		build/fuzz/bin/$$t -max_total_time=$(FUZZ_TIME) -close_fd_mask=2 \
-			-print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- \
-			build/fuzz/corpus/$$t test/fuzz/corpus/$$t \
-			>build/fuzz/$$t.log 2>&1 || fail="$$fail $$t"; \
+		build/fuzz/bin/@ -max_total_time=$(FUZZ_TIME) -close_fd_mask=2 \
+			-print_final_stats=1 -artifact_prefix=build/fuzz/crash-@- \
+			build/fuzz/corpus/@ test/fuzz/corpus/@ \
+			>build/fuzz/@.log 2>&1 || touch build/fuzz/@.failed'; \
+	fail=; for t in $(FUZZ_TARGETS); do \
+		echo "  FUZZED   $$t"; \
 		grep -E '^(stat::number_of_executed_units|stat::new_units_added)|ERROR|SUMMARY|Test unit written' \
 			build/fuzz/$$t.log | sed 's/^/           /'; \
+		[ ! -e build/fuzz/$$t.failed ] || fail="$$fail $$t"; \
 	done; \
 	if [ -n "$$fail" ]; then echo "fuzz: crashed:$$fail (see build/fuzz/*.log)"; exit 1; fi
 

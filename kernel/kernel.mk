@@ -91,7 +91,7 @@ check-kernel: all
 		VM_TIMEOUT=$${VM_TIMEOUT:-$$(( $(KERNEL_SUITES_TIMEOUT) * $(KERNEL_REPEAT) ))} \
 		VM_HOST_CMDS=tshark kernel/vm-run kernel/guest-check; \
 	for suite in $(KERNEL_HOST_SUITES); do \
-		VM_TIMEOUT=$${VM_TIMEOUT:-$(KERNEL_VM_TIMEOUT)} kernel/vm-run bats "$$suite"; \
+		VM_TIMEOUT=$${VM_TIMEOUT:-$(KERNEL_VM_TIMEOUT)} kernel/vm-run bats -T "$$suite"; \
 	done
 
 # ---- other kernels: Debian 12's 6.1, stock 6.12 (issue 15) -----------------

@@ -32,14 +32,20 @@ teardown() {
 	cleanup_all
 }
 
-# proto_in CGROUP FAMILY TYPE PROTO: SO_PROTOCOL of a socket made there
-# with socket(FAMILY, TYPE, PROTO), names as in Python's socket module.
+# proto_in CGROUP FAMILY TYPE PROTO [FAMILY TYPE PROTO]...: SO_PROTOCOL of
+# a socket made there with socket(FAMILY, TYPE, PROTO), names as in
+# Python's socket module; one line a socket, all made by one process (a
+# python under TCG takes seconds to start).
 proto_in() {
-	in_cgroup "$1" "$NS_C" "$PYTHON" -c '
+	local cg=$1
+	shift
+	in_cgroup "$cg" "$NS_C" "$PYTHON" -c '
 import socket, sys
-s = socket.socket(getattr(socket, sys.argv[1]),
-                  eval(sys.argv[2], vars(socket)), eval(sys.argv[3], vars(socket)))
-print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))' "$2" "$3" "$4"
+a = sys.argv[1:]
+for i in range(0, len(a), 3):
+    s = socket.socket(getattr(socket, a[i]),
+                      eval(a[i + 1], vars(socket)), eval(a[i + 2], vars(socket)))
+    print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))' "$@"
 }
 
 # enable_both: the upgrade in the client's and the server's cgroups (the
@@ -109,29 +115,17 @@ syn_mptcp_options() {
 	assert_success
 	assert_jq --arg cg "/$CG_C" '.cgroup == $cg and .family == "all" and .attached == true and
 		.stats == {"upgraded": 0, "named_tcp": 0, "skipped_family": 0}'
-	run proto_in "$CG_C" AF_INET SOCK_STREAM 0
+	# TCP by 0, by name, with flags, IPv6; then UDP and UNIX, untouched
+	run proto_in "$CG_C" AF_INET SOCK_STREAM 0  AF_INET SOCK_STREAM IPPROTO_TCP \
+		AF_INET 'SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC' 0  AF_INET6 SOCK_STREAM 0 \
+		AF_INET SOCK_DGRAM 0  AF_UNIX SOCK_STREAM 0
 	assert_success
-	assert_output 262
-	run proto_in "$CG_C" AF_INET SOCK_STREAM IPPROTO_TCP
-	assert_success
-	assert_output 262
-	run proto_in "$CG_C" AF_INET 'SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC' 0
-	assert_success
-	assert_output 262
-	run proto_in "$CG_C" AF_INET6 SOCK_STREAM 0
-	assert_success
-	assert_output 262
+	assert_equal "${lines[*]}" "262 262 262 262 17 0"
 	mkdir "$(cgroup2_root)/$CG_C/child"
 	CLEANUP_CGROUPS=("$CG_C/child" "${CLEANUP_CGROUPS[@]}")
 	run proto_in "$CG_C/child" AF_INET SOCK_STREAM 0
 	assert_success
 	assert_output 262
-	run proto_in "$CG_C" AF_INET SOCK_DGRAM 0
-	assert_success
-	assert_output 17
-	run proto_in "$CG_C" AF_UNIX SOCK_STREAM 0
-	assert_success
-	assert_output 0
 	# the cgroup next door, and the root: untouched
 	run proto_in "$CG_S" AF_INET SOCK_STREAM 0
 	assert_success
@@ -174,18 +168,19 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'; }
 	assert_line --index 0 --regexp '^1e0401'
 	# Two connections, told apart by their source port (a SYN may be sent
 	# again under emulation): the first's SYNs carry MPTCP, the second's not.
+	# One pass of tshark (seconds under TCG): "mptcp PORT" or "tcp PORT"
+	# for each SYN, by whether it carries kind 30.
 	syn_ports() {
-		tshark -r "$OUT/cap.pcap" -Y "tcp.flags.syn == 1 && tcp.flags.ack == 0 && $1" \
-			-T fields -e tcp.srcport 2>/dev/null | sort -u
+		tshark -r "$OUT/cap.pcap" -Y "tcp.flags.syn == 1 && tcp.flags.ack == 0" \
+			-T fields -e tcp.srcport -e tcp.option_kind 2>/dev/null |
+			awk -F '\t' '{ print ("," $2 "," ~ /,30,/ ? "mptcp " : "tcp ") $1 }' | sort -u
 	}
-	run syn_ports 'tcp.option_kind == 30'
+	run syn_ports
 	assert_success
-	assert_equal "${#lines[@]}" 1
-	mptcp_port=$output
-	run syn_ports '!(tcp.option_kind == 30)'
-	assert_success
-	assert_equal "${#lines[@]}" 1
-	assert [ "$output" != "$mptcp_port" ]
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 --regexp '^mptcp [0-9]+$'
+	assert_line --index 1 --regexp '^tcp [0-9]+$'
+	assert [ "${lines[0]#mptcp }" != "${lines[1]#tcp }" ]
 	# create_connection takes its protocol from getaddrinfo: IPPROTO_TCP
 	run mptcp_stats "$CG_C"
 	assert_success
